@@ -2,6 +2,7 @@ package connect
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -183,4 +184,19 @@ func headerText(v any) (string, bool) {
 		return "", false
 	}
 	return fmt.Sprint(v), true
+}
+
+type eventContextKey struct{}
+
+// WithEventContext returns a context carrying ec. The runtime sets it on the
+// context it passes to Transformation.Apply and SinkTask.Put, so transforms
+// and sinks can build a record's CloudEvents view with the pipeline's facts.
+func WithEventContext(ctx context.Context, ec EventContext) context.Context {
+	return context.WithValue(ctx, eventContextKey{}, ec)
+}
+
+// EventContextFrom returns the EventContext set by WithEventContext.
+func EventContextFrom(ctx context.Context) EventContext {
+	ec, _ := ctx.Value(eventContextKey{}).(EventContext)
+	return ec
 }
