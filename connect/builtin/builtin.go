@@ -1,0 +1,22 @@
+// Package builtin lists every plugin compiled into inlet, in one place.
+// Each plugin package exports Register(r *connect.Registry); add one line
+// per package to Register below.
+package builtin
+
+import (
+	"github.com/inletdev/inlet/connect"
+)
+
+// Register adds every built-in plugin (sources, sinks, transforms,
+// predicates, converters, offset stores) to r, with their aliases.
+func Register(r *connect.Registry) {
+	// One line per plugin package, e.g. file.Register(r).
+	_ = r
+}
+
+// NewRegistry returns a registry holding every built-in plugin.
+func NewRegistry() *connect.Registry {
+	r := connect.NewRegistry()
+	Register(r)
+	return r
+}
