@@ -13,21 +13,21 @@ func TestReplaceFirstJava(t *testing.T) {
 	tests := []struct {
 		regex, repl, in, want string
 	}{
-		{`(.*)`, `$1x`, "abc", "abcx"},                          // $1 then x; Go would read group "1x"
-		{`(.*)`, `$12`, "t", "t2"},                              // one group: $1 then "2"
-		{`(.*)`, `$10`, "t", "t0"},                              // ditto with 0
-		{`(.*?)`, `pre-$1`, "topic", "pre-topic"},               // first match is empty at 0
-		{`(.*)`, `\$$1`, "abc", "$abc"},                         // \$ is a literal dollar
-		{`(.*)`, `a\\b`, "x", `a\b`},                            // \\ is one backslash
-		{`(.*)`, `\x\y`, "x", `xy`},                             // \ quotes any character
-		{`(.*)`, `$0-$0`, "ab", "ab-ab"},                        // $0 is the whole match
-		{`(.*)-(.*)-(.*)`, `$3`, "prefix-db-table", "table"},    // Kafka's documented example
-		{`(a)|(b)`, `[$1][$2]`, "b", "[][b]"},                   // a group that did not match adds nothing
+		{`(.*)`, `$1x`, "abc", "abcx"},                       // $1 then x; Go would read group "1x"
+		{`(.*)`, `$12`, "t", "t2"},                           // one group: $1 then "2"
+		{`(.*)`, `$10`, "t", "t0"},                           // ditto with 0
+		{`(.*?)`, `pre-$1`, "topic", "pre-topic"},            // first match is empty at 0
+		{`(.*)`, `\$$1`, "abc", "$abc"},                      // \$ is a literal dollar
+		{`(.*)`, `a\\b`, "x", `a\b`},                         // \\ is one backslash
+		{`(.*)`, `\x\y`, "x", `xy`},                          // \ quotes any character
+		{`(.*)`, `$0-$0`, "ab", "ab-ab"},                     // $0 is the whole match
+		{`(.*)-(.*)-(.*)`, `$3`, "prefix-db-table", "table"}, // Kafka's documented example
+		{`(a)|(b)`, `[$1][$2]`, "b", "[][b]"},                // a group that did not match adds nothing
 		{`(?<routedByValue>.*)`, `outbox.event.${routedByValue}`, "Order", "outbox.event.Order"},
-		{`(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)`, `$10`, "abcdefghij", "j"},  // 10 groups: $10 is group 10
+		{`(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)`, `$10`, "abcdefghij", "j"},   // 10 groups: $10 is group 10
 		{`(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)`, `$101`, "abcdefghij", "j1"}, // 101 > 10
 		{`(a)(b)(c)(d)(e)(f)(g)(h)(i)`, `$10`, "abcdefghi", "a0"},      // 9 groups: $1 then 0
-		{`b`, `X`, "abcb", "aXcb"},                                     // only the first match
+		{`b`, `X`, "abcb", "aXcb"}, // only the first match
 		{`(\d+)`, `<$1>`, "ab12cd34", "ab<12>cd34"},
 		{`(é+)`, `[$1]`, "aééb", "a[éé]b"},
 		{`(.*)`, `\é`, "x", "é"},
@@ -222,7 +222,6 @@ func TestCompileErrors(t *testing.T) {
 		}
 	}
 }
-
 
 func TestLiteral(t *testing.T) {
 	re := MustCompile(`(.*)`)
