@@ -1,0 +1,180 @@
+package forms
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/inletdev/inlet/connect"
+)
+
+// Event is a record's CloudEvents view, built once per record and shared by
+// every field evaluated on it. It is not safe for concurrent use (the
+// Complete Data rendering is cached).
+type Event struct {
+	m        map[string]any
+	original string
+	rendered bool
+}
+
+// NewEvent builds the CloudEvents view of r (connect.CloudEvent). A
+// structured-mode record whose value is JSON text keeps that text, byte for
+// byte, as its Complete Data.
+func NewEvent(r *connect.Record, ec connect.EventContext) (*Event, error) {
+	if m, ok := derivedView(r, ec); ok {
+		return &Event{m: m}, nil
+	}
+	m, err := connect.CloudEvent(r, ec)
+	if err != nil {
+		return nil, err
+	}
+	ev := &Event{m: m}
+	if raw, ok := structuredText(r); ok {
+		ev.original, ev.rendered = raw, true
+	}
+	return ev, nil
+}
+
+// NewEventFromMap wraps an already built CloudEvents view (numbers should
+// be json.Number, as connect.CloudEvent makes them).
+func NewEventFromMap(m map[string]any) *Event { return &Event{m: m} }
+
+// Map returns the view itself; callers must not change it.
+func (ev *Event) Map() map[string]any { return ev.m }
+
+// Original returns the whole event as JSON text (Complete Data).
+func (ev *Event) Original() (string, error) {
+	if !ev.rendered {
+		ev.original = string(appendJSON(make([]byte, 0, 512), ev.m))
+		ev.rendered = true
+	}
+	return ev.original, nil
+}
+
+func structuredText(r *connect.Record) (string, bool) {
+	h, ok := r.Headers.Last("content-type")
+	if !ok {
+		return "", false
+	}
+	var ct string
+	switch v := h.Value.(type) {
+	case string:
+		ct = v
+	case []byte:
+		ct = string(v)
+	}
+	if !strings.HasPrefix(strings.ToLower(ct), "application/cloudevents+json") {
+		return "", false
+	}
+	switch v := r.Value.(type) {
+	case []byte:
+		return string(v), true
+	case string:
+		return v, true
+	}
+	return "", false
+}
+
+func parseObjectText(s string) (map[string]any, error) {
+	v, err := connect.ParseJSON([]byte(s))
+	if err != nil {
+		return nil, &objectError{s, "is not valid JSON (" + err.Error() + ")"}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, &objectError{s, "is " + kindOf(v) + ", want a JSON object"}
+	}
+	return m, nil
+}
+
+type objectError struct{ text, reason string }
+
+func (e *objectError) Error() string { return "the text " + e.reason + ": " + clip(e.text) }
+
+// derivedView builds the same view as connect.CloudEvent for the common
+// case, a schemaless record in neither structured nor binary mode whose
+// value is already plain JSON-shaped Go data, without copying the value:
+// connect.CloudEvent converts every number to json.Number through
+// JSONValue, which is most of the per-record cost. The renderers here print
+// Go integers and floats exactly as JSONValue would.
+// TestDerivedViewMatchesCloudEvent keeps the two in step.
+func derivedView(r *connect.Record, ec connect.EventContext) (map[string]any, bool) {
+	if r.ValueSchema != nil || !plainJSON(r.Value, 0) {
+		return nil, false
+	}
+	switch r.Value.(type) {
+	case []byte, string:
+		// bytes are parsed as JSON by the view; keep one code path for them
+		return nil, false
+	}
+	for _, h := range r.Headers {
+		if strings.EqualFold(h.Key, "content-type") || h.Key == "ce_specversion" {
+			return nil, false
+		}
+	}
+	ev := make(map[string]any, 8)
+	ev["specversion"] = "1.0"
+	switch {
+	case r.Origin.IsSet():
+		ev["id"] = r.Origin.Topic + "-" + strconv.Itoa(int(r.Origin.Partition)) + "-" + strconv.FormatInt(r.Origin.Offset, 10)
+	case len(r.SourceOffset) > 0:
+		b, err := json.Marshal(r.SourceOffset)
+		if err != nil {
+			return nil, false
+		}
+		ev["id"] = string(b)
+	default:
+		ev["id"] = ""
+	}
+	src := ec.Source
+	if src == "" {
+		src = "inlet/" + ec.Pipeline
+	}
+	ev["source"] = src
+	typ := ec.Type
+	if typ == "" {
+		typ = "inlet:" + ec.Connector
+	}
+	ev["type"] = typ
+	if r.Topic != "" {
+		ev["subject"] = r.Topic
+	}
+	if !r.Timestamp.IsZero() {
+		ev["time"] = r.Timestamp.UTC().Format(time.RFC3339Nano)
+	}
+	ev["datacontenttype"] = "application/json"
+	ev["data"] = r.Value
+	return ev, true
+}
+
+// plainJSON reports whether v holds only values the renderers print as
+// JSONValue would: maps of string keys, slices of any, strings, booleans,
+// json.Number, Go integers and finite floats, nil.
+func plainJSON(v any, depth int) bool {
+	if depth > 64 {
+		return false
+	}
+	switch x := v.(type) {
+	case nil, string, bool, json.Number, int, int8, int16, int32, int64, uint8, uint16, uint32, uint64, uint:
+		return true
+	case float64:
+		return !math.IsNaN(x) && !math.IsInf(x, 0)
+	case map[string]any:
+		for _, e := range x {
+			if !plainJSON(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, e := range x {
+			if !plainJSON(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}

@@ -1,0 +1,423 @@
+package forms
+
+import (
+	"encoding/json"
+	"errors"
+	"maps"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PaesslerAG/jsonpath"
+
+	"github.com/inletdev/inlet/connect"
+)
+
+// sampleEvent is shaped like the RocketMQ event in Alibaba's message inflow
+// example, built through connect.CloudEvent as the sink does.
+func sampleEvent(t testing.TB) *Event {
+	t.Helper()
+	r := &connect.Record{
+		Topic:     "orders",
+		Partition: 0,
+		Value: map[string]any{
+			"topic":   "orders",
+			"body":    "Hello RocketMQ",
+			"msgId":   "7F00000100207A2E0000000000000000",
+			"count":   int64(42),
+			"price":   1.5,
+			"ok":      true,
+			"nothing": nil,
+			"quote":   `say "hi" <b>&`,
+			"userProperties": map[string]any{
+				"region": "cn-hangzhou", "retry": int64(3),
+			},
+			"systemProperties": map[string]any{
+				"KEYS": "order-1", "TAGS": "TagA", "UNIQ_KEY": "AC14C305069E1B28CDFA3181CDA2****",
+			},
+			"list":  []any{"a", int64(2), map[string]any{"x": "y"}},
+			"empty": map[string]any{},
+		},
+		Timestamp:    time.Date(2026, 11, 22, 1, 2, 3, 0, time.UTC),
+		Origin:       connect.Origin{Topic: "orders", Partition: 3, Offset: 17},
+		SourceOffset: map[string]any{"offset": 17},
+	}
+	ev, err := NewEvent(r, connect.EventContext{Pipeline: "inflow", Connector: "dts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+func TestJSONPathForm(t *testing.T) {
+	ev := sampleEvent(t)
+	tests := []struct {
+		path string
+		want string
+		ok   bool
+	}{
+		{"$.data.body", "Hello RocketMQ", true},                               // strings unquoted
+		{"$.data.count", "42", true},                                          // number text
+		{"$.data.price", "1.5", true},                                         // float text
+		{"$.data.ok", "true", true},                                           // boolean
+		{"$.data.nothing", "null", true},                                      // JSON null is a value
+		{"$.data.quote", `say "hi" <b>&`, true},                               // no escaping of a string result
+		{"$.data.userProperties", `{"region":"cn-hangzhou","retry":3}`, true}, // object → compact JSON
+		{"$.data.list", `["a",2,{"x":"y"}]`, true},                            // array → compact JSON
+		{"$.data.list[1]", "2", true},                                         // index
+		{"$.data.list[2].x", "y", true},                                       // index then name
+		{"$['data']['systemProperties'][\"TAGS\"]", "TagA", true},             // bracket names
+		{"$.data.systemProperties.KEYS", "order-1", true},
+		{"$.id", "orders-3-17", true}, // envelope attribute
+		{"$.subject", "orders", true},
+		{"$.data.empty", "{}", true},
+		{"$.data.missing", "", false},           // path not found
+		{"$.data.body.deeper", "", false},       // step into a string
+		{"$.data.list[9]", "", false},           // index out of range
+		{"$.data.userProperties[0]", "", false}, // index into an object
+	}
+	for _, tc := range tests {
+		x, err := Compile(Spec{Form: JSONPath, Value: tc.path})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.path, err)
+		}
+		got, ok, err := x.Eval(ev)
+		if err != nil || ok != tc.ok || got != tc.want {
+			t.Errorf("%s = %q, %v, %v; want %q, %v", tc.path, got, ok, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestObjectRenderingEscapes(t *testing.T) {
+	ev := NewEventFromMap(map[string]any{"data": map[string]any{"s": "a\"b\\c\n\x01<>&é\u2028"}})
+	got, _, _ := MustCompile(Spec{Form: JSONPath, Value: "$.data"}).Eval(ev)
+	want := `{"s":"a\"b\\c\n\u0001<>&é` + "\u2028" + `"}`
+	if got != want {
+		t.Fatalf("got %s want %s", got, want)
+	}
+}
+
+func TestDefinitePaths(t *testing.T) {
+	bad := map[string]string{
+		"":                                   "empty",
+		"data.body":                          "must start with $",
+		"$..body":                            "deep scan",
+		"$.data.*":                           "wildcard",
+		"$.data[*]":                          "wildcard",
+		"$.list[?(@.x)]":                     "filter",
+		"$.list[0:2]":                        "slices",
+		"$.list[0,1]":                        "unions",
+		"$['a','b']":                         "unions",
+		"$.data.":                            "expected a name",
+		"$.a-b":                              "unexpected",
+		"$.list[-1]":                         "non-negative index",
+		"$['unterminated]":                   "unterminated",
+		"$.x" + strings.Repeat("y", maxText): "at most",
+	}
+	for p, want := range bad {
+		_, err := Compile(Spec{Form: JSONPath, Value: p})
+		if err == nil || !strings.Contains(err.Error(), want) || !errors.Is(err, ErrInvalid) {
+			t.Errorf("%q: err = %v, want it to mention %q", p, err, want)
+		}
+	}
+	for _, p := range []string{"$", "$.a", "$.a_b.c9", "$['a-b']", `$["a b"]`, "$.a[0][1]"} {
+		if _, err := CompilePath(p); err != nil {
+			t.Errorf("%q: %v", p, err)
+		}
+	}
+}
+
+func TestOriginalForm(t *testing.T) {
+	ev := sampleEvent(t)
+	got, ok, err := MustCompile(Spec{Form: Original}).Eval(ev)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	back, err := connect.ParseJSON([]byte(got))
+	if err != nil {
+		t.Fatalf("ORIGINAL is not JSON: %v\n%s", err, got)
+	}
+	if b := back.(map[string]any)["data"].(map[string]any)["body"]; b != "Hello RocketMQ" {
+		t.Fatalf("data.body = %v", b)
+	}
+	if !strings.HasPrefix(got, `{"data":{`) || !strings.Contains(got, `"id":"orders-3-17"`) || !strings.Contains(got, `"specversion":"1.0"`) {
+		t.Fatalf("unexpected ORIGINAL: %s", got)
+	}
+
+	// A structured-mode event keeps its text byte for byte.
+	raw := `{ "specversion": "1.0", "id": "e1",  "data": {"b": 1.50} }`
+	r := connect.NewRecord("t", nil, []byte(raw))
+	r.Headers = r.Headers.Add("content-type", nil, "application/cloudevents+json; charset=utf-8")
+	sev, err := NewEvent(r, connect.EventContext{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := MustCompile(Spec{Form: Original}).Eval(sev); got != raw {
+		t.Fatalf("structured ORIGINAL = %q, want the raw text", got)
+	}
+	if got, _, _ := MustCompile(Spec{Form: JSONPath, Value: "$.data.b"}).Eval(sev); got != "1.50" {
+		t.Fatalf("number text lost: %q", got)
+	}
+}
+
+func TestConstantAndNone(t *testing.T) {
+	ev := sampleEvent(t)
+	if got, ok, _ := MustCompile(Spec{Form: Constant, Value: "${not a template}"}).Eval(ev); !ok || got != "${not a template}" {
+		t.Fatalf("CONSTANT = %q %v", got, ok)
+	}
+	if got, ok, _ := MustCompile(Spec{Form: None}).Eval(ev); ok || got != "" {
+		t.Fatalf("NONE = %q %v", got, ok)
+	}
+	for _, s := range []Spec{
+		{Form: Constant},
+		{Form: Constant, Value: strings.Repeat("x", maxText+1)},
+		{Form: Original, Value: "$.x"},
+		{Form: JSONPath, Value: "$.x", Template: "t"},
+		{Form: Templated, Value: ""},
+	} {
+		if _, err := Compile(s); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%+v: err = %v, want ErrInvalid", s, err)
+		}
+	}
+	if _, err := Compile(Spec{Form: Original}, None, JSONPath); err == nil || !strings.Contains(err.Error(), "ORIGINAL is not allowed here (want one of NONE, JSONPATH)") {
+		t.Fatalf("allowed forms: %v", err)
+	}
+}
+
+func TestParseForm(t *testing.T) {
+	for in, want := range map[string]Form{"": None, "none": None, "Original": Original, "JSONPATH": JSONPath, "constant": Constant, " TEMPLATE ": Templated} {
+		if got, err := ParseForm(in); err != nil || got != want {
+			t.Errorf("%q = %v, %v", in, got, err)
+		}
+	}
+	if _, err := ParseForm("JSON_PATH"); err == nil || !strings.Contains(err.Error(), "want NONE, ORIGINAL, JSONPATH, CONSTANT or TEMPLATE") {
+		t.Fatal(err)
+	}
+}
+
+func TestTemplateForm(t *testing.T) {
+	ev := sampleEvent(t)
+	params := `{"body":"$.data.body","n":"$.data.count","obj":"$.data.userProperties","miss":"$.data.missing",
+		"lit":"Please deal with it timely.","num":7,"flag":false,"dollar":"$5 off","empty":"$.data.emptyString"}`
+	tests := []struct{ tmpl, want string }{
+		{"The event is ${body}.", "The event is Hello RocketMQ."},
+		{`{"n":${n},"o":${obj}}`, `{"n":42,"o":{"region":"cn-hangzhou","retry":3}}`},
+		{"[${miss}]", "[]"},                                    // unresolved path → empty
+		{"[${undefined}]", "[]"},                               // undefined variable → empty
+		{"[${miss:-none}]", "[none]"},                          // default
+		{"[${body:-none}]", "[Hello RocketMQ]"},                // default unused when resolved
+		{"[${undefined:-d:-e}]", "[d:-e]"},                     // default text runs to }
+		{"$${body} and ${body}", "${body} and Hello RocketMQ"}, // escape
+		{"$$ and $${", "$$ and ${"},                            // $$ not before { stays
+		{"${lit}", "Please deal with it timely."},              // literal parameter
+		{"${num}/${flag}/${dollar}", "7/false/$5 off"},         // numbers, booleans, non-path strings
+		{"line1\n  ${n}\n", "line1\n  42\n"},                   // whitespace kept
+		{"no placeholders", "no placeholders"},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		x, err := Compile(Spec{Form: Templated, Value: params, Template: tc.tmpl})
+		if err != nil {
+			t.Fatalf("%q: %v", tc.tmpl, err)
+		}
+		got, ok, err := x.Eval(ev)
+		if err != nil || !ok || got != tc.want {
+			t.Errorf("%q = %q, %v, %v; want %q", tc.tmpl, got, ok, err, tc.want)
+		}
+	}
+}
+
+func TestTemplateValuesAreNotRescanned(t *testing.T) {
+	ev := NewEventFromMap(map[string]any{"data": map[string]any{"evil": "${secret}"}})
+	x := MustCompile(Spec{Form: Templated, Value: `{"e":"$.data.evil","secret":"s3cret"}`, Template: "<${e}>"})
+	if got, _, _ := x.Eval(ev); got != "<${secret}>" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestTemplateSpecErrors(t *testing.T) {
+	tests := []struct{ params, tmpl, want string }{
+		{``, "x", "needs its parameters"},
+		{`[]`, "x", "must be a JSON object"},
+		{`{}`, "x", "at least one parameter"},
+		{`{"a":{"b":1}}`, "x", `parameter "a" must be a JSONPath or a scalar literal, not an object`},
+		{`{"a":[1]}`, "x", "not an array"},
+		{`{"a":null}`, "x", "not null"},
+		{`{"a":"$.x","a":"$.y"}`, "x", "defined twice"},
+		{`{"a":"$.x"} trailing`, "x", "unexpected text"},
+		{`{"a":"$.x"`, "x", "not valid JSON"},
+		{`{"a":"$.x"}`, "${a", "no closing }"},
+		{`{"a":"$.x"}`, "${}", "empty placeholder"},
+	}
+	for _, tc := range tests {
+		_, err := Compile(Spec{Form: Templated, Value: tc.params, Template: tc.tmpl})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s / %s: err = %v, want %q", tc.params, tc.tmpl, err, tc.want)
+		}
+	}
+}
+
+func members(t *testing.T, x *Expr, ev *Event) (map[string]string, error) {
+	t.Helper()
+	out := map[string]string{}
+	err := x.Members(ev, func(k, v string) error { out[k] = v; return nil })
+	return out, err
+}
+
+func TestMembers(t *testing.T) {
+	ev := sampleEvent(t)
+	// Alibaba's Custom Property example.
+	alibaba := MustCompile(Spec{Form: Templated,
+		Value:    `{"userProperties":"$.data.userProperties","msgId":"$.data.msgId"}`,
+		Template: `{"EB_SYS_EMBED_OBJECT":"${userProperties}","UNIQ_KEY":"${msgId}"}`})
+	got, err := members(t, alibaba, ev)
+	want := map[string]string{"region": "cn-hangzhou", "retry": "3", "UNIQ_KEY": "7F00000100207A2E0000000000000000"}
+	if err != nil || !maps.Equal(got, want) {
+		t.Fatalf("alibaba example = %v, %v; want %v", got, err, want)
+	}
+	// Rendered as text, the embed merges too and stays valid JSON.
+	text, _, _ := alibaba.Eval(ev)
+	if text != `{"UNIQ_KEY":"7F00000100207A2E0000000000000000","region":"cn-hangzhou","retry":"3"}` {
+		t.Fatalf("embed text = %s", text)
+	}
+
+	tests := []struct {
+		name string
+		spec Spec
+		want map[string]string
+		err  string
+	}{
+		{"jsonpath object", Spec{Form: JSONPath, Value: "$.data.systemProperties"},
+			map[string]string{"KEYS": "order-1", "TAGS": "TagA", "UNIQ_KEY": "AC14C305069E1B28CDFA3181CDA2****"}, ""},
+		{"jsonpath not found", Spec{Form: JSONPath, Value: "$.data.missing"}, map[string]string{}, ""},
+		{"jsonpath null", Spec{Form: JSONPath, Value: "$.data.nothing"}, map[string]string{}, ""},
+		{"jsonpath string", Spec{Form: JSONPath, Value: "$.data.body"}, nil, "selected a string, want a JSON object"},
+		{"none", Spec{Form: None}, map[string]string{}, ""},
+		{"constant", Spec{Form: Constant, Value: `{"a":"b","n":1,"o":{"x":true}}`}, map[string]string{"a": "b", "n": "1", "o": `{"x":true}`}, ""},
+		{"constant not object", Spec{Form: Constant, Value: `[1]`}, nil, "want a JSON object"},
+		{"template object, quotes need no escaping", Spec{Form: Templated, Value: `{"q":"$.data.quote"}`, Template: `{"q":"${q}","k":"x-${q:-}"}`},
+			map[string]string{"q": `say "hi" <b>&`, "k": `x-say "hi" <b>&`}, ""},
+		{"template rendered then parsed", Spec{Form: Templated, Value: `{"o":"$.data.userProperties"}`, Template: `{"o":${o},"n":2}`},
+			map[string]string{"o": `{"region":"cn-hangzhou","retry":3}`, "n": "2"}, ""},
+		{"template not json", Spec{Form: Templated, Value: `{"b":"$.data.body"}`, Template: `${b}`}, nil, "not valid JSON"},
+		{"template array", Spec{Form: Templated, Value: `{"b":"$.data.list"}`, Template: `${b}`}, nil, "want a JSON object"},
+		{"embed unresolved", Spec{Form: Templated, Value: `{"u":"$.data.missing"}`, Template: `{"EB_SYS_EMBED_OBJECT":"${u}","a":"1"}`}, map[string]string{"a": "1"}, ""},
+		{"embed not object", Spec{Form: Templated, Value: `{"u":"$.data.count"}`, Template: `{"EB_SYS_EMBED_OBJECT":"${u}"}`}, nil, "is a number, want a JSON object"},
+		{"embed wins on clash", Spec{Form: Templated, Value: `{"u":"$.data.userProperties"}`, Template: `{"region":"x","EB_SYS_EMBED_OBJECT":"${u}"}`},
+			map[string]string{"region": "cn-hangzhou", "retry": "3"}, ""},
+	}
+	for _, tc := range tests {
+		x, err := Compile(tc.spec)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got, err := members(t, x, ev)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: err = %v, want %q", tc.name, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !maps.Equal(got, tc.want) {
+			t.Errorf("%s = %v, %v; want %v", tc.name, got, err, tc.want)
+		}
+	}
+	if err := MustCompile(Spec{Form: Constant, Value: "nope"}).CheckObject(); err == nil {
+		t.Fatal("CheckObject accepted a non-object constant")
+	}
+}
+
+func TestNode(t *testing.T) {
+	ev := sampleEvent(t)
+	n, ok, _ := MustCompile(Spec{Form: JSONPath, Value: "$.data.list"}).Node(ev)
+	if l, isList := n.([]any); !ok || !isList || len(l) != 3 {
+		t.Fatalf("Node = %#v %v", n, ok)
+	}
+	n, ok, _ = MustCompile(Spec{Form: Constant, Value: "k"}).Node(ev)
+	if n != "k" || !ok {
+		t.Fatalf("Node(CONSTANT) = %v", n)
+	}
+}
+
+func FuzzTemplate(f *testing.F) {
+	f.Add(`{"a":"$.data.body"}`, "x ${a} $${a} ${b:-d}")
+	f.Add(`{"EB_SYS_EMBED_OBJECT":"$"}`, `{"EB_SYS_EMBED_OBJECT":"${a}"}`)
+	f.Add(`{"a":1}`, "${")
+	ev := NewEventFromMap(map[string]any{"data": map[string]any{"body": "b", "o": map[string]any{"k": "v"}}})
+	f.Fuzz(func(t *testing.T, params, tmpl string) {
+		x, err := Compile(Spec{Form: Templated, Value: params, Template: tmpl})
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error does not wrap ErrInvalid: %v", err)
+			}
+			return
+		}
+		if _, ok, err := x.Eval(ev); !ok || err != nil {
+			t.Fatalf("Eval = %v, %v", ok, err)
+		}
+		_ = x.Members(ev, func(k, v string) error { return nil })
+	})
+}
+
+func FuzzPath(f *testing.F) {
+	for _, s := range []string{"$", "$.a.b", "$['x'][0]", "$..a", "$.a[?(@.b)]", "$[", "$.a[99999999999999999999]"} {
+		f.Add(s)
+	}
+	ev := map[string]any{"a": map[string]any{"b": []any{"x"}}}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := CompilePath(s)
+		if err != nil {
+			return
+		}
+		p.Lookup(ev)
+	})
+}
+
+// TestPathMatchesLibrary checks the direct walk against the library's
+// evaluator on every path and document shape the tests use.
+func TestPathMatchesLibrary(t *testing.T) {
+	doc := sampleEvent(t).Map()
+	paths := []string{"$", "$.data.body", "$.data.count", "$.data.list[1]", "$.data.list[2].x", "$.data.list[9]",
+		"$.data.userProperties[0]", "$.data.body.deeper", "$.data.missing", `$['data']["systemProperties"]['TAGS']`, "$.id"}
+	for _, p := range paths {
+		x, err := CompilePath(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		norm, _, _ := checkDefinite(p)
+		libV, libErr := jsonpath.Get(norm, doc)
+		v, ok := x.Lookup(doc)
+		if ok != (libErr == nil) || ok && text(v) != text(libV) {
+			t.Errorf("%s: walk = %v %v, library = %v %v", p, v, ok, libV, libErr)
+		}
+	}
+}
+
+// TestDerivedViewMatchesCloudEvent checks NewEvent's no-copy view renders
+// exactly as connect.CloudEvent's for the records it handles.
+func TestDerivedViewMatchesCloudEvent(t *testing.T) {
+	recs := []*connect.Record{
+		{Topic: "a", Value: map[string]any{"i": int64(-3), "u": uint8(7), "f": 0.1, "big": 1e21, "s": "x", "n": nil,
+			"l": []any{int32(1), true, json.Number("1.50")}, "m": map[string]any{}}},
+		{Topic: "b", Value: []any{1, 2}, SourceOffset: map[string]any{"lsn": int64(5)}, Timestamp: time.Unix(1700000000, 5).UTC()},
+		{Value: "plain string"},
+		{Topic: "c", Value: nil, Origin: connect.Origin{Topic: "c", Partition: 1, Offset: 2}},
+		{Topic: "d", Value: float32(1.5)}, // not plain: goes through connect.CloudEvent
+	}
+	ec := connect.EventContext{Pipeline: "p", Connector: "c", Source: "src"}
+	for i, r := range recs {
+		ev, err := NewEvent(r, ec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := connect.CloudEvent(r, ec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := ev.Original()
+		want := string(appendJSON(nil, ref))
+		if got != want {
+			t.Errorf("record %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+}
