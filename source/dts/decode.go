@@ -1,0 +1,750 @@
+package dts
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hamba/avro/v2"
+)
+
+// PlaceholderMaxLen is the largest value DTS sends as a placeholder ("mock"
+// record): values this short are not Avro and only move the position on.
+const PlaceholderMaxLen = 2
+
+// maxValueSize bounds one Avro string or bytes value (a BLOB column). Kafka
+// messages that large are rare; the bound keeps a corrupt length from
+// allocating without limit.
+const maxValueSize = 64 << 20
+
+// avroAPI is an immutable, frozen hamba/avro configuration.
+var avroAPI = avro.Config{MaxByteSliceSize: maxValueSize}.Freeze()
+
+// Operation is a DTS record's operation (the Avro enum Operation).
+type Operation int32
+
+// The DTS operations, in Avro symbol order.
+const (
+	OpInsert Operation = iota
+	OpUpdate
+	OpDelete
+	OpDDL
+	OpBegin
+	OpCommit
+	OpRollback
+	OpAbort
+	OpHeartbeat
+	OpCheckpoint
+	OpCommand
+	OpFill
+	OpFinish
+	OpControl
+	OpRDB
+	OpNoop
+	OpInit
+)
+
+var opNames = [...]string{"INSERT", "UPDATE", "DELETE", "DDL", "BEGIN", "COMMIT", "ROLLBACK", "ABORT",
+	"HEARTBEAT", "CHECKPOINT", "COMMAND", "FILL", "FINISH", "CONTROL", "RDB", "NOOP", "INIT"}
+
+func (o Operation) String() string {
+	if o >= 0 && int(o) < len(opNames) {
+		return opNames[o]
+	}
+	return "UNKNOWN(" + strconv.Itoa(int(o)) + ")"
+}
+
+// Emitted reports whether the operation becomes an event. EventBridge relays
+// only INSERT, UPDATE, DELETE and DDL; the others (BEGIN, COMMIT, HEARTBEAT…)
+// only move the consumer position on.
+func (o Operation) Emitted() bool { return o >= OpInsert && o <= OpDDL }
+
+var sourceTypes = [...]string{"MySQL", "Oracle", "SQLServer", "PostgreSQL", "MongoDB", "Redis", "DB2",
+	"PPAS", "DRDS", "HBASE", "HDFS", "FILE", "OTHER"}
+
+// Field is one column of a row image (the Avro record Field).
+type Field struct {
+	Name           string
+	DataTypeNumber int32
+}
+
+// None is the value of a column that DTS marks as having no value at all
+// (EmptyObject NONE), as opposed to SQL NULL (nil). Rendered images leave
+// such columns out.
+type None struct{}
+
+// Change is one decoded DTS record. Column values are already rendered as
+// JSON-ready Go values (see the package doc): nil, int64, json.Number,
+// float64, string, or None.
+type Change struct {
+	Version            int32
+	ID                 int64
+	SourceTimestamp    int64 // Unix seconds
+	SourcePosition     string
+	SafeSourcePosition string
+	SourceTxid         string
+	SourceType         string // MySQL, PostgreSQL, ...
+	SourceVersion      string
+	Operation          Operation
+	ObjectName         string // raw, escaped; see Database, Schema, Table
+	Database           string
+	Schema             string
+	Table              string
+	ProcessTimestamps  []int64
+	Tags               map[string]string
+	Fields             []Field
+	Before             []any // nil when the record has no before image
+	After              []any // nil when the record has no after image
+	DDL                string
+	BornTimestamp      int64 // 0 when the writer's schema lacks the field
+}
+
+// Decoder decodes DTS Avro values. It reuses buffers between calls and is
+// not safe for concurrent use; each source task owns one. Strings in a
+// Change may share memory with earlier results but are never overwritten.
+type Decoder struct {
+	r        *avro.Reader
+	charsets charsetCache
+
+	// Reused between records: most records repeat the previous record's
+	// table, columns and tags, so those are shared rather than rebuilt.
+	fields, lastFields []Field
+	pairs, lastPairs   []string
+	lastTags           map[string]string
+	lastName           [4]string // objectName, database, schema, table
+}
+
+// tags returns the tag map of the pairs just read, reusing the previous
+// record's map when they are equal. Tag maps are read-only.
+func (d *Decoder) tags() map[string]string {
+	if len(d.pairs) == 0 {
+		return nil
+	}
+	if slices.Equal(d.pairs, d.lastPairs) {
+		return d.lastTags
+	}
+	d.lastPairs = slices.Clone(d.pairs)
+	d.lastTags = make(map[string]string, len(d.pairs)/2)
+	for i := 0; i+1 < len(d.pairs); i += 2 {
+		d.lastTags[d.pairs[i]] = d.pairs[i+1]
+	}
+	return d.lastTags
+}
+
+// NewDecoder returns a Decoder.
+func NewDecoder() *Decoder {
+	return &Decoder{r: avro.NewReader(nil, 0, avro.WithReaderConfig(avroAPI))}
+}
+
+// IsPlaceholder reports whether a Kafka value is a DTS placeholder record
+// (null or at most PlaceholderMaxLen bytes) that must be skipped, not decoded.
+func IsPlaceholder(value []byte) bool { return len(value) <= PlaceholderMaxLen }
+
+// Decode decodes one raw Avro datum of com.alibaba.dts.formats.avro.Record
+// (no magic byte, no schema ID, no container header). The trailing
+// bornTimestamp is read only when bytes remain, since the Java SDK's schema
+// lacks it. Random input yields an error, never a panic.
+//
+// It reads the datum with hamba/avro's Reader primitives, field by field in
+// the schema's wire order, rather than through a generic schema walk: one
+// pass, values rendered as they are read, and the optional trailing field
+// handled explicitly.
+func (d *Decoder) Decode(value []byte) (c *Change, err error) {
+	if IsPlaceholder(value) {
+		return nil, ErrPlaceholder
+	}
+	r := d.r.Reset(value)
+	r.Error = nil
+	c = &Change{}
+	field := "version"
+	check := func(next string) bool {
+		if r.Error != nil {
+			return false
+		}
+		field = next
+		return true
+	}
+	fail := func(format string, args ...any) (*Change, error) {
+		return nil, &DecodeError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	}
+	c.Version = r.ReadInt()
+	if !check("id") {
+		return fail("%v", r.Error)
+	}
+	c.ID = r.ReadLong()
+	if !check("sourceTimestamp") {
+		return fail("%v", r.Error)
+	}
+	c.SourceTimestamp = r.ReadLong()
+	if !check("sourcePosition") {
+		return fail("%v", r.Error)
+	}
+	c.SourcePosition = r.ReadString()
+	if !check("safeSourcePosition") {
+		return fail("%v", r.Error)
+	}
+	c.SafeSourcePosition = r.ReadString()
+	if !check("sourceTxid") {
+		return fail("%v", r.Error)
+	}
+	c.SourceTxid = r.ReadString()
+	if !check("source.sourceType") {
+		return fail("%v", r.Error)
+	}
+	st := r.ReadInt()
+	if !check("source.sourceType") {
+		return fail("%v", r.Error)
+	}
+	if st < 0 || int(st) >= len(sourceTypes) {
+		return fail("enum index %d out of range 0..%d", st, len(sourceTypes)-1)
+	}
+	c.SourceType = sourceTypes[st]
+	field = "source.version"
+	c.SourceVersion = r.ReadString()
+	if !check("operation") {
+		return fail("%v", r.Error)
+	}
+	op := r.ReadInt()
+	if !check("operation") {
+		return fail("%v", r.Error)
+	}
+	if op < 0 || int(op) >= len(opNames) {
+		return fail("enum index %d out of range 0..%d", op, len(opNames)-1)
+	}
+	c.Operation = Operation(op)
+	field = "objectName"
+	switch b := r.ReadLong(); {
+	case r.Error != nil:
+		return fail("%v", r.Error)
+	case b == 0:
+	case b == 1:
+		c.ObjectName = r.ReadString()
+	default:
+		return fail("union branch %d, want 0 (null) or 1 (string)", b)
+	}
+	if !check("processTimestamps") {
+		return fail("%v", r.Error)
+	}
+	switch b := r.ReadLong(); {
+	case r.Error != nil:
+		return fail("%v", r.Error)
+	case b == 0:
+	case b == 1:
+		if err := readBlocks(r, len(value), func(n int) { c.ProcessTimestamps = slices.Grow(c.ProcessTimestamps, n) }, func() { c.ProcessTimestamps = append(c.ProcessTimestamps, r.ReadLong()) }); err != nil {
+			return fail("%v", err)
+		}
+	default:
+		return fail("union branch %d, want 0 (null) or 1 (array)", b)
+	}
+	if !check("tags") {
+		return fail("%v", r.Error)
+	}
+	d.pairs = d.pairs[:0]
+	if err := readBlocks(r, len(value), nil, func() {
+		k := r.ReadString()
+		d.pairs = append(d.pairs, k, r.ReadString())
+	}); err != nil {
+		return fail("%v", err)
+	}
+	c.Tags = d.tags()
+	if !check("fields") {
+		return fail("%v", r.Error)
+	}
+	switch b := r.ReadLong(); {
+	case r.Error != nil:
+		return fail("%v", r.Error)
+	case b == 0:
+	case b == 1:
+		// A string "fields" is not produced by any known writer; keep it as
+		// a single unnamed column list marker by ignoring it.
+		_ = r.ReadString()
+	case b == 2:
+		d.fields = d.fields[:0]
+		if err := readBlocks(r, len(value), nil, func() {
+			f := Field{Name: r.ReadString()}
+			f.DataTypeNumber = r.ReadInt()
+			d.fields = append(d.fields, f)
+		}); err != nil {
+			return fail("%v", err)
+		}
+		// Consecutive records mostly share a table: share its column list
+		// instead of allocating one per record. Fields are read-only.
+		if !slices.Equal(d.fields, d.lastFields) {
+			d.lastFields = slices.Clone(d.fields)
+		}
+		c.Fields = d.lastFields
+	default:
+		return fail("union branch %d, want 0 (null), 1 (string) or 2 (array)", b)
+	}
+	if !check("beforeImages") {
+		return fail("%v", r.Error)
+	}
+	var ddl string
+	c.Before, _, err = d.readImage(r, len(value))
+	if err != nil {
+		return fail("%v", err)
+	}
+	if !check("afterImages") {
+		return fail("%v", r.Error)
+	}
+	c.After, ddl, err = d.readImage(r, len(value))
+	if err != nil {
+		return fail("%v", err)
+	}
+	if !check("bornTimestamp") {
+		return fail("%v", r.Error)
+	}
+	// The Java SDK's schema ends after afterImages; LIO's adds bornTimestamp.
+	// Avro is positional, so the field is there exactly when bytes remain.
+	if r.Peek(); errors.Is(r.Error, io.EOF) {
+		r.Error = nil
+	} else {
+		c.BornTimestamp = r.ReadLong()
+		if r.Error != nil {
+			return fail("%v", r.Error)
+		}
+		if r.Peek(); r.Error == nil {
+			field = "end of record"
+			return fail("unexpected bytes after bornTimestamp: the value is not a DTS Record datum")
+		}
+		r.Error = nil
+	}
+	if c.Operation == OpDDL {
+		c.DDL = ddl
+	}
+	if c.Before != nil && len(c.Before) != len(c.Fields) {
+		field = "beforeImages"
+		return fail("%d values for %d fields", len(c.Before), len(c.Fields))
+	}
+	if c.After != nil && len(c.After) != len(c.Fields) {
+		field = "afterImages"
+		return fail("%d values for %d fields", len(c.After), len(c.Fields))
+	}
+	if c.ObjectName != d.lastName[0] {
+		d.lastName[0] = c.ObjectName
+		d.lastName[1], d.lastName[2], d.lastName[3] = splitObjectName(c.ObjectName)
+	}
+	c.Database, c.Schema, c.Table = d.lastName[1], d.lastName[2], d.lastName[3]
+	return c, nil
+}
+
+// readBlocks reads an Avro array or map: blocks of a count and that many
+// items, ended by a zero count. Counts are bounded by the datum's size, since
+// every item takes at least one byte, so a corrupt count cannot loop long.
+func readBlocks(r *avro.Reader, size int, block func(n int), item func()) error {
+	total := 0
+	for {
+		n, _ := r.ReadBlockHeader()
+		if r.Error != nil {
+			return r.Error
+		}
+		if n == 0 {
+			return nil
+		}
+		total += int(n)
+		if n < 0 || n > int64(size) || total > size {
+			return fmt.Errorf("block count %d larger than the datum", n)
+		}
+		if block != nil {
+			block(int(n))
+		}
+		for i := int64(0); i < n; i++ {
+			item()
+			if r.Error != nil {
+				return r.Error
+			}
+		}
+	}
+}
+
+// readImage reads the beforeImages/afterImages union: null, a string (the
+// DDL text) or an array of column values.
+func (d *Decoder) readImage(r *avro.Reader, size int) (vals []any, text string, err error) {
+	b := r.ReadLong()
+	if r.Error != nil {
+		return nil, "", r.Error
+	}
+	switch b {
+	case 0:
+		return nil, "", nil
+	case 1:
+		return nil, r.ReadString(), r.Error
+	case 2:
+		var verr error
+		err := readBlocks(r, size, func(n int) { vals = slices.Grow(vals, n) }, func() {
+			v, e := d.readValue(r)
+			if e != nil {
+				verr = e
+				if r.Error == nil {
+					r.Error = e // stops readBlocks
+				}
+				return
+			}
+			vals = append(vals, v)
+		})
+		if verr != nil {
+			return nil, "", fmt.Errorf("value %d: %w", len(vals), verr)
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		return vals, "", nil
+	}
+	return nil, "", fmt.Errorf("union branch %d, want 0 (null), 1 (string) or 2 (array)", b)
+}
+
+// Image element union branches, in schema order.
+const (
+	vNull = iota
+	vInteger
+	vCharacter
+	vDecimal
+	vFloat
+	vTimestamp
+	vDateTime
+	vTimestampTZ
+	vBinaryGeometry
+	vTextGeometry
+	vBinaryObject
+	vTextObject
+	vEmptyObject
+)
+
+// readValue reads one image element and renders it (see the package doc
+// for the rendering of each DTS value type).
+func (d *Decoder) readValue(r *avro.Reader) (any, error) {
+	b := r.ReadLong()
+	if r.Error != nil {
+		return nil, r.Error
+	}
+	switch b {
+	case vNull:
+		return nil, nil
+	case vInteger:
+		_ = r.ReadInt() // precision
+		s := r.ReadString()
+		if r.Error != nil {
+			return nil, r.Error
+		}
+		return integerValue(s)
+	case vCharacter:
+		cs := r.ReadString()
+		// bytes and string share one wire format; reading a string views
+		// the reader's slab, which is never overwritten, without a copy.
+		v := r.ReadString()
+		if r.Error != nil {
+			return nil, r.Error
+		}
+		return d.charsets.decode(cs, v), nil
+	case vDecimal:
+		s := r.ReadString()
+		_ = r.ReadInt() // precision
+		_ = r.ReadInt() // scale
+		if r.Error != nil {
+			return nil, r.Error
+		}
+		return decimalValue(s)
+	case vFloat:
+		f := r.ReadDouble()
+		_ = r.ReadInt()
+		_ = r.ReadInt()
+		if r.Error != nil {
+			return nil, r.Error
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			// JSON has no NaN or Infinity; Java's Double.toString spelling.
+			return strconv.FormatFloat(f, 'g', -1, 64), nil
+		}
+		return f, nil
+	case vTimestamp:
+		sec := r.ReadLong()
+		micros := r.ReadInt()
+		if r.Error != nil {
+			return nil, r.Error
+		}
+		return timestampValue(sec, micros)
+	case vDateTime:
+		dt := readDateTime(r)
+		if r.Error != nil {
+			return nil, r.Error
+		}
+		return dt.render()
+	case vTimestampTZ:
+		dt := readDateTime(r)
+		tz := r.ReadString()
+		if r.Error != nil {
+			return nil, r.Error
+		}
+		v, err := dt.render()
+		if err != nil {
+			return nil, err
+		}
+		if tz == "" {
+			return v, nil
+		}
+		return fmt.Sprint(v) + " " + tz, nil
+	case vBinaryGeometry, vBinaryObject:
+		_ = r.ReadString() // type
+		v := r.ReadBytes()
+		if r.Error != nil {
+			return nil, r.Error
+		}
+		return b64(v), nil
+	case vTextGeometry, vTextObject:
+		_ = r.ReadString() // type
+		s := r.ReadString()
+		if r.Error != nil {
+			return nil, r.Error
+		}
+		return s, nil
+	case vEmptyObject:
+		e := r.ReadInt()
+		if r.Error != nil {
+			return nil, r.Error
+		}
+		switch e {
+		case 0:
+			return nil, nil
+		case 1:
+			return None{}, nil
+		}
+		return nil, fmt.Errorf("EmptyObject enum index %d, want 0 (NULL) or 1 (NONE)", e)
+	}
+	return nil, fmt.Errorf("value union branch %d, want 0..12", b)
+}
+
+// integerValue renders an Integer: int64 when it fits, else the exact digits
+// as a json.Number (DTS integers may be unsigned 64-bit or wider).
+func integerValue(s string) (any, error) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, nil
+	}
+	if !isInteger(s) {
+		return nil, fmt.Errorf("Integer value %q is not an integer", s)
+	}
+	return json.Number(strings.Clone(s)), nil
+}
+
+func isInteger(s string) bool {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// decimalValue renders a Decimal exactly, as a json.Number holding DTS's
+// text, so no precision is lost (event patterns compare number text).
+func decimalValue(s string) (any, error) {
+	if !isJSONNumber(s) {
+		// Java's BigDecimal accepts forms JSON does not ("+1", "1."); keep
+		// those as text rather than fail the record.
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return nil, fmt.Errorf("Decimal value %q is not a number", s)
+		}
+		return strings.Clone(s), nil
+	}
+	return json.Number(s), nil
+}
+
+// isJSONNumber reports whether s is a number in JSON's grammar.
+func isJSONNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	if i >= len(s) {
+		return false
+	}
+	switch {
+	case s[i] == '0':
+		i++
+	case s[i] >= '1' && s[i] <= '9':
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+// timestampValue renders a Timestamp (seconds plus a field DTS calls
+// "millis" that holds microseconds) as RFC 3339 in UTC with the fraction's
+// trailing zeros cut: zone-free, unlike the SDK's JVM-local rendering.
+func timestampValue(sec int64, micros int32) (any, error) {
+	if micros < 0 || micros > 999999 {
+		return nil, fmt.Errorf("Timestamp micros %d out of range 0..999999", micros)
+	}
+	// Keep within years 0..9999 so the text stays RFC 3339.
+	if sec < -62167219200 || sec > 253402300799 {
+		return nil, fmt.Errorf("Timestamp %d s is outside years 0..9999", sec)
+	}
+	t := time.Unix(sec, int64(micros)*1000).UTC()
+	var buf [40]byte
+	return string(t.AppendFormat(buf[:0], "2006-01-02T15:04:05.999999Z07:00")), nil
+}
+
+// dateTime is a DTS DateTime: each part may be absent.
+type dateTime struct {
+	set                                            uint8 // bit i = part i present
+	year, month, day, hour, minute, second, micros int32
+}
+
+func readDateTime(r *avro.Reader) dateTime {
+	var dt dateTime
+	parts := [7]*int32{&dt.year, &dt.month, &dt.day, &dt.hour, &dt.minute, &dt.second, &dt.micros}
+	for i, p := range parts {
+		switch b := r.ReadLong(); b {
+		case 0:
+		case 1:
+			*p = r.ReadInt()
+			dt.set |= 1 << i
+		default:
+			if r.Error == nil {
+				r.ReportError("DateTime", fmt.Sprintf("union branch %d, want 0 (null) or 1 (int)", b))
+			}
+			return dt
+		}
+		if r.Error != nil {
+			return dt
+		}
+	}
+	return dt
+}
+
+const (
+	dtYear = 1 << iota
+	dtMonth
+	dtDay
+	dtHour
+	dtMinute
+	dtSecond
+	dtMicros
+)
+
+// render writes the parts the column type uses, as LIO's converter does:
+// DATE yyyy-MM-dd, TIME [-]HH:mm:ss[.ffffff] (hours may exceed 23), YEAR
+// as a number, DATETIME yyyy-MM-dd HH:mm:ss[.ffffff]. The field DTS calls
+// "millis" holds microseconds; the fraction has 6 digits, or none when 0.
+func (dt dateTime) render() (any, error) {
+	date := dt.set&(dtYear|dtMonth|dtDay) == dtYear|dtMonth|dtDay
+	clock := dt.set&dtHour != 0
+	if dt.set&dtMicros != 0 && (dt.micros < 0 || dt.micros > 999999) {
+		return nil, fmt.Errorf("DateTime micros %d out of range 0..999999", dt.micros)
+	}
+	switch {
+	case dt.set == dtYear:
+		return int64(dt.year), nil
+	case dt.set == 0:
+		return nil, nil
+	case !date && !clock:
+		return nil, fmt.Errorf("DateTime with parts %07b has neither a full date nor an hour", dt.set)
+	}
+	var buf [32]byte
+	b := buf[:0]
+	if date {
+		if dt.year < 0 || dt.year > 9999 {
+			return nil, fmt.Errorf("DateTime year %d out of range 0..9999", dt.year)
+		}
+		b = pad(b, int64(dt.year), 4)
+		b = append(b, '-')
+		b = pad(b, int64(dt.month), 2)
+		b = append(b, '-')
+		b = pad(b, int64(dt.day), 2)
+		if clock {
+			b = append(b, ' ')
+		}
+	}
+	if clock {
+		h := int64(dt.hour)
+		if h < 0 {
+			b = append(b, '-')
+			h = -h
+		}
+		b = pad(b, h, 2)
+		b = append(b, ':')
+		b = pad(b, int64(dt.minute), 2)
+		b = append(b, ':')
+		b = pad(b, int64(dt.second), 2)
+		if dt.micros != 0 {
+			b = append(b, '.')
+			b = pad(b, int64(dt.micros), 6)
+		}
+	}
+	return string(b), nil
+}
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+func pad(b []byte, n int64, width int) []byte {
+	if n < 0 {
+		b = append(b, '-')
+		n = -n
+	}
+	var tmp [20]byte
+	s := strconv.AppendInt(tmp[:0], n, 10)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}
+
+// splitObjectName splits "db", "db.table" or "db.schema.table"; a literal
+// dot inside a name is written as the six characters \u002E.
+func splitObjectName(name string) (db, schema, table string) {
+	if name == "" {
+		return "", "", ""
+	}
+	parts := strings.Split(name, ".")
+	for i, p := range parts {
+		if strings.Contains(p, `\u002E`) {
+			parts[i] = strings.ReplaceAll(p, `\u002E`, ".")
+		}
+	}
+	switch len(parts) {
+	case 1:
+		return parts[0], "", ""
+	case 2:
+		return parts[0], "", parts[1]
+	default:
+		return parts[0], parts[1], strings.Join(parts[2:], ".")
+	}
+}

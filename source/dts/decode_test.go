@@ -1,0 +1,359 @@
+package dts_test
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/inletdev/inlet/connect"
+	"github.com/inletdev/inlet/source/dts"
+	"github.com/inletdev/inlet/source/dts/dtstest"
+)
+
+func decode(t *testing.T, r dtstest.Record) *dts.Change {
+	t.Helper()
+	c, err := dts.NewDecoder().Decode(dtstest.MustEncode(r))
+	if err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	return c
+}
+
+func TestDecodeEveryValueType(t *testing.T) {
+	g := dtstest.Gen{TS: 1655800000}
+	c := decode(t, g.Update(7, "NEW", "PAID"))
+	if c.Operation != dts.OpUpdate || c.ID != 1 || c.SourceTimestamp != 1655800000 {
+		t.Fatalf("header: op %s id %d ts %d", c.Operation, c.ID, c.SourceTimestamp)
+	}
+	if c.Database != "shop" || c.Table != "orders" || c.Schema != "" {
+		t.Fatalf("object name split: %q %q %q", c.Database, c.Schema, c.Table)
+	}
+	if c.SourceType != "MySQL" || c.SourceVersion != "5.7.35-log" || c.Tags["pk_uk_info"] != dtstest.OrdersPKUK {
+		t.Fatalf("source %s %s tags %v", c.SourceType, c.SourceVersion, c.Tags)
+	}
+	if c.BornTimestamp != 1655800000*1000+7 || len(c.ProcessTimestamps) != 2 {
+		t.Fatalf("born %d process %v", c.BornTimestamp, c.ProcessTimestamps)
+	}
+	want := map[string]any{
+		"id":         int64(7),
+		"order_no":   "NO-000007",
+		"customer":   "张三",
+		"amount":     json.Number("107.50"),
+		"status":     "PAID",
+		"weight":     1.25,
+		"created_at": "2022-06-21 08:30:15.123456",
+		"updated_at": "2022-06-21T08:30:15.5Z",
+		"ship_date":  "2022-06-22",
+		"ship_time":  "-838:59:59",
+		"model_year": int64(2022),
+		"note":       "café",
+		"photo":      "AAEC/v8=",
+		"location":   "AQEAAAAAAAAAAABeQAAAAAAAAD5A",
+		"area":       "POINT(120 30)",
+		"attrs":      `{"gift":true}`,
+		"big":        json.Number("18446744073709551615"),
+		"deleted_at": nil,
+		"legacy":     nil,
+		"shadow":     dts.None{},
+		"tz_created": "2022-06-21 08:30:15 +08:00",
+	}
+	if len(c.After) != len(dtstest.OrdersFields) || len(c.Before) != len(c.After) {
+		t.Fatalf("%d after, %d before values for %d fields", len(c.After), len(c.Before), len(c.Fields))
+	}
+	for i, f := range c.Fields {
+		if got := c.After[i]; !reflect.DeepEqual(got, want[f.Name]) {
+			t.Errorf("column %s: got %#v, want %#v", f.Name, got, want[f.Name])
+		}
+	}
+	if c.Before[4] != "NEW" {
+		t.Errorf("before status = %v", c.Before[4])
+	}
+}
+
+func TestDecodeWithoutBornTimestamp(t *testing.T) {
+	g := dtstest.Gen{TS: 1700000000}
+	r := g.Insert(1)
+	r.NoBornTimestamp = true
+	full := dtstest.MustEncode(func() dtstest.Record { x := r; x.NoBornTimestamp = false; x.BornTimestamp = 0; return x }())
+	short := dtstest.MustEncode(r)
+	if len(short) >= len(full) {
+		t.Fatalf("short encoding (%d bytes) not shorter than full (%d)", len(short), len(full))
+	}
+	c, err := dts.NewDecoder().Decode(short)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BornTimestamp != 0 || c.After[0] != int64(1) {
+		t.Fatalf("born %d id %v", c.BornTimestamp, c.After[0])
+	}
+}
+
+func TestDecodePostgresAndDDL(t *testing.T) {
+	g := dtstest.Gen{TS: 1700000000}
+	c := decode(t, g.PGInsert(5, "Zoë"))
+	if c.SourceType != "PostgreSQL" || c.Database != "appdb" || c.Schema != "public" || c.Table != "customers" {
+		t.Fatalf("pg: %s %s.%s.%s", c.SourceType, c.Database, c.Schema, c.Table)
+	}
+	if c.After[1] != "Zoë" || c.After[3] != "2023-01-02 03:04:05.600000 UTC" || c.Before != nil {
+		t.Fatalf("pg values %#v before %v", c.After, c.Before)
+	}
+	d := decode(t, g.DDL("ALTER TABLE orders ADD COLUMN x INT"))
+	if d.Operation != dts.OpDDL || d.DDL != "ALTER TABLE orders ADD COLUMN x INT" || d.Database != "shop" || d.Fields != nil {
+		t.Fatalf("ddl: %+v", d)
+	}
+	h := decode(t, g.Heartbeat())
+	if h.Operation != dts.OpHeartbeat || h.Operation.Emitted() || h.After != nil {
+		t.Fatalf("heartbeat: %+v", h)
+	}
+}
+
+func TestDecodeEscapedObjectName(t *testing.T) {
+	g := dtstest.Gen{TS: 1}
+	r := g.UpdateOther(1)
+	r.ObjectName = `my\u002Edb.t\u002E1`
+	c := decode(t, r)
+	if c.Database != "my.db" || c.Table != "t.1" {
+		t.Fatalf("got %q %q", c.Database, c.Table)
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	g := dtstest.Gen{TS: 1}
+	good := dtstest.MustEncode(g.Insert(1))
+	d := dts.NewDecoder()
+	if _, err := d.Decode([]byte{0, 1}); !errors.Is(err, dts.ErrPlaceholder) {
+		t.Errorf("placeholder: %v", err)
+	}
+	if !dts.IsPlaceholder(nil) || !dts.IsPlaceholder([]byte("ab")) || dts.IsPlaceholder([]byte("abc")) {
+		t.Error("IsPlaceholder")
+	}
+	for _, n := range []int{3, 10, len(good) / 2, len(good) - 1} {
+		_, err := d.Decode(good[:n])
+		var de *dts.DecodeError
+		if !errors.As(err, &de) {
+			t.Errorf("truncated to %d bytes: err %v, want a DecodeError", n, err)
+		}
+	}
+	_, err := d.Decode(append(append([]byte{}, good...), 2, 4))
+	if err == nil || !strings.Contains(err.Error(), "after bornTimestamp") {
+		t.Errorf("trailing bytes: %v", err)
+	}
+	// The decoder still works after errors.
+	if c, err := d.Decode(good); err != nil || c.ID != 1 {
+		t.Fatalf("after errors: %v", err)
+	}
+}
+
+func TestBuilderEventBridge(t *testing.T) {
+	g := dtstest.Gen{TS: 1654847757}
+	c := decode(t, g.Update(7, "NEW", "PAID"))
+	b := dts.NewBuilder(dts.BuilderConfig{Topic: "cn_hz_version2", Source: "orders-stream", Subject: "acs:dts:cn-hangzhou::task1/sid1"})
+	r, err := b.Record(c, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := connect.CloudEvent(r, connect.EventContext{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{
+		"specversion": "1.0", "type": "dts:ConsumeMessage", "source": "orders-stream",
+		"subject": "acs:dts:cn-hangzhou::task1/sid1", "time": "2022-06-10T07:55:57Z",
+		"datacontenttype": "application/json; charset=utf-8",
+	} {
+		if ev[k] != want {
+			t.Errorf("attribute %s = %v, want %q", k, ev[k], want)
+		}
+	}
+	if id, _ := ev["id"].(string); !strings.HasSuffix(id, "-1") || len(id) != 34 {
+		t.Errorf("id %q, want <32 hex>-1", id)
+	}
+	raw, _ := json.Marshal(ev["data"])
+	var data struct {
+		ID             int64 `json:"id"`
+		Offset         int64 `json:"offset"`
+		TopicPartition struct {
+			Topic     string
+			Partition int
+		} `json:"topicPartition"`
+		SourceTimestamp int64  `json:"sourceTimestamp"`
+		OperationType   string `json:"operationType"`
+		Schema          struct {
+			DatabaseName, TableName, SchemaID string
+			RecordFields                      []struct {
+				FieldName                 string
+				RawDataTypeNum            int
+				IsPrimaryKey, IsUniqueKey bool
+				FieldPosition             int
+			}
+			PrimaryIndexInfo struct {
+				IndexType   string
+				IndexFields []struct{ FieldName string }
+			}
+			DatabaseInfo struct{ DatabaseType, Version string }
+		} `json:"schema"`
+		BeforeImage, AfterImage map[string]any
+	}
+	if err := json.Unmarshal(raw, &data); err != nil {
+		t.Fatal(err)
+	}
+	if data.ID != 1 || data.Offset != 42 || data.TopicPartition.Topic != "cn_hz_version2" || data.SourceTimestamp != 1654847757 ||
+		data.OperationType != "UPDATE" || data.Schema.DatabaseName != "shop" || data.Schema.TableName != "orders" ||
+		data.Schema.SchemaID != "(shop,shop,orders)" || data.Schema.DatabaseInfo.DatabaseType != "MySQL" {
+		t.Fatalf("data: %s", raw)
+	}
+	f0, f1 := data.Schema.RecordFields[0], data.Schema.RecordFields[1]
+	if f0.FieldName != "id" || !f0.IsPrimaryKey || f0.RawDataTypeNum != 8 || f1.FieldName != "order_no" || !f1.IsUniqueKey || f1.IsPrimaryKey || f1.FieldPosition != 1 {
+		t.Fatalf("recordFields: %+v %+v", f0, f1)
+	}
+	if pk := data.Schema.PrimaryIndexInfo; pk.IndexType != "PrimaryKey" || len(pk.IndexFields) != 1 || pk.IndexFields[0].FieldName != "id" {
+		t.Fatalf("primaryIndexInfo: %+v", pk)
+	}
+	if data.AfterImage["status"] != "PAID" || data.BeforeImage["status"] != "NEW" || data.AfterImage["customer"] != "张三" {
+		t.Fatalf("images: %v / %v", data.BeforeImage, data.AfterImage)
+	}
+	if _, ok := data.AfterImage["shadow"]; ok {
+		t.Error("a NONE column must be left out of the image")
+	}
+	if v, ok := data.AfterImage["legacy"]; !ok || v != nil {
+		t.Error("a NULL column must be null")
+	}
+	if k, _ := r.Key.(map[string]any); k["id"] != int64(7) || len(k) != 1 {
+		t.Errorf("key = %#v, want {id: 7}", r.Key)
+	}
+	if r.Origin.Offset != 42 || r.Timestamp.Unix() != 1654847757 {
+		t.Errorf("origin %+v timestamp %v", r.Origin, r.Timestamp)
+	}
+	// Records of one table share its schema description.
+	r2, _ := b.Record(decode(t, g.Insert(8)), 43)
+	if reflect.ValueOf(r2.Value.(map[string]any)["schema"]).Pointer() != reflect.ValueOf(r.Value.(map[string]any)["schema"]).Pointer() {
+		t.Error("schema description not cached per table")
+	}
+	if v := r2.Value.(map[string]any); v["beforeImage"] != nil {
+		t.Errorf("INSERT beforeImage = %v", v["beforeImage"])
+	}
+}
+
+func TestBuilderDDLAndDebezium(t *testing.T) {
+	g := dtstest.Gen{TS: 1700000000}
+	b := dts.NewBuilder(dts.BuilderConfig{Topic: "t", Format: dts.FormatEventBridge})
+	r, err := b.Record(decode(t, g.DDL("DROP TABLE x")), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := r.Value.(map[string]any)
+	if v["operationType"] != "DDL" || v["afterImage"].(map[string]any)["ddl"] != "DROP TABLE x" {
+		t.Fatalf("ddl event: %v", v)
+	}
+	if _, err := b.Record(decode(t, g.Begin()), 2); err == nil {
+		t.Error("BEGIN must not build a record")
+	}
+
+	dbz := dts.NewBuilder(dts.BuilderConfig{Topic: "t", Format: dts.FormatDebezium})
+	r, err = dbz.Record(decode(t, g.Update(3, "NEW", "PAID")), 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v = r.Value.(map[string]any)
+	src := v["source"].(map[string]any)
+	if v["op"] != "u" || v["before"].(map[string]any)["status"] != "NEW" || v["after"].(map[string]any)["status"] != "PAID" ||
+		src["db"] != "shop" || src["table"] != "orders" || src["ts_ms"] != int64(1700000000000) || r.Topic != "t.shop.orders" {
+		t.Fatalf("debezium: topic %s value %v", r.Topic, v)
+	}
+	if r.Headers.Has("ce_specversion") {
+		t.Error("debezium records carry no CloudEvents headers")
+	}
+	r, _ = dbz.Record(decode(t, g.Delete(3)), 10)
+	if v := r.Value.(map[string]any); v["op"] != "d" || v["after"] != nil || r.Key.(map[string]any)["id"] != int64(3) {
+		t.Fatalf("debezium delete: %v key %v", v, r.Key)
+	}
+	r, _ = dbz.Record(decode(t, g.DDL("CREATE TABLE y (a int)")), 11)
+	if v := r.Value.(map[string]any); v["ddl"] != "CREATE TABLE y (a int)" || v["databaseName"] != "shop" || r.Topic != "t" {
+		t.Fatalf("debezium ddl: %v", v)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	g := dtstest.Gen{TS: 1700000000}
+	short := g.Insert(2)
+	short.NoBornTimestamp = true
+	for _, r := range []dtstest.Record{g.Insert(1), g.Update(1, "A", "B"), g.Delete(1), g.DDL("DROP TABLE t"),
+		g.Heartbeat(), g.PGInsert(3, "x"), short} {
+		f.Add(dtstest.MustEncode(r))
+	}
+	f.Add([]byte{})
+	f.Add([]byte{0x02, 0x02, 0x02})
+	d := dts.NewDecoder()
+	b := dts.NewBuilder(dts.BuilderConfig{Topic: "t"})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := d.Decode(data)
+		if err != nil {
+			if c != nil {
+				t.Fatal("a Change with an error")
+			}
+			return
+		}
+		if c.Operation.Emitted() {
+			r, err := b.Record(c, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := connect.CloudEvent(r, connect.EventContext{}); err != nil {
+				t.Fatalf("a decoded record has no CloudEvents view: %v", err)
+			}
+		}
+	})
+}
+
+// A realistic mid-size row: 8 columns of common types.
+func benchRecord() dtstest.Record {
+	return dtstest.Record{
+		ID: 123456789, SourceTimestamp: 1700000000, Operation: dts.OpUpdate, ObjectName: "shop.orders",
+		PKUK: `{"PRIMARY":["id"]}`,
+		Fields: []dts.Field{{Name: "id", DataTypeNumber: 8}, {Name: "order_no", DataTypeNumber: 253},
+			{Name: "customer", DataTypeNumber: 253}, {Name: "amount", DataTypeNumber: 246}, {Name: "status", DataTypeNumber: 247},
+			{Name: "created_at", DataTypeNumber: 12}, {Name: "updated_at", DataTypeNumber: 7}, {Name: "note", DataTypeNumber: 15}},
+		Before: []dtstest.Value{dtstest.Int(42), dtstest.Text("NO-000042"), dtstest.Text("Alice"), dtstest.Decimal("99.50", 10, 2),
+			dtstest.TextObject("ENUM", "NEW"), dtstest.DateTime(2023, 11, 14, 22, 13, 20, 0), dtstest.Timestamp(1700000000, 0), dtstest.Null()},
+		After: []dtstest.Value{dtstest.Int(42), dtstest.Text("NO-000042"), dtstest.Text("Alice"), dtstest.Decimal("99.50", 10, 2),
+			dtstest.TextObject("ENUM", "PAID"), dtstest.DateTime(2023, 11, 14, 22, 13, 20, 0), dtstest.Timestamp(1700000001, 0), dtstest.Text("ok")},
+		BornTimestamp: 1700000000123,
+	}
+}
+
+// BenchmarkDecode decodes DTS records into emitted records (EventBridge
+// shape with CloudEvents headers): the source's per-record work.
+func BenchmarkDecode(b *testing.B) {
+	value := dtstest.MustEncode(benchRecord())
+	d := dts.NewDecoder()
+	bld := dts.NewBuilder(dts.BuilderConfig{Topic: "cn_hangzhou_version2", Source: "s", Subject: "acs:dts:cn-hangzhou::t/s"})
+	b.ReportAllocs()
+	b.SetBytes(int64(len(value)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c, err := d.Decode(value)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := bld.Record(c, int64(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkDecodeOnly is the Avro decoding alone.
+func BenchmarkDecodeOnly(b *testing.B) {
+	value := dtstest.MustEncode(benchRecord())
+	d := dts.NewDecoder()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(value)))
+	for i := 0; i < b.N; i++ {
+		if _, err := d.Decode(value); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}

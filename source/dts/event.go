@@ -1,0 +1,370 @@
+package dts
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/inletdev/inlet/connect"
+)
+
+// Format is the shape of the records the source emits (dts.output.format).
+type Format int
+
+const (
+	// FormatEventBridge emits the EventBridge DTS event: the value is the
+	// event's data object, and the CloudEvents attributes ride in ce_*
+	// headers (CloudEvents Kafka binding, binary mode).
+	FormatEventBridge Format = iota
+	// FormatDebezium emits a schemaless Debezium change-event envelope
+	// (before, after, source, op, ts_ms), so Debezium SMTs apply.
+	FormatDebezium
+)
+
+// ParseFormat parses a dts.output.format value.
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "eventbridge":
+		return FormatEventBridge, nil
+	case "debezium":
+		return FormatDebezium, nil
+	}
+	return 0, fmt.Errorf("unknown output format %q, want eventbridge or debezium", s)
+}
+
+// EventType is the CloudEvents type of every DTS event, as EventBridge sets it.
+const EventType = "dts:ConsumeMessage"
+
+// ContentType is the datacontenttype of every DTS event.
+const ContentType = "application/json; charset=utf-8"
+
+// BuilderConfig configures a Builder.
+type BuilderConfig struct {
+	Topic   string // the tracked DTS topic
+	Source  string // CloudEvents source (EventBridge uses the stream's name)
+	Subject string // CloudEvents subject, e.g. acs:dts:<region>:<uid>:<task>/<sid>
+	Format  Format
+}
+
+// Builder turns decoded changes into connect records. It caches one schema
+// description per table, so it is not safe for concurrent use.
+type Builder struct {
+	cfg            BuilderConfig
+	idPrefix       string
+	topicPartition map[string]any
+	tables         map[string]*table
+
+	// Header values boxed once, not per record.
+	source, subject any
+	// The last source second and its boxed forms: consecutive records
+	// mostly share it.
+	lastTS                 int64
+	lastTSValue, lastCTime any
+}
+
+// Boxed once: putting a string in an interface allocates.
+var (
+	opValues         = [...]any{"INSERT", "UPDATE", "DELETE", "DDL"}
+	specVersionValue = any("1.0")
+	eventTypeValue   = any(EventType)
+	contentTypeValue = any(ContentType)
+)
+
+// maxTables bounds the schema cache; a source with more tables than this
+// rebuilds descriptions more often, nothing worse.
+const maxTables = 4096
+
+// NewBuilder returns a Builder.
+func NewBuilder(cfg BuilderConfig) *Builder {
+	// EventBridge ids are "<32 hex>-<DTS record id>"; what yields the hex
+	// part is undocumented. Ours is the MD5 of the topic: fixed per stream,
+	// so a re-delivered record keeps its id (DTS ids are unique per stream).
+	sum := md5.Sum([]byte(cfg.Topic))
+	return &Builder{
+		cfg:            cfg,
+		idPrefix:       hex.EncodeToString(sum[:]) + "-",
+		topicPartition: map[string]any{"hash": int64(0), "partition": int64(0), "topic": cfg.Topic},
+		tables:         map[string]*table{},
+		source:         cfg.Source,
+		subject:        cfg.Subject,
+		lastTS:         math.MinInt64,
+	}
+}
+
+// table is the cached description of one table's columns and keys.
+type table struct {
+	objectName, pkuk, sourceType, version string
+	fields                                []Field
+	names                                 []string
+	pk                                    []int // key columns: the primary key, else the first unique key
+	schema                                map[string]any
+}
+
+// Record builds the record for an emitted change (INSERT, UPDATE, DELETE,
+// DDL) read at offset. The record's nested schema maps are shared between
+// records of one table: records are never mutated after hand-off.
+func (b *Builder) Record(c *Change, offset int64) (*connect.Record, error) {
+	if !c.Operation.Emitted() {
+		return nil, fmt.Errorf("dts: operation %s is not emitted", c.Operation)
+	}
+	t := b.table(c)
+	var before, after map[string]any
+	if c.Operation == OpDDL {
+		after = map[string]any{"ddl": c.DDL}
+	} else {
+		before = image(t.names, c.Before)
+		after = image(t.names, c.After)
+	}
+	key := b.key(t, c, before, after)
+	r := &connect.Record{
+		Topic:     b.cfg.Topic,
+		Partition: connect.UnassignedPartition,
+		Key:       key,
+		Timestamp: time.Unix(c.SourceTimestamp, 0).UTC(),
+		Origin:    connect.Origin{Topic: b.cfg.Topic, Partition: 0, Offset: offset},
+	}
+	if b.cfg.Format == FormatDebezium {
+		r.Value, r.Topic = b.debezium(c, offset, before, after)
+		return r, nil
+	}
+	if c.SourceTimestamp != b.lastTS {
+		var tb [32]byte
+		b.lastTS = c.SourceTimestamp
+		b.lastTSValue = c.SourceTimestamp
+		b.lastCTime = string(r.Timestamp.AppendFormat(tb[:0], time.RFC3339))
+	}
+	r.Value = map[string]any{
+		"id":              c.ID,
+		"topicPartition":  b.topicPartition,
+		"offset":          offset,
+		"sourceTimestamp": b.lastTSValue,
+		"operationType":   opValues[c.Operation],
+		"schema":          t.schema,
+		"beforeImage":     nilIfEmpty(before),
+		"afterImage":      nilIfEmpty(after),
+	}
+	r.Headers = connect.Headers{
+		{Key: "ce_specversion", Value: specVersionValue},
+		{Key: "ce_id", Value: b.idPrefix + strconv.FormatInt(c.ID, 10)},
+		{Key: "ce_source", Value: b.source},
+		{Key: "ce_type", Value: eventTypeValue},
+		{Key: "ce_subject", Value: b.subject},
+		{Key: "ce_time", Value: b.lastCTime},
+		{Key: "content-type", Value: contentTypeValue},
+	}
+	return r, nil
+}
+
+// nilIfEmpty keeps a missing image a JSON null (not an empty object).
+func nilIfEmpty(m map[string]any) any {
+	if m == nil {
+		return nil
+	}
+	return m
+}
+
+// image renders a row image as an object keyed by column name. EventBridge
+// uses a positional list of Java value objects; names make the values
+// readable and let event patterns and JSONPath reach single columns
+// ($.data.afterImage.status). Columns DTS marks NONE are left out.
+func image(names []string, vals []any) map[string]any {
+	if vals == nil {
+		return nil
+	}
+	m := make(map[string]any, len(vals))
+	for i, v := range vals {
+		if _, none := v.(None); none {
+			continue
+		}
+		m[names[i]] = v
+	}
+	return m
+}
+
+func (b *Builder) key(t *table, c *Change, before, after map[string]any) any {
+	if len(t.pk) == 0 {
+		return nil
+	}
+	img := after
+	if img == nil {
+		img = before
+	}
+	if img == nil {
+		return nil
+	}
+	k := make(map[string]any, len(t.pk))
+	for _, i := range t.pk {
+		k[t.names[i]] = img[t.names[i]]
+	}
+	return k
+}
+
+func (b *Builder) table(c *Change) *table {
+	fields, pkuk := c.Fields, c.Tags["pk_uk_info"]
+	if c.Operation == OpDDL {
+		fields = []Field{{Name: "ddl"}}
+		pkuk = ""
+	} else if t, ok := b.tables[c.ObjectName]; ok && t.pkuk == pkuk && t.sourceType == c.SourceType &&
+		t.version == c.SourceVersion && slices.Equal(t.fields, fields) {
+		return t
+	}
+	t := newTable(c, fields, pkuk)
+	if c.Operation != OpDDL {
+		if len(b.tables) >= maxTables {
+			clear(b.tables)
+		}
+		b.tables[t.objectName] = t
+	}
+	return t
+}
+
+// newTable describes a table in EventBridge's schema shape. Keys come only
+// from the pk_uk_info tag: {"PRIMARY":["id"],"<unique key>":["col"]}. An
+// unreadable tag means no key information, not a failed record.
+func newTable(c *Change, fields []Field, pkuk string) *table {
+	t := &table{
+		objectName: strings.Clone(c.ObjectName),
+		pkuk:       strings.Clone(pkuk),
+		sourceType: c.SourceType,
+		version:    strings.Clone(c.SourceVersion),
+		fields:     make([]Field, len(fields)),
+		names:      make([]string, len(fields)),
+	}
+	pos := make(map[string]int, len(fields))
+	for i, f := range fields {
+		f.Name = strings.Clone(f.Name)
+		t.fields[i], t.names[i] = f, f.Name
+		pos[f.Name] = i
+	}
+	var keys map[string][]string
+	if pkuk != "" {
+		_ = json.Unmarshal([]byte(pkuk), &keys)
+	}
+	isPK := make([]bool, len(fields))
+	isUK := make([]bool, len(fields))
+	for _, col := range keys["PRIMARY"] {
+		if i, ok := pos[col]; ok {
+			isPK[i] = true
+			t.pk = append(t.pk, i)
+		}
+	}
+	ukNames := make([]string, 0, len(keys))
+	for name := range keys {
+		if name != "PRIMARY" {
+			ukNames = append(ukNames, name)
+		}
+	}
+	slices.Sort(ukNames)
+	for _, name := range ukNames {
+		for _, col := range keys[name] {
+			if i, ok := pos[col]; ok {
+				isUK[i] = true
+			}
+		}
+	}
+	recordFields := make([]any, len(fields))
+	for i, f := range t.fields {
+		recordFields[i] = map[string]any{
+			"fieldName":      f.Name,
+			"rawDataTypeNum": int64(f.DataTypeNumber),
+			"isPrimaryKey":   isPK[i],
+			"isUniqueKey":    isUK[i],
+			"fieldPosition":  int64(i),
+		}
+	}
+	indexFields := func(cols []string) []any {
+		out := make([]any, 0, len(cols))
+		for _, col := range cols {
+			if i, ok := pos[col]; ok {
+				out = append(out, recordFields[i])
+			}
+		}
+		return out
+	}
+	uniques := make([]any, 0, len(ukNames))
+	for _, name := range ukNames {
+		uniques = append(uniques, map[string]any{"indexType": "UniqueKey", "indexName": name, "indexFields": indexFields(keys[name])})
+		if len(t.pk) == 0 && len(keys[name]) > 0 {
+			// Without a primary key the first unique key identifies rows.
+			for _, col := range keys[name] {
+				if i, ok := pos[col]; ok {
+					t.pk = append(t.pk, i)
+				}
+			}
+		}
+	}
+	schemaName := c.Schema
+	if schemaName == "" {
+		schemaName = c.Database // as the SDK does for db.table names
+	}
+	s := map[string]any{
+		"databaseName":    strings.Clone(c.Database),
+		"tableName":       strings.Clone(c.Table),
+		"schemaId":        "(" + c.Database + "," + schemaName + "," + c.Table + ")",
+		"recordFields":    recordFields,
+		"uniqueIndexInfo": uniques,
+		"databaseInfo":    map[string]any{"databaseType": c.SourceType, "version": t.version},
+	}
+	if c.Schema != "" {
+		s["schemaName"] = strings.Clone(c.Schema)
+	}
+	if len(keys["PRIMARY"]) > 0 {
+		s["primaryIndexInfo"] = map[string]any{"indexType": "PrimaryKey", "indexFields": indexFields(keys["PRIMARY"])}
+	}
+	t.schema = s
+	return t
+}
+
+var dbzOps = [...]string{OpInsert: "c", OpUpdate: "u", OpDelete: "d"}
+
+// debezium renders a change as a schemaless Debezium envelope. Row changes
+// go to <topic>.<db>.<table> (Debezium's <prefix>.<db>.<table>); DDL becomes
+// a schema-change value (databaseName, schemaName, ddl, tableChanges) on the
+// DTS topic itself, as Debezium sends DDL to the prefix topic.
+func (b *Builder) debezium(c *Change, offset int64, before, after map[string]any) (any, string) {
+	ts := c.SourceTimestamp * 1000
+	src := map[string]any{
+		"version":    c.SourceVersion,
+		"connector":  "dts",
+		"name":       b.cfg.Topic,
+		"ts_ms":      ts,
+		"snapshot":   "false",
+		"db":         c.Database,
+		"table":      c.Table,
+		"sourceType": c.SourceType,
+		"txId":       c.SourceTxid,
+		"pos":        c.SourcePosition,
+		"id":         c.ID,
+		"offset":     offset,
+	}
+	if c.Schema != "" {
+		src["schema"] = c.Schema
+	}
+	if c.Operation == OpDDL {
+		return map[string]any{
+			"source":       src,
+			"databaseName": c.Database,
+			"schemaName":   c.Schema,
+			"ddl":          c.DDL,
+			"tableChanges": []any{},
+		}, b.cfg.Topic
+	}
+	topic := b.cfg.Topic + "." + c.Database
+	if c.Schema != "" {
+		topic += "." + c.Schema
+	}
+	topic += "." + c.Table
+	return map[string]any{
+		"before": nilIfEmpty(before),
+		"after":  nilIfEmpty(after),
+		"source": src,
+		"op":     dbzOps[c.Operation],
+		"ts_ms":  ts,
+	}, topic
+}
