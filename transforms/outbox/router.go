@@ -1,0 +1,258 @@
+// Package outbox is Debezium's outbox EventRouter
+// (io.debezium.transforms.outbox.EventRouter): it turns the change event of
+// an outbox-table insert into the event the row describes, routed to a topic
+// named after the aggregate, keyed by the aggregate id, with the event id in
+// header "id" and the payload as the value.
+//
+// It follows Debezium's EventRouterDelegate step by step (see Router.Apply)
+// and keeps its messages, with three kinds of deliberate difference:
+//
+//   - Where Debezium crashes (a null route value, an unknown placement word,
+//     a timestamptz timestamp column, a truncate, an envelope without op),
+//     inlet returns a configuration error or a record error naming the
+//     option, the column and the record, and the runtime's error policy
+//     decides (retry, dead-letter queue, or a failed task).
+//   - Schemaless JSON maps (JsonConverter with schemas.enable=false) are
+//     routed too: a map value with a string "op" is an envelope.
+//   - Output schemas are derived once per input schema and cached, so a
+//     schema'd record costs two allocations (the record copy and its headers).
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/inletdev/inlet/connect"
+	"github.com/inletdev/inlet/internal/javare"
+)
+
+// Router is the EventRouter transformation. It is safe for concurrent use.
+type Router struct {
+	s   settings
+	log *slog.Logger
+
+	re   *javare.Regexp
+	repl *javare.Replacement
+
+	// plans caches, per input *Schema (an .Envelope schema or an after-row
+	// schema), the field positions and output schemas derived from it.
+	plans sync.Map
+
+	// topics caches route value → topic, copy-on-write so lookups take no
+	// lock and allocate nothing.
+	topics  atomic.Pointer[map[string]string]
+	topicMu sync.Mutex
+
+	dropped atomic.Int64
+}
+
+// maxCached bounds the per-route caches (topics, envelope schemas): past it
+// new entries are computed per record instead of stored.
+const maxCached = 10000
+
+// New builds an EventRouter from a parsed configuration. log may be nil.
+func New(c connect.Config, log *slog.Logger) (*Router, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("transform", "EventRouter")
+	s, err := newSettings(c, log)
+	if err != nil {
+		return nil, err
+	}
+	t := &Router{s: s, log: log}
+	t.re, err = javare.Compile(s.regex)
+	if err != nil {
+		return nil, connect.ConfigErrors{{Key: KeyRouteTopicRegex, Value: s.regex, Reason: err.Error()}}
+	}
+	t.repl, err = javare.CompileReplacement(s.replacement, t.re)
+	if err != nil {
+		return nil, connect.ConfigErrors{{Key: KeyRouteReplacement, Value: s.replacement, Reason: err.Error()}}
+	}
+	empty := map[string]string{}
+	t.topics.Store(&empty)
+	return t, nil
+}
+
+// Dropped returns how many records the router dropped on purpose
+// (tombstones, deletes, updates under warn/error), for metrics.
+func (t *Router) Dropped() int64 { return t.dropped.Load() }
+
+// Apply routes one record, in Debezium's order of steps:
+//
+//  1. a tombstone (nil value) is dropped;
+//  2. a record that is not a change event passes unchanged (heartbeats,
+//     schema changes, transaction metadata, logical messages);
+//  3. op d is dropped, op u follows table.op.invalid.behavior;
+//  4. tracing headers (traceparent, tracestate, baggage) from the context column;
+//  5. after must be a row; 7 the payload column must exist;
+//  8. the timestamp; 9-10 the event id becomes header "id";
+//  11. JSON expansion; 12-13 the envelope shape and the placements;
+//  14. an empty payload may become a tombstone; 15 the key;
+//  16-17 the topic: the route value, rewritten by route.topic.regex/replacement.
+func (t *Router) Apply(ctx context.Context, r *connect.Record) (*connect.Record, error) {
+	if r.Value == nil {
+		t.dropped.Add(1)
+		if t.log.Enabled(ctx, slog.LevelDebug) {
+			t.log.DebugContext(ctx, fmt.Sprintf("Tombstone message ignored. Message key: %q", keyString(r.Key)), "record", r.Coordinates())
+		}
+		return nil, nil
+	}
+	if r.ValueSchema != nil {
+		if !strings.HasSuffix(r.ValueSchema.Name, ".Envelope") {
+			return r, nil
+		}
+		env, ok := r.Value.(*connect.Struct)
+		if !ok {
+			return nil, recordErr(r, "the value has schema %s but is a %T, not a Struct", r.ValueSchema, r.Value)
+		}
+		return t.applyStruct(ctx, r, env)
+	}
+	m, ok := r.Value.(map[string]any)
+	if !ok {
+		return r, nil
+	}
+	op, ok := m["op"].(string)
+	if !ok {
+		return r, nil
+	}
+	return t.applyMap(ctx, r, m, op)
+}
+
+// checkOp applies step 3. drop reports a record to drop without error.
+func (t *Router) checkOp(ctx context.Context, r *connect.Record, op string) (drop bool, err error) {
+	switch op {
+	case "d":
+		t.dropped.Add(1)
+		if t.log.Enabled(ctx, slog.LevelDebug) {
+			t.log.DebugContext(ctx, "Delete message "+keyString(r.Key)+" ignored", "record", r.Coordinates())
+		}
+		return true, nil
+	case "u":
+		switch t.s.opInvalid {
+		case opFatal:
+			return false, recordErr(r, "Unexpected update message received %s, fail. (%s=fatal; the outbox table should only receive inserts)", keyString(r.Key), KeyOpInvalidBehavior)
+		case opError:
+			t.log.ErrorContext(ctx, "Unexpected update message received "+keyString(r.Key)+" and ignored", "record", r.Coordinates())
+		default:
+			t.log.WarnContext(ctx, "Unexpected update message received "+keyString(r.Key)+" and ignored", "record", r.Coordinates())
+		}
+		t.dropped.Add(1)
+		return true, nil
+	}
+	return false, nil
+}
+
+func truncateErr(r *connect.Record) error {
+	return recordErr(r, "a truncate (op=t) cannot be routed: it has no row; skip truncates at the source (skipped.operations=t, the default) or apply the EventRouter with a predicate")
+}
+
+// topic returns the topic for a route value: the RegexRouter step, cached.
+func (t *Router) topic(route string) string {
+	m := *t.topics.Load()
+	if tp, ok := m[route]; ok {
+		return tp
+	}
+	tp := route
+	if idx := t.re.MatchesSubmatchIndex(route); idx != nil {
+		// Kafka's RegexRouter: matches() first, then replaceFirst(), which
+		// searches again from the start.
+		tp = t.re.ReplaceFirst(route, t.repl)
+	}
+	if len(m) < maxCached {
+		t.topicMu.Lock()
+		old := *t.topics.Load()
+		if _, ok := old[route]; !ok && len(old) < maxCached {
+			n := make(map[string]string, len(old)+1)
+			for k, v := range old {
+				n[k] = v
+			}
+			n[route] = tp
+			t.topics.Store(&n)
+		}
+		t.topicMu.Unlock()
+	}
+	return tp
+}
+
+// isEmptyPayload is Debezium's payload == null || payload.toString().trim().isEmpty():
+// Java's trim strips every char ≤ U+0020. inlet also counts zero-length
+// bytes as empty (Debezium prints a byte array as "[B@…", never empty),
+// following the option's documented intent.
+func isEmptyPayload(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		for i := 0; i < len(x); i++ {
+			if x[i] > ' ' {
+				return false
+			}
+		}
+		return true
+	case []byte:
+		return len(x) == 0
+	}
+	return false
+}
+
+// keyString renders a key as Debezium's log lines do (Struct{a=1}).
+func keyString(k any) string {
+	switch x := k.(type) {
+	case nil:
+		return "null"
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case *connect.Struct:
+		var b strings.Builder
+		b.WriteString("Struct{")
+		first := true
+		for i, f := range x.Schema.Fields {
+			if i >= len(x.Values) || x.Values[i] == nil {
+				continue
+			}
+			if !first {
+				b.WriteByte(',')
+			}
+			first = false
+			b.WriteString(f.Name + "=" + keyString(x.Values[i]))
+		}
+		b.WriteByte('}')
+		return b.String()
+	}
+	return fmt.Sprint(k)
+}
+
+func millis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// envelopeName splices the route value into the row schema's name before
+// its last segment, as Debezium does: shop.public.outbox.Value + order →
+// shop.public.outbox.order.Value; a name without a dot gives route.name;
+// no name gives route.
+func envelopeName(rowName, route string) string {
+	if rowName == "" {
+		return route
+	}
+	i := strings.LastIndexByte(rowName, '.')
+	if i < 0 {
+		return route + "." + rowName
+	}
+	return rowName[:i] + "." + route + rowName[i:]
+}
+
+func typeName(s *connect.Schema) string {
+	if s == nil {
+		return "schemaless"
+	}
+	return s.String()
+}
+
+func formatInt(n int64) string { return strconv.FormatInt(n, 10) }
