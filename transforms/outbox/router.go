@@ -95,7 +95,7 @@ func (t *Router) Dropped() int64 { return t.dropped.Load() }
 //  8. the timestamp; 9-10 the event id becomes header "id";
 //  11. JSON expansion; 12-13 the envelope shape and the placements;
 //  14. an empty payload may become a tombstone; 15 the key;
-//  16-17 the topic: the route value, rewritten by route.topic.regex/replacement.
+//     16-17 the topic: the route value, rewritten by route.topic.regex/replacement.
 func (t *Router) Apply(ctx context.Context, r *connect.Record) (*connect.Record, error) {
 	if r.Value == nil {
 		t.dropped.Add(1)

@@ -75,12 +75,12 @@ func TestPassThroughAndDrops(t *testing.T) {
 	}
 
 	drops := map[string]*connect.Record{
-		"tombstone":           {Topic: "x", Key: "k"},
-		"delete":              changeEvent(docEnvelope, "d", nil),
-		"update (warn)":       changeEvent(docEnvelope, "u", docRowValues(docRow)),
-		"schemaless delete":   {Topic: "x", Value: map[string]any{"op": "d", "before": map[string]any{}}},
-		"schemaless update":   {Topic: "x", Value: map[string]any{"op": "u", "after": map[string]any{}}},
-		"schemaless tombst.":  {Topic: "x", Value: nil},
+		"tombstone":          {Topic: "x", Key: "k"},
+		"delete":             changeEvent(docEnvelope, "d", nil),
+		"update (warn)":      changeEvent(docEnvelope, "u", docRowValues(docRow)),
+		"schemaless delete":  {Topic: "x", Value: map[string]any{"op": "d", "before": map[string]any{}}},
+		"schemaless update":  {Topic: "x", Value: map[string]any{"op": "u", "after": map[string]any{}}},
+		"schemaless tombst.": {Topic: "x", Value: nil},
 	}
 	for name, rec := range drops {
 		out, err := r.Apply(context.Background(), rec)

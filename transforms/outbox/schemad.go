@@ -14,8 +14,8 @@ import (
 // are, and the plan of its declared after schema.
 type envPlan struct {
 	op, after, ts int // -1 when the envelope lacks the field
-	afterSchema    *connect.Schema
-	cols           *colPlan
+	afterSchema   *connect.Schema
+	cols          *colPlan
 }
 
 // colPlan is what one row (after) schema tells us: the position and schema
