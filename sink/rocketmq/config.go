@@ -1,0 +1,90 @@
+package rocketmq
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/inletdev/inlet/connect"
+	"github.com/inletdev/inlet/internal/forms"
+)
+
+// Configuration keys.
+const (
+	keyEndpoint     = "rocketmq.endpoint"
+	keyNamespace    = "rocketmq.namespace"
+	keyAccessKey    = "rocketmq.access.key"
+	keySecretKey    = "rocketmq.secret.key"
+	keyToken        = "rocketmq.security.token"
+	keyTopic        = "rocketmq.topic"
+	keyVersion      = "rocketmq.version"
+	keyTLS          = "rocketmq.tls.enable"
+	keySendTimeout  = "rocketmq.send.timeout.ms"
+	keyMaxAttempts  = "rocketmq.send.max.attempts"
+	keyParallelism  = "rocketmq.send.parallelism"
+	keyStartTimeout = "rocketmq.startup.timeout.ms"
+
+	keyBody     = "message.body"
+	keyKey      = "message.key"
+	keyTag      = "message.tag"
+	keyProps    = "message.properties"
+	keyGroup    = "message.group"
+	keyDelay    = "message.delay.ms"
+	keyDelivery = "message.delivery.timestamp"
+)
+
+var (
+	bodyForms  = []forms.Form{forms.Original, forms.JSONPath, forms.Constant, forms.Templated}
+	fieldForms = []forms.Form{forms.None, forms.JSONPath, forms.Constant, forms.Templated}
+)
+
+func versionValidator(v any) error {
+	s, _ := v.(string)
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "5.x", "5":
+		return nil
+	case "4.x", "4":
+		return fmt.Errorf("RocketMQ 4.x is not supported yet: this sink speaks the 5.x gRPC protocol (apache/rocketmq-clients), which 4.x instances do not offer; " +
+			"a 4.x instance needs the remoting protocol, which inlet does not implement. Use a 5.x instance (set 5.x)")
+	}
+	return fmt.Errorf("must be 5.x (4.x is not supported yet)")
+}
+
+// ConfigDef declares the sink's keys.
+func ConfigDef() *connect.ConfigDef {
+	keys := []connect.ConfigKey{
+		{Name: keyEndpoint, Required: true, Importance: connect.High, Validator: connect.NonEmpty(), Group: "Connection",
+			Doc: "The RocketMQ 5.x gRPC endpoint, host:port (ApsaraMQ for RocketMQ: the instance's endpoint, e.g. rmq-cn-xxx.cn-hangzhou.rmq.aliyuncs.com:8080)."},
+		{Name: keyNamespace, Group: "Connection", Doc: "Resource namespace of the topic (the instance ID on instances that use namespaces); empty for none."},
+		{Name: keyAccessKey, Group: "Connection", Doc: "Access key (the instance username on ApsaraMQ); empty for an endpoint without authentication."},
+		{Name: keySecretKey, Type: connect.TypePassword, Group: "Connection", Doc: "Secret key (the instance password on ApsaraMQ). Requests are signed with HMAC-SHA1."},
+		{Name: keyToken, Type: connect.TypePassword, Group: "Connection", Doc: "Security token for temporary (STS) credentials; empty otherwise."},
+		{Name: keyTopic, Required: true, Importance: connect.High, Validator: connect.NonEmpty(), Group: "Connection",
+			Doc: "The topic every message is sent to. Point a dead-letter queue elsewhere with errors.deadletterqueue.rocketmq.topic."},
+		{Name: keyVersion, Default: "5.x", Validator: versionValidator, Group: "Connection",
+			Doc: "The RocketMQ version of the instance. Only 5.x is supported; 4.x (remoting protocol) is rejected with an explanation."},
+		{Name: keyTLS, Type: connect.TypeBoolean, Default: "true", Group: "Connection",
+			Doc: "Use TLS to the endpoint (the Go client does not verify the server certificate). The client has one process-wide switch, so all RocketMQ sinks in a worker must agree."},
+		{Name: keySendTimeout, Type: connect.TypeInt, Default: "3000", Validator: connect.Between(100, 600000), Group: "Delivery",
+			Doc: "Timeout of one request to the endpoint (send, route query), in ms."},
+		{Name: keyMaxAttempts, Type: connect.TypeInt, Default: "3", Validator: connect.Between(1, 16), Group: "Delivery",
+			Doc: "Attempts the client makes per send before the failure is handed to the pipeline's retry policy (errors.retry.policy). A retry policy the broker sends in its settings replaces it."},
+		{Name: keyParallelism, Type: connect.TypeInt, Default: "16", Validator: connect.Between(1, 1024), Group: "Delivery",
+			Doc: "Most sends in flight at once. Messages of one message group are always sent one after another, in record order."},
+		{Name: keyStartTimeout, Type: connect.TypeInt, Default: "15000", Validator: connect.Between(1000, 600000), Group: "Delivery",
+			Doc: "How long starting the producer (route query and settings handshake) may take, in ms, before the task fails with an error naming the endpoint."},
+		{Name: keyDelay, Type: connect.TypeLong, Default: "0", Validator: connect.Between(0, 40*24*3600*1000), Group: "Message mapping",
+			Doc: "Deliver every message this many ms after it is sent (a delay message); 0 = at once. Exclusive with message.delivery.timestamp.* and message.group.*."},
+	}
+	keys = append(keys, forms.ConfigKeys(keyBody, "the message body", forms.Original, bodyForms...)...)
+	keys = append(keys, forms.ConfigKeys(keyKey, "the message key(s) (a JSONPath selecting an array gives one key per element)", forms.None, fieldForms...)...)
+	keys = append(keys, forms.ConfigKeys(keyTag, "the message tag", forms.None, fieldForms...)...)
+	keys = append(keys, forms.ConfigKeys(keyProps, "the message user properties (must yield a JSON object; its members become properties)", forms.None, fieldForms...)...)
+	keys = append(keys, forms.ConfigKeys(keyGroup, "the message group, which makes messages FIFO (ordered per group)", forms.None, fieldForms...)...)
+	keys = append(keys, forms.ConfigKeys(keyDelivery, "the delivery time (epoch milliseconds or RFC 3339), which makes messages delay messages", forms.None, fieldForms...)...)
+	def := connect.NewConfigDef(keys...)
+	def.Check(func(c connect.Config) connect.ConfigErrors {
+		_, errs := newMapping(c, nil)
+		return errs
+	})
+	return def
+}

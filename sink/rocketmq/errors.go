@@ -1,0 +1,66 @@
+package rocketmq
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	rmq "github.com/apache/rocketmq-clients/golang/v5"
+	v2 "github.com/apache/rocketmq-clients/golang/v5/protocol/v2"
+
+	"github.com/inletdev/inlet/connect"
+)
+
+// errNotFound says a required field produced nothing.
+var errNotFound = errors.New("found nothing in the event")
+
+// mappingErr is a record the mapping cannot turn into a message: retrying
+// cannot help, so it is permanent.
+func mappingErr(field string, err error) error {
+	return connect.Permanent(fmt.Errorf("rocketmq: %s: %w", field, err))
+}
+
+// permanentCodes are broker answers that a retry of the same message cannot
+// change: the message itself is wrong or the broker cannot take it.
+var permanentCodes = map[v2.Code]bool{
+	v2.Code_BAD_REQUEST:                         true,
+	v2.Code_ILLEGAL_TOPIC:                       true,
+	v2.Code_ILLEGAL_MESSAGE_TAG:                 true,
+	v2.Code_ILLEGAL_MESSAGE_KEY:                 true,
+	v2.Code_ILLEGAL_MESSAGE_GROUP:               true,
+	v2.Code_ILLEGAL_MESSAGE_PROPERTY_KEY:        true,
+	v2.Code_ILLEGAL_MESSAGE_ID:                  true,
+	v2.Code_ILLEGAL_DELIVERY_TIME:               true,
+	v2.Code_MESSAGE_PROPERTY_CONFLICT_WITH_TYPE: true,
+	v2.Code_MESSAGE_CORRUPTED:                   true,
+	v2.Code_PAYLOAD_TOO_LARGE:                   true,
+	v2.Code_MESSAGE_BODY_TOO_LARGE:              true,
+	v2.Code_MESSAGE_BODY_EMPTY:                  true,
+	v2.Code_MESSAGE_PROPERTIES_TOO_LARGE:        true,
+	v2.Code_REQUEST_HEADER_FIELDS_TOO_LARGE:     true,
+	v2.Code_PRECONDITION_FAILED:                 true,
+	v2.Code_NOT_IMPLEMENTED:                     true,
+	v2.Code_UNSUPPORTED:                         true,
+	v2.Code_VERSION_UNSUPPORTED:                 true,
+	v2.Code_VERIFY_FIFO_MESSAGE_UNSUPPORTED:     true,
+}
+
+// sendErr wraps a failed send, marking what retrying cannot fix as
+// permanent. Everything else (throttling, timeouts, broker errors, dropped
+// connections, authentication, a missing topic) is retried under the
+// pipeline's policy: those conditions can change.
+func sendErr(topic string, err error) error {
+	wrapped := fmt.Errorf("rocketmq: send to topic %q: %w", topic, err)
+	if st, ok := rmq.AsErrRpcStatus(err); ok {
+		if permanentCodes[v2.Code(st.GetCode())] {
+			return connect.Permanent(wrapped)
+		}
+		return wrapped
+	}
+	msg := err.Error()
+	// client-side checks on the message itself
+	if strings.Contains(msg, "message body size exceeds") || strings.Contains(msg, "message type not match") {
+		return connect.Permanent(wrapped)
+	}
+	return wrapped
+}

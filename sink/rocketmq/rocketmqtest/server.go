@@ -1,0 +1,510 @@
+// Package rocketmqtest is an in-process RocketMQ 5.x endpoint for tests: a
+// gRPC server implementing apache.rocketmq.v2.MessagingService well enough
+// for the official Go producer (github.com/apache/rocketmq-clients/golang/v5)
+// — QueryRoute, the Telemetry settings handshake, SendMessage, Heartbeat and
+// NotifyClientTermination. It records every accepted message, checks request
+// signatures when credentials are set, and injects failures: error status
+// codes (including TOO_MANY_REQUESTS throttling), per-message rejections,
+// slow answers and dropped connections.
+//
+// It listens on 127.0.0.1 on a free port. The route it returns names itself
+// as the only broker, so a client needs nothing but Addr().
+package rocketmqtest
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	v2 "github.com/apache/rocketmq-clients/golang/v5/protocol/v2"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// Config sets up a Server. The zero value serves plaintext, accepts every
+// topic and every request.
+type Config struct {
+	// Topics the server knows; a route query for any other gets
+	// TOPIC_NOT_FOUND. Empty: every topic exists.
+	Topics []string
+	// Queues per topic (default 4).
+	Queues int
+	// AccessKey and SecretKey, when set, make the server check the
+	// authorization header of every request: "MQv2-HMAC-SHA1
+	// Credential=<AccessKey>//Rocketmq, SignedHeaders=x-mq-date-time,
+	// Signature=<hex HMAC-SHA1(SecretKey, x-mq-date-time)>". A request that
+	// fails the check gets UNAUTHORIZED.
+	AccessKey, SecretKey string
+	// TLS, when set, makes the server speak TLS (the Go client does not
+	// verify certificates, so any certificate does).
+	TLS *tls.Config
+	// MaxBodySize is sent to clients in the settings and enforced
+	// (MESSAGE_BODY_TOO_LARGE); default 4 MiB.
+	MaxBodySize int32
+}
+
+// Message is one message the server accepted.
+type Message struct {
+	Topic, Namespace  string
+	MessageID         string
+	Tag               string // "" when none
+	Keys              []string
+	Group             string // FIFO message group, "" when none
+	Type              v2.MessageType
+	DeliveryTimestamp time.Time // zero when none
+	BornTimestamp     time.Time
+	Properties        map[string]string
+	Body              []byte
+	Offset            int64 // position in the queue, from 0
+	Queue             int32
+}
+
+// Rejection is a status the server answers instead of OK.
+type Rejection struct {
+	Code    v2.Code
+	Message string
+}
+
+// Server is the test endpoint. Its methods are safe for concurrent use.
+type Server struct {
+	v2.UnimplementedMessagingServiceServer
+
+	cfg  Config
+	lis  *trackingListener
+	grpc *grpc.Server
+	port int
+
+	mu         sync.Mutex
+	messages   []Message
+	offsets    map[string]int64
+	failNext   []Rejection
+	reject     func(Message) *Rejection
+	sendDelay  time.Duration
+	calls      map[string]int
+	authFailed int
+	attempts   int
+
+	closed atomic.Bool
+}
+
+// NewServer starts a server on 127.0.0.1 with a free port.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.Queues <= 0 {
+		cfg.Queues = 4
+	}
+	if cfg.MaxBodySize <= 0 {
+		cfg.MaxBodySize = 4 << 20
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("rocketmqtest: listen: %w", err)
+	}
+	var opts []grpc.ServerOption
+	if cfg.TLS != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))
+	}
+	s := &Server{
+		cfg:     cfg,
+		lis:     &trackingListener{Listener: l, conns: map[net.Conn]struct{}{}},
+		grpc:    grpc.NewServer(opts...),
+		port:    l.Addr().(*net.TCPAddr).Port,
+		offsets: map[string]int64{},
+		calls:   map[string]int{},
+	}
+	v2.RegisterMessagingServiceServer(s.grpc, s)
+	go func() { _ = s.grpc.Serve(s.lis) }()
+	return s, nil
+}
+
+// Addr is host:port, the producer's endpoint.
+func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
+
+// Close stops the server at once, closing every connection and stream.
+func (s *Server) Close() {
+	if s.closed.CompareAndSwap(false, true) {
+		s.grpc.Stop()
+	}
+}
+
+// Messages returns a copy of the accepted messages, in acceptance order.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.messages...)
+}
+
+// Len is the number of accepted messages.
+func (s *Server) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.messages)
+}
+
+// WaitFor waits until at least n messages were accepted, or ctx is done.
+func (s *Server) WaitFor(ctx context.Context, n int) error {
+	for {
+		if s.Len() >= n {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("rocketmqtest: %d of %d messages after waiting: %w", s.Len(), n, ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// Reset forgets the accepted messages and the call counts.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.messages, s.calls, s.authFailed, s.attempts = nil, map[string]int{}, 0, 0
+}
+
+// FailNextSends makes the next n SendMessage calls answer code (e.g.
+// v2.Code_TOO_MANY_REQUESTS for throttling, v2.Code_INTERNAL_ERROR), each
+// rejecting every message of the call.
+func (s *Server) FailNextSends(n int, code v2.Code, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.failNext = append(s.failNext, Rejection{code, message})
+	}
+}
+
+// RejectIf installs a per-message check: a message for which f returns a
+// rejection is refused with it (e.g. a poison body). nil removes it.
+func (s *Server) RejectIf(f func(Message) *Rejection) {
+	s.mu.Lock()
+	s.reject = f
+	s.mu.Unlock()
+}
+
+// SetSendDelay makes every SendMessage wait d before answering (a slow
+// broker); the wait ends early if the client gives up.
+func (s *Server) SetSendDelay(d time.Duration) {
+	s.mu.Lock()
+	s.sendDelay = d
+	s.mu.Unlock()
+}
+
+// DropConnections closes every open client connection at the TCP level, as
+// a broker restart or a network cut would; it returns how many it closed.
+// Clients reconnect on their own.
+func (s *Server) DropConnections() int { return s.lis.dropAll() }
+
+// Calls returns how many times a method ("SendMessage", "QueryRoute",
+// "Telemetry", "Heartbeat", ...) was called, including refused calls.
+func (s *Server) Calls(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[method]
+}
+
+// SendAttempts is the number of messages the server was asked to store,
+// accepted or not.
+func (s *Server) SendAttempts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts
+}
+
+// AuthFailures is the number of requests refused as UNAUTHORIZED.
+func (s *Server) AuthFailures() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.authFailed
+}
+
+func (s *Server) count(method string) {
+	s.mu.Lock()
+	s.calls[method]++
+	s.mu.Unlock()
+}
+
+// ErrSignature is the reason a request is refused when its signature does
+// not check out.
+var ErrSignature = errors.New("signature mismatch")
+
+// checkAuth verifies the request signature; nil when it is fine or no
+// credentials are configured.
+func (s *Server) checkAuth(ctx context.Context) *v2.Status {
+	if s.cfg.AccessKey == "" && s.cfg.SecretKey == "" {
+		return nil
+	}
+	md, _ := metadata.FromIncomingContext(ctx)
+	if err := Verify(md, s.cfg.AccessKey, s.cfg.SecretKey); err != nil {
+		s.mu.Lock()
+		s.authFailed++
+		s.mu.Unlock()
+		return &v2.Status{Code: v2.Code_UNAUTHORIZED, Message: err.Error()}
+	}
+	return nil
+}
+
+// Verify checks a request's RocketMQ v2 signature headers against the
+// credentials.
+func Verify(md metadata.MD, accessKey, secretKey string) error {
+	first := func(k string) string {
+		if v := md.Get(k); len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	auth, date := first("authorization"), first("x-mq-date-time")
+	if auth == "" || date == "" {
+		return errors.New("missing authorization or x-mq-date-time header")
+	}
+	scheme, rest, _ := strings.Cut(auth, " ")
+	if scheme != "MQv2-HMAC-SHA1" {
+		return fmt.Errorf("unknown authorization scheme %q", scheme)
+	}
+	fields := map[string]string{}
+	for _, part := range strings.Split(rest, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		fields[k] = v
+	}
+	ak, _, _ := strings.Cut(fields["Credential"], "/")
+	if ak != accessKey {
+		return fmt.Errorf("unknown access key %q", ak)
+	}
+	if fields["SignedHeaders"] != "x-mq-date-time" {
+		return fmt.Errorf("unexpected signed headers %q", fields["SignedHeaders"])
+	}
+	h := hmac.New(sha1.New, []byte(secretKey))
+	h.Write([]byte(date))
+	want := hex.EncodeToString(h.Sum(nil))
+	if !hmac.Equal([]byte(want), []byte(fields["Signature"])) {
+		return ErrSignature
+	}
+	return nil
+}
+
+func (s *Server) knownTopic(name string) bool {
+	if len(s.cfg.Topics) == 0 {
+		return true
+	}
+	for _, t := range s.cfg.Topics {
+		if t == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) endpoints() *v2.Endpoints {
+	return &v2.Endpoints{Scheme: v2.AddressScheme_IPv4, Addresses: []*v2.Address{{Host: "127.0.0.1", Port: int32(s.port)}}}
+}
+
+// QueryRoute answers one broker (this server) with Queues queues that
+// accept every message type.
+func (s *Server) QueryRoute(ctx context.Context, req *v2.QueryRouteRequest) (*v2.QueryRouteResponse, error) {
+	s.count("QueryRoute")
+	if st := s.checkAuth(ctx); st != nil {
+		return &v2.QueryRouteResponse{Status: st}, nil
+	}
+	topic := req.GetTopic()
+	if !s.knownTopic(topic.GetName()) {
+		return &v2.QueryRouteResponse{Status: &v2.Status{Code: v2.Code_TOPIC_NOT_FOUND, Message: "topic " + topic.GetName() + " does not exist"}}, nil
+	}
+	var qs []*v2.MessageQueue
+	for i := range s.cfg.Queues {
+		qs = append(qs, &v2.MessageQueue{
+			Topic: topic, Id: int32(i), Permission: v2.Permission_READ_WRITE,
+			Broker:             &v2.Broker{Name: "broker-0", Id: 0, Endpoints: s.endpoints()},
+			AcceptMessageTypes: []v2.MessageType{v2.MessageType_NORMAL, v2.MessageType_FIFO, v2.MessageType_DELAY, v2.MessageType_TRANSACTION},
+		})
+	}
+	return &v2.QueryRouteResponse{Status: &v2.Status{Code: v2.Code_OK}, MessageQueues: qs}, nil
+}
+
+// Heartbeat answers OK (it also lifts the client's endpoint isolation).
+func (s *Server) Heartbeat(ctx context.Context, _ *v2.HeartbeatRequest) (*v2.HeartbeatResponse, error) {
+	s.count("Heartbeat")
+	if st := s.checkAuth(ctx); st != nil {
+		return &v2.HeartbeatResponse{Status: st}, nil
+	}
+	return &v2.HeartbeatResponse{Status: &v2.Status{Code: v2.Code_OK}}, nil
+}
+
+// NotifyClientTermination answers OK.
+func (s *Server) NotifyClientTermination(ctx context.Context, _ *v2.NotifyClientTerminationRequest) (*v2.NotifyClientTerminationResponse, error) {
+	s.count("NotifyClientTermination")
+	return &v2.NotifyClientTerminationResponse{Status: &v2.Status{Code: v2.Code_OK}}, nil
+}
+
+// Telemetry answers each Settings command with the server's settings (the
+// handshake the client's Start waits for) and keeps the stream open.
+func (s *Server) Telemetry(stream grpc.BidiStreamingServer[v2.TelemetryCommand, v2.TelemetryCommand]) error {
+	s.count("Telemetry")
+	if st := s.checkAuth(stream.Context()); st != nil {
+		return stream.Send(&v2.TelemetryCommand{Status: st})
+	}
+	for {
+		cmd, err := stream.Recv()
+		if err != nil {
+			return nil // client gone or stream closed
+		}
+		got := cmd.GetSettings()
+		if got == nil {
+			continue
+		}
+		settings := &v2.Settings{
+			ClientType:     got.ClientType,
+			AccessPoint:    got.AccessPoint,
+			RequestTimeout: durationpb.New(3 * time.Second),
+		}
+		if got.GetClientType() == v2.ClientType_PRODUCER {
+			settings.PubSub = &v2.Settings_Publishing{Publishing: &v2.Publishing{
+				Topics: got.GetPublishing().GetTopics(), MaxBodySize: s.cfg.MaxBodySize, ValidateMessageType: true,
+			}}
+		} else {
+			settings.PubSub = &v2.Settings_Subscription{Subscription: got.GetSubscription()}
+		}
+		if err := stream.Send(&v2.TelemetryCommand{Status: &v2.Status{Code: v2.Code_OK}, Command: &v2.TelemetryCommand_Settings{Settings: settings}}); err != nil {
+			return nil
+		}
+	}
+}
+
+// SendMessage stores the request's messages, or refuses them all with the
+// first failure that applies: an injected failure, a bad signature, an
+// unknown topic, a per-message rejection or a broker rule (empty or too
+// large body, FIFO without a group). Refused calls store nothing.
+func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*v2.SendMessageResponse, error) {
+	s.count("SendMessage")
+	s.mu.Lock()
+	delay := s.sendDelay
+	s.attempts += len(req.GetMessages())
+	s.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	fail := func(code v2.Code, msg string) (*v2.SendMessageResponse, error) {
+		return &v2.SendMessageResponse{Status: &v2.Status{Code: code, Message: msg}}, nil
+	}
+	if st := s.checkAuth(ctx); st != nil {
+		return &v2.SendMessageResponse{Status: st}, nil
+	}
+	s.mu.Lock()
+	if len(s.failNext) > 0 {
+		r := s.failNext[0]
+		s.failNext = s.failNext[1:]
+		s.mu.Unlock()
+		return fail(r.Code, r.Message)
+	}
+	reject := s.reject
+	s.mu.Unlock()
+
+	msgs := make([]Message, 0, len(req.GetMessages()))
+	for _, m := range req.GetMessages() {
+		if !s.knownTopic(m.GetTopic().GetName()) {
+			return fail(v2.Code_TOPIC_NOT_FOUND, "topic "+m.GetTopic().GetName()+" does not exist")
+		}
+		if len(m.GetBody()) == 0 {
+			return fail(v2.Code_MESSAGE_BODY_EMPTY, "message body is empty")
+		}
+		if len(m.GetBody()) > int(s.cfg.MaxBodySize) {
+			return fail(v2.Code_MESSAGE_BODY_TOO_LARGE, fmt.Sprintf("body of %d bytes exceeds %d", len(m.GetBody()), s.cfg.MaxBodySize))
+		}
+		sp := m.GetSystemProperties()
+		if sp.GetMessageType() == v2.MessageType_FIFO && sp.GetMessageGroup() == "" {
+			return fail(v2.Code_ILLEGAL_MESSAGE_GROUP, "FIFO message without a message group")
+		}
+		msg := Message{
+			Topic: m.GetTopic().GetName(), Namespace: m.GetTopic().GetResourceNamespace(),
+			MessageID: sp.GetMessageId(), Tag: sp.GetTag(), Keys: append([]string(nil), sp.GetKeys()...),
+			Group: sp.GetMessageGroup(), Type: sp.GetMessageType(),
+			Properties: map[string]string{}, Body: append([]byte(nil), m.GetBody()...),
+		}
+		if sp.DeliveryTimestamp != nil {
+			msg.DeliveryTimestamp = sp.GetDeliveryTimestamp().AsTime()
+		}
+		if sp.BornTimestamp != nil {
+			msg.BornTimestamp = sp.GetBornTimestamp().AsTime()
+		}
+		for k, v := range m.GetUserProperties() {
+			msg.Properties[k] = v
+		}
+		if reject != nil {
+			if r := reject(msg); r != nil {
+				return fail(r.Code, r.Message)
+			}
+		}
+		msgs = append(msgs, msg)
+	}
+	resp := &v2.SendMessageResponse{Status: &v2.Status{Code: v2.Code_OK}}
+	s.mu.Lock()
+	for i := range msgs {
+		k := msgs[i].Topic
+		msgs[i].Offset = s.offsets[k]
+		s.offsets[k]++
+		s.messages = append(s.messages, msgs[i])
+		resp.Entries = append(resp.Entries, &v2.SendResultEntry{Status: &v2.Status{Code: v2.Code_OK}, MessageId: msgs[i].MessageID, Offset: msgs[i].Offset})
+	}
+	s.mu.Unlock()
+	return resp, nil
+}
+
+// trackingListener remembers accepted connections so they can be dropped.
+type trackingListener struct {
+	net.Listener
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (l *trackingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	tc := &trackedConn{Conn: c, l: l}
+	l.mu.Lock()
+	l.conns[tc] = struct{}{}
+	l.mu.Unlock()
+	return tc, nil
+}
+
+func (l *trackingListener) dropAll() int {
+	l.mu.Lock()
+	conns := make([]net.Conn, 0, len(l.conns))
+	for c := range l.conns {
+		conns = append(conns, c)
+	}
+	l.mu.Unlock()
+	for _, c := range conns {
+		_ = c.Close()
+	}
+	return len(conns)
+}
+
+type trackedConn struct {
+	net.Conn
+	l    *trackingListener
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		delete(c.l.conns, c)
+		c.l.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
