@@ -1,0 +1,453 @@
+package dts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/kversion"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+
+	"github.com/inletdev/inlet/connect"
+)
+
+// activeSids is the set of consumer groups consumed in this process. It is
+// the one piece of package-level mutable state, on purpose: DTS allows one
+// client per consumer group (a second one overwrites the group's committed
+// position), and two pipelines of one worker are invisible to each other
+// otherwise, since kadm's DescribeGroups only sees them once both joined.
+var activeSids = struct {
+	sync.Mutex
+	m map[string]string // sid → pipeline
+}{m: map[string]string{}}
+
+func acquireSid(sid, pipeline string) (release func(), err error) {
+	activeSids.Lock()
+	defer activeSids.Unlock()
+	if other, busy := activeSids.m[sid]; busy {
+		return nil, fmt.Errorf("%w: pipeline %q already consumes consumer group %q in this worker; "+
+			"DTS allows one client per consumer group, so use another consumer group (dts.sid) for pipeline %q",
+			ErrSidInUse, other, sid, pipeline)
+	}
+	activeSids.m[sid] = pipeline
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			activeSids.Lock()
+			delete(activeSids.m, sid)
+			activeSids.Unlock()
+		})
+	}, nil
+}
+
+// task consumes partition 0 of a DTS topic as the only member of its
+// consumer group. Poll runs on one goroutine; Commit may run concurrently.
+type task struct {
+	s       settings
+	log     *slog.Logger
+	cl      *kgo.Client
+	dec     *Decoder
+	bld     *Builder
+	part    map[string]any
+	release func()
+
+	pending error // a decode error held back until the records before it are out
+
+	mu sync.Mutex
+	// consumedNext is the offset after the last record read (emitted or
+	// not); emittedNext the offset after the last record emitted.
+	consumedNext, emittedNext int64
+	consumedTS                int64
+	committed                 int64
+	emittedAny                bool
+	warnedPartition           bool
+}
+
+// newTask opens the source: claim the sid, check the group has no other
+// member, find the start position, join the group.
+func newTask(ctx context.Context, cfg connect.Config, tc connect.TaskContext) (connect.SourceTask, error) {
+	s, err := parseSettings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	log := tc.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("connector", "dts", "topic", s.topic, "sid", s.sid)
+	release, err := acquireSid(s.sid, tc.Pipeline)
+	if err != nil {
+		return nil, err
+	}
+	t := &task{
+		s:       s,
+		log:     log,
+		dec:     NewDecoder(),
+		release: release,
+		part:    map[string]any{"topic": s.topic, "partition": int64(0), "sid": s.sid},
+	}
+	source := tc.Pipeline
+	if source == "" {
+		source = "dts"
+	}
+	t.bld = NewBuilder(BuilderConfig{Topic: s.topic, Source: source, Subject: s.subject(), Format: s.format})
+	if err := t.open(ctx, tc); err != nil {
+		release()
+		return nil, err
+	}
+	return t, nil
+}
+
+func (t *task) clientOpts() []kgo.Opt {
+	return []kgo.Opt{
+		kgo.SeedBrokers(t.s.broker),
+		kgo.SASL(plain.Auth{User: SASLUser(t.s.user, t.s.sid), Pass: t.s.password}.AsMechanism()),
+		kgo.ClientID("inlet-dts"),
+		// DTS supports Kafka clients 0.11 to 2.7; ask for nothing newer.
+		kgo.MaxVersions(kversion.V2_7_0()),
+	}
+}
+
+func (t *task) open(ctx context.Context, tc connect.TaskContext) error {
+	admCl, err := kgo.NewClient(t.clientOpts()...)
+	if err != nil {
+		return fmt.Errorf("dts: client for %s: %w", t.s.broker, err)
+	}
+	adm := kadm.NewClient(admCl)
+	defer adm.Close()
+
+	// One client per consumer group: refuse to join beside another member.
+	groups, err := adm.DescribeGroups(ctx, t.s.sid)
+	if err != nil {
+		return t.connErr("describing consumer group", err)
+	}
+	if g, ok := groups[t.s.sid]; ok {
+		if g.Err != nil && !errors.Is(g.Err, kerr.GroupIDNotFound) {
+			return t.connErr("describing consumer group", g.Err)
+		}
+		if len(g.Members) > 0 {
+			return fmt.Errorf("%w: consumer group %q already has %d active member(s) (first: client %q on %s); "+
+				"DTS allows one client per consumer group: stop the other client, or wait for its session to time out",
+				ErrSidInUse, t.s.sid, len(g.Members), g.Members[0].ClientID, g.Members[0].ClientHost)
+		}
+	}
+
+	start, err := t.startOffset(ctx, adm, tc)
+	if err != nil {
+		return err
+	}
+	t.consumedNext, t.emittedNext, t.committed = start, start, -1
+
+	opts := append(t.clientOpts(),
+		kgo.ConsumerGroup(t.s.sid),
+		kgo.ConsumeTopics(t.s.topic),
+		// Offsets are committed only in Commit, after the sink flushed.
+		kgo.DisableAutoCommit(),
+		// Partition 0 starts where this task decided (checkpoint, stored or
+		// committed offset), and after a rebalance where it left off.
+		kgo.AdjustFetchOffsetsFn(func(_ context.Context, offs map[string]map[int32]kgo.Offset) (map[string]map[int32]kgo.Offset, error) {
+			if ps, ok := offs[t.s.topic]; ok {
+				if _, ok := ps[0]; ok {
+					t.mu.Lock()
+					ps[0] = kgo.NewOffset().At(t.consumedNext)
+					t.mu.Unlock()
+				}
+			}
+			return offs, nil
+		}),
+		kgo.FetchMaxWait(500*time.Millisecond),
+	)
+	t.cl, err = kgo.NewClient(opts...)
+	if err != nil {
+		return fmt.Errorf("dts: consumer for %s: %w", t.s.broker, err)
+	}
+	return nil
+}
+
+// connErr explains connection failures, naming the SASL user on auth errors.
+func (t *task) connErr(what string, err error) error {
+	if errors.Is(err, kerr.SaslAuthenticationFailed) || errors.Is(err, kerr.IllegalSaslState) || errors.Is(err, kerr.UnsupportedSaslMechanism) {
+		return fmt.Errorf("dts: %s at %s: SASL/PLAIN login as %q failed; check %s and %s: %w",
+			what, t.s.broker, SASLUser(t.s.user, t.s.sid), KeyUser, KeyPassword, err)
+	}
+	return connect.Retriable(fmt.Errorf("dts: %s %q at %s as SASL user %q: %w (if this persists, check %s, %s and %s)",
+		what, t.s.sid, t.s.broker, SASLUser(t.s.user, t.s.sid), err, KeyBrokerURL, KeyUser, KeyPassword))
+}
+
+// startOffset decides where partition 0 starts. A position stored by the
+// runtime or committed to the group wins (the later of the two: both are
+// written only after the sink flushed); only a group that has neither is on
+// its first run, and starts at dts.checkpoint (or the earliest data held).
+func (t *task) startOffset(ctx context.Context, adm *kadm.Client, tc connect.TaskContext) (int64, error) {
+	starts, err := adm.ListStartOffsets(ctx, t.s.topic)
+	if err != nil {
+		return 0, t.connErr("listing offsets of", err)
+	}
+	ends, err := adm.ListEndOffsets(ctx, t.s.topic)
+	if err != nil {
+		return 0, t.connErr("listing offsets of", err)
+	}
+	so, ok := starts.Lookup(t.s.topic, 0)
+	eo, ok2 := ends.Lookup(t.s.topic, 0)
+	if !ok || !ok2 {
+		return 0, fmt.Errorf("dts: topic %q has no partition 0 at %s; check %s", t.s.topic, t.s.broker, KeyTopic)
+	}
+	if so.Err != nil {
+		return 0, t.connErr("listing offsets of", so.Err)
+	}
+	earliest, end := so.Offset, eo.Offset
+
+	resume := int64(-1)
+	var from string
+	if tc.Offsets != nil {
+		stored, err := tc.Offsets.Offset(t.part)
+		if err != nil {
+			return 0, fmt.Errorf("dts: reading the stored offset: %w", err)
+		}
+		if n, ok := offsetOf(stored); ok {
+			resume, from = n, "stored offset"
+		}
+	}
+	committed, err := adm.FetchOffsets(ctx, t.s.sid)
+	if errors.Is(err, kerr.GroupIDNotFound) {
+		committed, err = nil, nil // a new group: its first run
+	}
+	if err != nil {
+		return 0, t.connErr("fetching committed offsets of", err)
+	}
+	if c, ok := committed.Lookup(t.s.topic, 0); ok && c.Err == nil && c.At >= 0 && c.At > resume {
+		resume, from = c.At, "committed offset"
+	}
+	if resume >= 0 {
+		if resume < earliest || resume > end {
+			return 0, fmt.Errorf("%w: the %s %d of consumer group %q is outside the offsets %d..%d that topic %q still holds; "+
+				"reset the group's offset in the DTS console or use a new consumer group with %s",
+				ErrCheckpointOutOfRange, from, resume, t.s.sid, earliest, end, t.s.topic, KeyCheckpoint)
+		}
+		t.log.Info("resuming after the last committed position", "from", from, "offset", resume)
+		return resume, nil
+	}
+	if t.s.checkpoint < 0 {
+		t.log.Info("first run of the consumer group without a checkpoint: starting at the earliest data held", "offset", earliest)
+		return earliest, nil
+	}
+	return t.seekCheckpoint(ctx, adm, earliest, end)
+}
+
+// seekCheckpoint finds the first record at or after the checkpoint. DTS
+// reads an offsets-for-times timestamp as Unix seconds (a Kafka broker
+// would read milliseconds), so the seconds go into the request as they are.
+func (t *task) seekCheckpoint(ctx context.Context, adm *kadm.Client, earliest, end int64) (int64, error) {
+	cp := t.s.checkpoint
+	when := time.Unix(cp, 0).UTC().Format(time.DateTime) + " UTC"
+	if earliest == end {
+		return 0, fmt.Errorf("%w: %s=%d (%s): topic %q holds no data yet", ErrCheckpointOutOfRange, KeyCheckpoint, cp, when, t.s.topic)
+	}
+	listed, err := adm.ListOffsetsAfterMilli(ctx, cp, t.s.topic)
+	if err != nil {
+		return 0, t.connErr("seeking the checkpoint in", err)
+	}
+	lo, ok := listed.Lookup(t.s.topic, 0)
+	if !ok || lo.Err != nil {
+		return 0, t.connErr("seeking the checkpoint in", errors.Join(lo.Err, errors.New("no answer for partition 0")))
+	}
+	switch {
+	case lo.Offset < 0 || lo.Offset >= end:
+		return 0, fmt.Errorf("%w: %s=%d (%s) is after the newest data of topic %q; pick an earlier time",
+			ErrCheckpointOutOfRange, KeyCheckpoint, cp, when, t.s.topic)
+	case lo.Offset == earliest && lo.Timestamp > cp:
+		return 0, fmt.Errorf("%w: %s=%d (%s) is before the earliest data topic %q still holds (from %s UTC); pick a later time",
+			ErrCheckpointOutOfRange, KeyCheckpoint, cp, when, t.s.topic, time.Unix(lo.Timestamp, 0).UTC().Format(time.DateTime))
+	}
+	t.log.Info("first run of the consumer group: starting at the checkpoint", "checkpoint", cp, "offset", lo.Offset)
+	return lo.Offset, nil
+}
+
+// offsetOf reads the "offset" of a stored source offset, which may have
+// been through JSON.
+func offsetOf(m map[string]any) (int64, bool) {
+	switch v := m["offset"].(type) {
+	case int64:
+		return v, true
+	case int:
+		return int64(v), true
+	case float64:
+		if v == math.Trunc(v) {
+			return int64(v), true
+		}
+	case json.Number:
+		n, err := v.Int64()
+		return n, err == nil
+	case string:
+		n, err := strconv.ParseInt(v, 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// maxPollRecords bounds one Poll.
+const maxPollRecords = 10000
+
+// Poll returns the INSERT, UPDATE, DELETE and DDL records read. BEGIN,
+// COMMIT, HEARTBEAT and placeholder values are read and counted but not
+// emitted. A record that does not decode stops the task (after the records
+// before it are handed on): it is never skipped.
+func (t *task) Poll(ctx context.Context) ([]*connect.Record, error) {
+	if t.pending != nil {
+		return nil, t.pending
+	}
+	fetches := t.cl.PollRecords(ctx, maxPollRecords)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if fetches.IsClientClosed() {
+		return nil, errors.New("dts: consumer closed")
+	}
+	var ferr error
+	fetches.EachError(func(topic string, p int32, err error) {
+		if ferr == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			ferr = t.connErr("consuming consumer group", fmt.Errorf("topic %q partition %d: %w", topic, p, err))
+		}
+	})
+	out := make([]*connect.Record, 0, fetches.NumRecords())
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fetches.EachRecord(func(kr *kgo.Record) {
+		if t.pending != nil {
+			return
+		}
+		if kr.Partition != 0 {
+			if !t.warnedPartition {
+				t.warnedPartition = true
+				t.log.Warn("ignoring a partition other than 0: DTS topics have exactly one", "partition", kr.Partition)
+			}
+			return
+		}
+		if kr.Offset < t.consumedNext {
+			return // re-fetched after a rebalance; already handed on
+		}
+		if IsPlaceholder(kr.Value) {
+			t.consumedNext = kr.Offset + 1
+			return
+		}
+		c, err := t.dec.Decode(kr.Value)
+		if err != nil {
+			t.pending = fmt.Errorf("dts: record at topic %q partition 0 offset %d: %w", kr.Topic, kr.Offset, err)
+			return
+		}
+		t.consumedNext, t.consumedTS = kr.Offset+1, c.SourceTimestamp
+		if !c.Operation.Emitted() {
+			return
+		}
+		r, err := t.bld.Record(c, kr.Offset)
+		if err != nil {
+			t.pending = fmt.Errorf("dts: record at topic %q partition 0 offset %d: %w", kr.Topic, kr.Offset, err)
+			return
+		}
+		r.SourcePartition = t.part
+		// Kafka's convention: the committed offset is the next to read.
+		r.SourceOffset = map[string]any{"offset": kr.Offset + 1, "sourceTimestamp": c.SourceTimestamp}
+		t.emittedNext, t.emittedAny = kr.Offset+1, true
+		out = append(out, r)
+	})
+	if len(out) == 0 && t.pending != nil {
+		return nil, t.pending
+	}
+	if len(out) == 0 && ferr != nil {
+		return nil, ferr
+	}
+	return out, nil
+}
+
+// Commit commits the delivered position to the consumer group, with the
+// record's source timestamp (seconds) as metadata as the DTS SDK does, so
+// both the SDK (which re-seeks by that timestamp) and plain Kafka clients
+// resume correctly.
+//
+// BEGIN, COMMIT and HEARTBEAT records are never emitted, so no delivered
+// record carries their offsets. Offsets are ordered, so committing a later
+// emitted record passes the skipped ones before it; and when everything
+// emitted so far is delivered (the offset equals the last emitted record's),
+// the commit moves on to the last record read, skipped ones included. A
+// stream of heartbeats therefore keeps the group's position current, and
+// nothing is passed that was not delivered.
+func (t *task) Commit(ctx context.Context, offsets []connect.SourceOffset) error {
+	next := int64(-1)
+	var ts int64
+	for _, o := range offsets {
+		if o.Partition["topic"] != t.s.topic || o.Partition["sid"] != t.s.sid {
+			continue
+		}
+		if n, ok := offsetOf(o.Offset); ok && n > next {
+			next = n
+			if v, ok := offsetOf(map[string]any{"offset": o.Offset["sourceTimestamp"]}); ok {
+				ts = v
+			}
+		}
+	}
+	t.mu.Lock()
+	// Nothing emitted yet, or all of it delivered: skipped records after it
+	// may pass too.
+	if (!t.emittedAny || next >= t.emittedNext) && t.consumedNext > next {
+		next, ts = t.consumedNext, t.consumedTS
+	}
+	if next <= t.committed {
+		t.mu.Unlock()
+		return nil
+	}
+	t.mu.Unlock()
+
+	meta := strconv.FormatInt(ts, 10)
+	ctx = kgo.PreCommitFnContext(ctx, func(req *kmsg.OffsetCommitRequest) error {
+		for i := range req.Topics {
+			for j := range req.Topics[i].Partitions {
+				req.Topics[i].Partitions[j].Metadata = &meta
+			}
+		}
+		return nil
+	})
+	var cerr error
+	t.cl.CommitOffsetsSync(ctx, map[string]map[int32]kgo.EpochOffset{t.s.topic: {0: {Epoch: -1, Offset: next}}},
+		func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
+			if err != nil {
+				cerr = err
+				return
+			}
+			for _, tp := range resp.Topics {
+				for _, p := range tp.Partitions {
+					if e := kerr.ErrorForCode(p.ErrorCode); e != nil && cerr == nil {
+						cerr = e
+					}
+				}
+			}
+		})
+	if cerr != nil {
+		return connect.Retriable(fmt.Errorf("dts: committing offset %d to consumer group %q: %w", next, t.s.sid, cerr))
+	}
+	t.mu.Lock()
+	if next > t.committed {
+		t.committed = next
+	}
+	t.mu.Unlock()
+	t.log.Debug("committed", "offset", next, "sourceTimestamp", ts)
+	return nil
+}
+
+// Close leaves the consumer group and frees the sid for another pipeline.
+func (t *task) Close() error {
+	if t.cl != nil {
+		t.cl.Close()
+	}
+	t.release()
+	return nil
+}
