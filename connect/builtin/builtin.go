@@ -5,12 +5,14 @@ package builtin
 
 import (
 	"github.com/inletdev/inlet/connect"
+	"github.com/inletdev/inlet/transforms"
 )
 
 // Register adds every built-in plugin (sources, sinks, transforms,
 // predicates, converters, offset stores) to r, with their aliases.
 func Register(r *connect.Registry) {
 	// One line per plugin package, e.g. file.Register(r).
+	transforms.Register(r)
 	_ = r
 }
 
