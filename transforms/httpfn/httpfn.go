@@ -1,0 +1,370 @@
+// Package httpfn is the HttpFunction transform, the message inflow's
+// Function Compute step: each batch goes to an HTTP endpoint as a JSON
+// array of CloudEvents, and the endpoint answers with a JSON array of
+// CloudEvents (0..N per input: filter, split, map, enrich, route).
+//
+// The request is POST <url> with Content-Type
+// application/cloudevents-batch+json (the CloudEvents HTTP batch mode),
+// each element the record's CloudEvents view (connect.CloudEvent). The
+// answer must be 2xx with a JSON array of objects, each a CloudEvent with
+// at least specversion. Each returned event becomes one record:
+//
+//   - it is based on the input with the same id, if any (an echoed or
+//     enriched event), else on the first input of the batch (a new event,
+//     e.g. one part of a split): topic, key, partition, headers other than
+//     CloudEvents ones, and origin come from that base;
+//   - its attributes become ce_* headers and its data the value (binary
+//     mode), so later transforms and the sink see exactly the returned event;
+//     data_base64 becomes bytes;
+//   - a subject that differs from the base's becomes the record's topic
+//     (dynamic routing); a partitionkey extension becomes the key (the
+//     CloudEvents Kafka binding's rule); time becomes the timestamp.
+//
+// Errors follow the pipeline's retry and tolerance policy: timeouts,
+// connection errors, 429 and 5xx are retriable; other statuses and an
+// answer that is not an array of events are permanent.
+package httpfn
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/inletdev/inlet/connect"
+)
+
+// Keys (after the runtime cut transforms.<alias>.).
+const (
+	KeyURL          = "url"
+	KeyTimeoutMs    = "timeout.ms"
+	KeyAuthType     = "auth.type"
+	KeyAuthUser     = "auth.username"
+	KeyAuthPassword = "auth.password"
+	KeyAuthToken    = "auth.token"
+	PrefixHeaders   = "headers."
+)
+
+// ContentType is the request's content type (CloudEvents HTTP batch mode).
+const ContentType = "application/cloudevents-batch+json; charset=utf-8"
+
+// maxResponse bounds the answer read into memory.
+const maxResponse = 64 << 20
+
+// ConfigDef declares the transform's keys.
+func ConfigDef() *connect.ConfigDef {
+	d := connect.NewConfigDef(
+		connect.ConfigKey{Name: KeyURL, Required: true, Importance: connect.High, Validator: httpURL,
+			Doc: "The function's HTTP(S) endpoint; each batch is POSTed to it as a JSON array of CloudEvents."},
+		connect.ConfigKey{Name: KeyTimeoutMs, Type: connect.TypeLong, Default: "10000", Validator: connect.Between(1, 600000),
+			Doc: "How long one call may take, in milliseconds; a timeout is retried under the pipeline's errors.retry.* policy."},
+		connect.ConfigKey{Name: KeyAuthType, Default: "none", Validator: connect.OneOf("none", "basic", "bearer"),
+			Doc: "none, basic (auth.username, auth.password) or bearer (auth.token)."},
+		connect.ConfigKey{Name: KeyAuthUser, Doc: "The user for auth.type=basic."},
+		connect.ConfigKey{Name: KeyAuthPassword, Type: connect.TypePassword, Doc: "The password for auth.type=basic."},
+		connect.ConfigKey{Name: KeyAuthToken, Type: connect.TypePassword, Doc: "The token for auth.type=bearer (sent as Authorization: Bearer <token>)."},
+	)
+	d.AllowPrefix(PrefixHeaders, "Extra request headers: headers.<Name>=<value>, e.g. headers.X-Fc-Invocation-Type=Sync.")
+	d.Check(func(c connect.Config) connect.ConfigErrors {
+		var errs connect.ConfigErrors
+		switch c.String(KeyAuthType) {
+		case "basic":
+			if c.String(KeyAuthUser) == "" {
+				errs = append(errs, &connect.ConfigError{Key: KeyAuthUser, Reason: "required when auth.type=basic"})
+			}
+		case "bearer":
+			if c.Password(KeyAuthToken).Value() == "" {
+				errs = append(errs, &connect.ConfigError{Key: KeyAuthToken, Reason: "required when auth.type=bearer"})
+			}
+		}
+		for k := range c.Prefixed(PrefixHeaders) {
+			if k == "" || strings.ContainsAny(k, " :\r\n") {
+				errs = append(errs, &connect.ConfigError{Key: PrefixHeaders + k, Reason: "not a valid HTTP header name"})
+			}
+		}
+		return errs
+	})
+	return d
+}
+
+func httpURL(v any) error {
+	s, _ := v.(string)
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("want an http:// or https:// URL")
+	}
+	return nil
+}
+
+// Function is the HttpFunction transform. It is safe for concurrent use.
+type Function struct {
+	url     string
+	client  *http.Client
+	header  http.Header
+	timeout time.Duration
+}
+
+// New returns a Function from a parsed config.
+func New(cfg connect.Config) (*Function, error) {
+	f := &Function{
+		url:     cfg.String(KeyURL),
+		timeout: time.Duration(cfg.Long(KeyTimeoutMs)) * time.Millisecond,
+		header:  http.Header{},
+	}
+	f.client = &http.Client{Timeout: f.timeout}
+	for k, v := range cfg.Prefixed(PrefixHeaders) {
+		f.header.Set(k, v)
+	}
+	f.header.Set("Content-Type", ContentType)
+	f.header.Set("Accept", "application/json")
+	switch cfg.String(KeyAuthType) {
+	case "basic":
+		tok := base64.StdEncoding.EncodeToString([]byte(cfg.String(KeyAuthUser) + ":" + cfg.Password(KeyAuthPassword).Value()))
+		f.header.Set("Authorization", "Basic "+tok)
+	case "bearer":
+		f.header.Set("Authorization", "Bearer "+cfg.Password(KeyAuthToken).Value())
+	}
+	return f, nil
+}
+
+// Register adds HttpFunction to r.
+func Register(r *connect.Registry) {
+	r.Register(connect.Plugin{
+		Kind:    connect.KindTransform,
+		Name:    "HttpFunction",
+		Aliases: []string{"httpfn.HttpFunction"},
+		Doc: "POSTs each batch as a JSON array of CloudEvents to an HTTP function and replaces it with the " +
+			"JSON array of CloudEvents the function returns (0..N per input: filter, split, map, enrich, route by subject).",
+		Config:       ConfigDef(),
+		NewTransform: func(cfg connect.Config) (connect.Transformation, error) { return New(cfg) },
+	})
+}
+
+// Apply sends one record. The runtime calls ApplyBatch instead; Apply
+// exists for the Transformation contract and fails when the function splits
+// a single record, which Apply cannot return.
+func (f *Function) Apply(ctx context.Context, r *connect.Record) (*connect.Record, error) {
+	out, err := f.ApplyBatch(ctx, []*connect.Record{r})
+	if err != nil {
+		return nil, err
+	}
+	switch len(out) {
+	case 0:
+		return nil, nil
+	case 1:
+		return out[0], nil
+	}
+	return nil, connect.Permanent(fmt.Errorf("httpfn: %s returned %d events for one record at %s; Apply can return one", f.url, len(out), r.Coordinates()))
+}
+
+// ApplyBatch sends the batch and returns the records the function answered.
+func (f *Function) ApplyBatch(ctx context.Context, records []*connect.Record) ([]*connect.Record, error) {
+	if len(records) == 0 {
+		return nil, nil
+	}
+	ec := connect.EventContextFrom(ctx)
+	events := make([]map[string]any, len(records))
+	byID := make(map[string]int, len(records))
+	for i, r := range records {
+		ev, err := connect.CloudEvent(r, ec)
+		if err != nil {
+			return nil, connect.Permanent(fmt.Errorf("httpfn: %w", err))
+		}
+		events[i] = ev
+		if id, ok := ev["id"].(string); ok {
+			byID[id] = i
+		}
+	}
+	body, err := json.Marshal(events)
+	if err != nil {
+		return nil, connect.Permanent(fmt.Errorf("httpfn: encoding %d events (first at %s): %w", len(records), records[0].Coordinates(), err))
+	}
+	answer, err := f.call(ctx, body, records)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*connect.Record, 0, len(answer))
+	for i, raw := range answer {
+		ev, ok := raw.(map[string]any)
+		if !ok {
+			return nil, f.badAnswer(records, fmt.Sprintf("element %d is %s, want a CloudEvent object", i, jsonKind(raw)))
+		}
+		if _, ok := ev["specversion"].(string); !ok {
+			return nil, f.badAnswer(records, fmt.Sprintf("element %d has no specversion: return CloudEvents (specversion, id, source, type, data)", i))
+		}
+		base, baseEv := records[0], events[0]
+		if id, ok := ev["id"].(string); ok {
+			if j, ok := byID[id]; ok {
+				base, baseEv = records[j], events[j]
+			}
+		}
+		r, err := toRecord(ev, base, baseEv)
+		if err != nil {
+			return nil, f.badAnswer(records, fmt.Sprintf("element %d: %v", i, err))
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (f *Function) badAnswer(records []*connect.Record, why string) error {
+	return connect.Permanent(fmt.Errorf("httpfn: %s answered the batch of %d records (first at %s) with something unusable: %s",
+		f.url, len(records), records[0].Coordinates(), why))
+}
+
+func (f *Function) call(ctx context.Context, body []byte, records []*connect.Record) ([]any, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader(body))
+	if err != nil {
+		return nil, connect.Permanent(fmt.Errorf("httpfn: request to %s: %w", f.url, err))
+	}
+	req.Header = f.header.Clone()
+	resp, err := f.client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// Timeouts and connection failures are transient.
+		return nil, connect.Retriable(fmt.Errorf("httpfn: calling %s for %d records (first at %s): %w", f.url, len(records), records[0].Coordinates(), err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	if err != nil {
+		return nil, connect.Retriable(fmt.Errorf("httpfn: reading the answer of %s: %w", f.url, err))
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		err := fmt.Errorf("httpfn: %s answered %s for %d records (first at %s): %s",
+			f.url, resp.Status, len(records), records[0].Coordinates(), snippet(data))
+		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout {
+			return nil, connect.Retriable(err)
+		}
+		return nil, connect.Permanent(err)
+	}
+	if len(data) > maxResponse {
+		return nil, f.badAnswer(records, fmt.Sprintf("more than %d bytes", maxResponse))
+	}
+	v, err := connect.ParseJSON(data)
+	if err != nil {
+		return nil, f.badAnswer(records, "not JSON: "+err.Error()+": "+snippet(data))
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, f.badAnswer(records, fmt.Sprintf("%s, want a JSON array of events", jsonKind(v)))
+	}
+	return arr, nil
+}
+
+// Close releases idle connections.
+func (f *Function) Close() error {
+	f.client.CloseIdleConnections()
+	return nil
+}
+
+func snippet(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	if s == "" {
+		return "(empty body)"
+	}
+	return s
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// toRecord builds the record for a returned event on the base input.
+func toRecord(ev map[string]any, base *connect.Record, baseEv map[string]any) (*connect.Record, error) {
+	r := base.Clone()
+	// Keep the base's own headers, drop its CloudEvents ones.
+	hs := make(connect.Headers, 0, len(base.Headers)+len(ev))
+	for _, h := range base.Headers {
+		if strings.HasPrefix(h.Key, "ce_") || strings.EqualFold(h.Key, "content-type") {
+			continue
+		}
+		hs = append(hs, h)
+	}
+	r.ValueSchema = nil
+	r.Value = nil
+	keys := make([]string, 0, len(ev))
+	for k := range ev {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // stable header order
+	for _, k := range keys {
+		v := ev[k]
+		switch k {
+		case "data":
+			r.Value = v
+			continue
+		case "data_base64":
+			s, ok := v.(string)
+			if !ok {
+				return nil, fmt.Errorf("data_base64 is %s, want a string", jsonKind(v))
+			}
+			b, err := base64.StdEncoding.DecodeString(s)
+			if err != nil {
+				return nil, fmt.Errorf("data_base64: %w", err)
+			}
+			r.Value = b
+			continue
+		case "datacontenttype":
+			if s, ok := v.(string); ok {
+				hs = append(hs, connect.Header{Key: "content-type", Value: s})
+			}
+			continue
+		}
+		var s string
+		switch x := v.(type) {
+		case string:
+			s = x
+		case json.Number:
+			s = x.String()
+		case bool:
+			s = fmt.Sprint(x)
+		case nil:
+			continue
+		default:
+			return nil, fmt.Errorf("attribute %q is %s; CloudEvents attributes are scalars", k, jsonKind(v))
+		}
+		hs = append(hs, connect.Header{Key: "ce_" + k, Value: s})
+		switch k {
+		case "subject":
+			if s != "" && s != baseEv["subject"] {
+				r.Topic = s // dynamic routing
+			}
+		case "partitionkey":
+			r.KeySchema, r.Key = nil, s
+		case "time":
+			t, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				return nil, fmt.Errorf("time %q is not RFC 3339", s)
+			}
+			r.Timestamp = t
+		}
+	}
+	r.Headers = hs
+	return r, nil
+}
