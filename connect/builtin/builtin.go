@@ -5,7 +5,9 @@ package builtin
 
 import (
 	"github.com/inletdev/inlet/connect"
+	"github.com/inletdev/inlet/source/dts"
 	"github.com/inletdev/inlet/transforms"
+	"github.com/inletdev/inlet/transforms/httpfn"
 )
 
 // Register adds every built-in plugin (sources, sinks, transforms,
@@ -13,6 +15,8 @@ import (
 func Register(r *connect.Registry) {
 	// One line per plugin package, e.g. file.Register(r).
 	transforms.Register(r)
+	dts.Register(r)
+	httpfn.Register(r)
 	_ = r
 }
 
