@@ -224,3 +224,23 @@ func (x *Expr) CheckObject() error {
 	}
 	return nil
 }
+
+// Describe names the expression for error messages, e.g. "JSONPath
+// $.data.body".
+func (x *Expr) Describe() string {
+	switch x.form {
+	case JSONPath:
+		return "JSONPath " + x.path.String()
+	case Constant:
+		return "the fixed value"
+	case Templated:
+		return "the template"
+	case Original:
+		return "the complete event"
+	}
+	return "nothing (NONE)"
+}
+
+// Text renders a JSON node as EventBridge renders a JSONPath result:
+// strings unquoted, everything else compact JSON.
+func Text(v any) string { return text(v) }

@@ -2,10 +2,8 @@ package rocketmq
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	v2 "github.com/apache/rocketmq-clients/golang/v5/protocol/v2"
 
@@ -140,6 +138,3 @@ func TestConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
-var _ = errors.New
-var _ = time.Second

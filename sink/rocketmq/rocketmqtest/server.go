@@ -50,6 +50,10 @@ type Config struct {
 	// TLS, when set, makes the server speak TLS (the Go client does not
 	// verify certificates, so any certificate does).
 	TLS *tls.Config
+	// NoSettings makes the server never answer the settings handshake, as
+	// an endpoint that is not really a RocketMQ proxy: the client's Start
+	// then waits forever.
+	NoSettings bool
 	// MaxBodySize is sent to clients in the settings and enforced
 	// (MESSAGE_BODY_TOO_LARGE); default 4 MiB.
 	MaxBodySize int32
@@ -358,7 +362,7 @@ func (s *Server) Telemetry(stream grpc.BidiStreamingServer[v2.TelemetryCommand, 
 			return nil // client gone or stream closed
 		}
 		got := cmd.GetSettings()
-		if got == nil {
+		if got == nil || s.cfg.NoSettings {
 			continue
 		}
 		settings := &v2.Settings{

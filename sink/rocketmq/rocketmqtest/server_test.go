@@ -1,0 +1,179 @@
+package rocketmqtest
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/hex"
+	"strings"
+	"testing"
+	"time"
+
+	v2 "github.com/apache/rocketmq-clients/golang/v5/protocol/v2"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+)
+
+func sign(ak, sk, date string) metadata.MD {
+	h := hmac.New(sha1.New, []byte(sk))
+	h.Write([]byte(date))
+	return metadata.Pairs("x-mq-date-time", date,
+		"authorization", "MQv2-HMAC-SHA1 Credential="+ak+"//Rocketmq, SignedHeaders=x-mq-date-time, Signature="+hex.EncodeToString(h.Sum(nil)))
+}
+
+func TestVerify(t *testing.T) {
+	date := "20261122T010203Z"
+	if err := Verify(sign("ak", "sk", date), "ak", "sk"); err != nil {
+		t.Fatal(err)
+	}
+	for name, md := range map[string]metadata.MD{
+		"wrong secret": sign("ak", "other", date),
+		"wrong key":    sign("bk", "sk", date),
+		"no header":    metadata.Pairs("x-mq-date-time", date),
+		"bad scheme":   metadata.Pairs("x-mq-date-time", date, "authorization", "Basic x"),
+	} {
+		if err := Verify(md, "ak", "sk"); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func dial(t testing.TB, s *Server) v2.MessagingServiceClient {
+	t.Helper()
+	conn, err := grpc.NewClient(s.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return v2.NewMessagingServiceClient(conn)
+}
+
+func msg(topic, body string) *v2.Message {
+	return &v2.Message{Topic: &v2.Resource{Name: topic}, Body: []byte(body),
+		SystemProperties: &v2.SystemProperties{MessageId: body, MessageType: v2.MessageType_NORMAL}}
+}
+
+func TestServerRules(t *testing.T) {
+	s, err := NewServer(Config{Topics: []string{"t"}, AccessKey: "ak", SecretKey: "sk", MaxBodySize: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := dial(t, s)
+	ctx := metadata.NewOutgoingContext(context.Background(), sign("ak", "sk", "20261122T010203Z"))
+	code := func(m ...*v2.Message) v2.Code {
+		resp, err := c.SendMessage(ctx, &v2.SendMessageRequest{Messages: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.GetStatus().GetCode()
+	}
+	if got := code(msg("t", "ok")); got != v2.Code_OK {
+		t.Fatalf("ok: %v", got)
+	}
+	if got := code(msg("u", "x")); got != v2.Code_TOPIC_NOT_FOUND {
+		t.Fatalf("unknown topic: %v", got)
+	}
+	if got := code(msg("t", "")); got != v2.Code_MESSAGE_BODY_EMPTY {
+		t.Fatalf("empty: %v", got)
+	}
+	if got := code(msg("t", "123456789")); got != v2.Code_MESSAGE_BODY_TOO_LARGE {
+		t.Fatalf("large: %v", got)
+	}
+	fifo := msg("t", "f")
+	fifo.SystemProperties.MessageType = v2.MessageType_FIFO
+	if got := code(fifo); got != v2.Code_ILLEGAL_MESSAGE_GROUP {
+		t.Fatalf("fifo without group: %v", got)
+	}
+	s.FailNextSends(2, v2.Code_TOO_MANY_REQUESTS, "slow down")
+	if a, b, d := code(msg("t", "a")), code(msg("t", "b")), code(msg("t", "c")); a != v2.Code_TOO_MANY_REQUESTS || b != a || d != v2.Code_OK {
+		t.Fatalf("injected: %v %v %v", a, b, d)
+	}
+	s.RejectIf(func(m Message) *Rejection {
+		if string(m.Body) == "poison" {
+			return &Rejection{Code: v2.Code_ILLEGAL_MESSAGE_PROPERTY_KEY, Message: "no"}
+		}
+		return nil
+	})
+	if got := code(msg("t", "poison")); got != v2.Code_ILLEGAL_MESSAGE_PROPERTY_KEY {
+		t.Fatalf("reject: %v", got)
+	}
+	unsigned, err := c.SendMessage(context.Background(), &v2.SendMessageRequest{Messages: []*v2.Message{msg("t", "x")}})
+	if err != nil || unsigned.GetStatus().GetCode() != v2.Code_UNAUTHORIZED || s.AuthFailures() != 1 {
+		t.Fatalf("unsigned: %v %v %d", unsigned, err, s.AuthFailures())
+	}
+	got := s.Messages()
+	if len(got) != 2 || string(got[0].Body) != "ok" || string(got[1].Body) != "c" || got[1].Offset != 1 {
+		t.Fatalf("messages = %+v", got)
+	}
+	if s.SendAttempts() != 10 || s.Calls("SendMessage") != 10 {
+		t.Fatalf("attempts %d calls %d", s.SendAttempts(), s.Calls("SendMessage"))
+	}
+	route, _ := c.QueryRoute(ctx, &v2.QueryRouteRequest{Topic: &v2.Resource{Name: "t"}})
+	if len(route.GetMessageQueues()) != 4 || route.GetMessageQueues()[0].GetBroker().GetEndpoints().GetAddresses()[0].GetPort() == 0 {
+		t.Fatalf("route = %v", route)
+	}
+}
+
+func TestSlowAndDropped(t *testing.T) {
+	s, _ := NewServer(Config{})
+	defer s.Close()
+	c := dial(t, s)
+	s.SetSendDelay(time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.SendMessage(ctx, &v2.SendMessageRequest{Messages: []*v2.Message{msg("t", "slow")}}); err == nil {
+		t.Fatal("slow answer came in time")
+	}
+	s.SetSendDelay(0)
+	if s.Len() != 0 {
+		t.Fatal("a call the client gave up on was stored")
+	}
+	if _, err := c.SendMessage(context.Background(), &v2.SendMessageRequest{Messages: []*v2.Message{msg("t", "a")}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.DropConnections(); n != 1 {
+		t.Fatalf("dropped %d connections", n)
+	}
+	// gRPC reconnects on its own; the next call may fail once.
+	var err error
+	for range 50 {
+		if _, err = c.SendMessage(context.Background(), &v2.SendMessageRequest{Messages: []*v2.Message{msg("t", "b")}}); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil || s.Len() != 2 {
+		t.Fatalf("after drop: %v, %d messages", err, s.Len())
+	}
+	if err := s.WaitFor(context.Background(), 2); err != nil {
+		t.Fatal(err)
+	}
+	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer wcancel()
+	if err := s.WaitFor(wctx, 3); err == nil || !strings.Contains(err.Error(), "2 of 3") {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkEndpoint is the endpoint's own limit: SendMessage calls of one
+// message each over one gRPC connection, as many in flight as the
+// benchmark's parallelism allows, without the RocketMQ client.
+func BenchmarkEndpoint(b *testing.B) {
+	s, _ := NewServer(Config{})
+	defer s.Close()
+	c := dial(b, s)
+	body := []byte(`{"orderId":1001,"amount":"99.50","status":"PAID"}`)
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			m := &v2.Message{Topic: &v2.Resource{Name: "t"}, Body: body, SystemProperties: &v2.SystemProperties{MessageId: "m", MessageType: v2.MessageType_NORMAL}}
+			resp, err := c.SendMessage(context.Background(), &v2.SendMessageRequest{Messages: []*v2.Message{m}})
+			if err != nil || resp.GetStatus().GetCode() != v2.Code_OK {
+				b.Fatal(err, resp)
+			}
+		}
+	})
+}
