@@ -1,0 +1,53 @@
+package converters
+
+import (
+	"bytes"
+	"testing"
+)
+
+// FuzzJSONConverter feeds arbitrary bytes to ToConnect with and without
+// schemas: it must never panic, and whatever it accepts must serialize and
+// read back to the same bytes (write(read(x)) is a fixed point).
+func FuzzJSONConverter(f *testing.F) {
+	for _, s := range []string{
+		`{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2"},"field":"amt"}],"optional":false,"name":"x.Y"},"payload":{"id":1,"amt":"ASw="}}`,
+		`{"schema":{"type":"map","keys":{"type":"int32","optional":false},"values":{"type":"array","items":{"type":"float","optional":true},"optional":false},"optional":true},"payload":[[7,[null,2.0]]]}`,
+		`{"schema":{"type":"string","optional":true,"default":"x"},"payload":null}`,
+		`{"schema":{"type":"int64","name":"org.apache.kafka.connect.data.Timestamp","optional":false},"payload":1772366400123}`,
+		`{"schema":null,"payload":{"a":[1,2.5,"x",null,true,{"b":{}}]}}`,
+		`{"a":"\u00e9\ud83d\ude00","n":-0.0,"e":1E+300,"big":123456789012345678901234567890}`,
+		`[1,"NaN",{"":null}]`, `"x"`, `null`, ``, `{`,
+	} {
+		f.Add([]byte(s))
+	}
+	schemaOpt := DefaultJSONOptions()
+	plainOpt := DefaultJSONOptions()
+	plainOpt.SchemasEnable = false
+	numeric := DefaultJSONOptions()
+	numeric.DecimalNumeric = true
+	numeric.ReplaceNullWithDefault = false
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, opt := range []JSONOptions{schemaOpt, plainOpt, numeric} {
+			c := NewJSONConverter(opt)
+			s, v, err := c.ToConnect("t", nil, data)
+			if err != nil {
+				continue
+			}
+			b1, err := c.FromConnect("t", nil, s, v)
+			if err != nil {
+				t.Fatalf("read %q but cannot write it back: %v", data, err)
+			}
+			s2, v2, err := c.ToConnect("t", nil, b1)
+			if err != nil {
+				t.Fatalf("cannot read our own output %q (from %q): %v", b1, data, err)
+			}
+			b2, err := c.FromConnect("t", nil, s2, v2)
+			if err != nil {
+				t.Fatalf("second write of %q: %v", b1, err)
+			}
+			if !bytes.Equal(b1, b2) {
+				t.Fatalf("not a fixed point:\n in: %q\n b1: %s\n b2: %s", data, b1, b2)
+			}
+		}
+	})
+}

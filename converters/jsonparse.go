@@ -1,0 +1,341 @@
+package converters
+
+import (
+	"fmt"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// A small JSON parser that keeps what the converter needs and
+// encoding/json loses: number text (integral or not, exact digits), object
+// key order, and byte offsets (so a schema's JSON text can key a cache).
+
+// jnum is a JSON number's text, validated.
+type jnum string
+
+// jobj is a JSON object with keys in input order. Duplicate keys keep the
+// last value, as Jackson does.
+type jobj struct {
+	keys []string
+	vals []any
+}
+
+func (o *jobj) get(k string) (any, bool) {
+	for i := len(o.keys) - 1; i >= 0; i-- {
+		if o.keys[i] == k {
+			return o.vals[i], true
+		}
+	}
+	return nil, false
+}
+
+// maxDepth bounds nesting so hostile input cannot exhaust the stack.
+const maxDepth = 1000
+
+type parser struct {
+	data []byte
+	pos  int
+}
+
+// SyntaxError is invalid JSON, with the byte offset where parsing failed.
+type SyntaxError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at byte %d: %s", e.Offset, e.Msg)
+}
+
+func (p *parser) fail(format string, args ...any) error {
+	return &SyntaxError{Offset: p.pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+// parseJSON parses exactly one JSON value (surrounding whitespace allowed).
+func parseJSON(data []byte) (any, error) {
+	p := &parser{data: data}
+	v, err := p.value(0)
+	if err != nil {
+		return nil, err
+	}
+	p.ws()
+	if p.pos != len(p.data) {
+		return nil, p.fail("unexpected data after the JSON value")
+	}
+	return v, nil
+}
+
+func (p *parser) ws() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) value(depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, p.fail("nested deeper than %d levels", maxDepth)
+	}
+	p.ws()
+	if p.pos >= len(p.data) {
+		return nil, p.fail("unexpected end of input")
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		return p.object(depth)
+	case c == '[':
+		return p.array(depth)
+	case c == '"':
+		return p.str()
+	case c == 't':
+		return true, p.lit("true")
+	case c == 'f':
+		return false, p.lit("false")
+	case c == 'n':
+		return nil, p.lit("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number()
+	default:
+		return nil, p.fail("unexpected character %q", c)
+	}
+}
+
+func (p *parser) lit(s string) error {
+	if len(p.data)-p.pos < len(s) || string(p.data[p.pos:p.pos+len(s)]) != s {
+		return p.fail("invalid literal, expected %s", s)
+	}
+	p.pos += len(s)
+	return nil
+}
+
+func (p *parser) object(depth int) (*jobj, error) {
+	p.pos++ // {
+	o := &jobj{}
+	p.ws()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		return o, nil
+	}
+	for {
+		p.ws()
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return nil, p.fail("expected a string key")
+		}
+		k, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		p.ws()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return nil, p.fail("expected ':' after an object key")
+		}
+		p.pos++
+		v, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		o.keys = append(o.keys, k)
+		o.vals = append(o.vals, v)
+		p.ws()
+		if p.pos >= len(p.data) {
+			return nil, p.fail("unexpected end of input in an object")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			return o, nil
+		default:
+			return nil, p.fail("expected ',' or '}' in an object")
+		}
+	}
+}
+
+func (p *parser) array(depth int) ([]any, error) {
+	p.pos++ // [
+	out := []any{}
+	p.ws()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		return out, nil
+	}
+	for {
+		v, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+		p.ws()
+		if p.pos >= len(p.data) {
+			return nil, p.fail("unexpected end of input in an array")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return out, nil
+		default:
+			return nil, p.fail("expected ',' or ']' in an array")
+		}
+	}
+}
+
+func (p *parser) number() (jnum, error) {
+	start := p.pos
+	d := p.data
+	if d[p.pos] == '-' {
+		p.pos++
+	}
+	digits := func() int {
+		n := 0
+		for p.pos < len(d) && d[p.pos] >= '0' && d[p.pos] <= '9' {
+			p.pos++
+			n++
+		}
+		return n
+	}
+	if p.pos < len(d) && d[p.pos] == '0' {
+		p.pos++
+	} else if digits() == 0 {
+		return "", p.fail("invalid number")
+	}
+	if p.pos < len(d) && d[p.pos] == '.' {
+		p.pos++
+		if digits() == 0 {
+			return "", p.fail("invalid number: no digits after '.'")
+		}
+	}
+	if p.pos < len(d) && (d[p.pos] == 'e' || d[p.pos] == 'E') {
+		p.pos++
+		if p.pos < len(d) && (d[p.pos] == '+' || d[p.pos] == '-') {
+			p.pos++
+		}
+		if digits() == 0 {
+			return "", p.fail("invalid number: no digits in the exponent")
+		}
+	}
+	return jnum(d[start:p.pos]), nil
+}
+
+func (p *parser) str() (string, error) {
+	p.pos++ // opening quote
+	start := p.pos
+	d := p.data
+	// fast path: no escapes, ASCII or valid UTF-8
+	for p.pos < len(d) {
+		c := d[p.pos]
+		if c == '"' {
+			s := string(d[start:p.pos])
+			p.pos++
+			return s, nil
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+		p.pos++
+	}
+	buf := append([]byte(nil), d[start:p.pos]...)
+	for p.pos < len(d) {
+		c := d[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return string(buf), nil
+		case c < 0x20:
+			return "", p.fail("control character in a string")
+		case c == '\\':
+			p.pos++
+			if p.pos >= len(d) {
+				return "", p.fail("unexpected end of input in a string escape")
+			}
+			e := d[p.pos]
+			p.pos++
+			switch e {
+			case '"', '\\', '/':
+				buf = append(buf, e)
+			case 'b':
+				buf = append(buf, '\b')
+			case 'f':
+				buf = append(buf, '\f')
+			case 'n':
+				buf = append(buf, '\n')
+			case 'r':
+				buf = append(buf, '\r')
+			case 't':
+				buf = append(buf, '\t')
+			case 'u':
+				r, err := p.hex4()
+				if err != nil {
+					return "", err
+				}
+				if utf16.IsSurrogate(r) {
+					r2 := rune(-1)
+					if p.pos+1 < len(d) && d[p.pos] == '\\' && d[p.pos+1] == 'u' {
+						save := p.pos
+						p.pos += 2
+						if x, err := p.hex4(); err == nil {
+							r2 = x
+						} else {
+							p.pos = save
+						}
+					}
+					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+						r = dec
+					} else {
+						r = utf8.RuneError
+						if r2 >= 0 && !utf16.IsSurrogate(r2) {
+							buf = utf8.AppendRune(buf, r)
+							r = r2
+						}
+					}
+				}
+				buf = utf8.AppendRune(buf, r)
+			default:
+				return "", p.fail("invalid escape \\%c", e)
+			}
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(d[p.pos:])
+			if r == utf8.RuneError && size == 1 {
+				buf = append(buf, "\uFFFD"...)
+			} else {
+				buf = append(buf, d[p.pos:p.pos+size]...)
+			}
+			p.pos += size
+		default:
+			buf = append(buf, c)
+			p.pos++
+		}
+	}
+	return "", p.fail("unterminated string")
+}
+
+func (p *parser) hex4() (rune, error) {
+	if p.pos+4 > len(p.data) {
+		return 0, p.fail("short \\u escape")
+	}
+	n, err := strconv.ParseUint(string(p.data[p.pos:p.pos+4]), 16, 32)
+	if err != nil {
+		return 0, p.fail("invalid \\u escape")
+	}
+	p.pos += 4
+	return rune(n), nil
+}
+
+// isIntegral reports whether a number was written without a fraction or
+// exponent (Jackson's isIntegralNumber).
+func (n jnum) isIntegral() bool {
+	for i := 0; i < len(n); i++ {
+		switch n[i] {
+		case '.', 'e', 'E':
+			return false
+		}
+	}
+	return true
+}
