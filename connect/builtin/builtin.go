@@ -5,6 +5,7 @@ package builtin
 
 import (
 	"github.com/inletdev/inlet/connect"
+	"github.com/inletdev/inlet/converters"
 	"github.com/inletdev/inlet/source/dts"
 	"github.com/inletdev/inlet/transforms"
 	"github.com/inletdev/inlet/transforms/httpfn"
@@ -15,6 +16,7 @@ import (
 func Register(r *connect.Registry) {
 	// One line per plugin package, e.g. file.Register(r).
 	transforms.Register(r)
+	converters.Register(r)
 	dts.Register(r)
 	httpfn.Register(r)
 	_ = r
