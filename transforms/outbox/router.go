@@ -149,6 +149,10 @@ func (t *Router) checkOp(ctx context.Context, r *connect.Record, op string) (dro
 	return false, nil
 }
 
+func emptyTopicErr(r *connect.Record, col string) error {
+	return recordErr(r, "the topic is empty: %s column %q is empty and %s did not rewrite it", KeyRouteByField, col, KeyRouteTopicRegex)
+}
+
 func truncateErr(r *connect.Record) error {
 	return recordErr(r, "a truncate (op=t) cannot be routed: it has no row; skip truncates at the source (skipped.operations=t, the default) or apply the EventRouter with a predicate")
 }

@@ -152,6 +152,8 @@ func TestRecordErrors(t *testing.T) {
 	}
 	nullRoute := docRecord()
 	nullRoute.Value.(*connect.Struct).Get("after").(*connect.Struct).Put("aggregatetype", nil)
+	emptyRoute := docRecord()
+	emptyRoute.Value.(*connect.Struct).Get("after").(*connect.Struct).Put("aggregatetype", "")
 	noOp := &connect.Record{Topic: "t", ValueSchema: connect.StructOf("x.Envelope", false, connect.F("after", docRow))}
 	noOp.Value = connect.NewStruct(noOp.ValueSchema)
 
@@ -182,6 +184,7 @@ func TestRecordErrors(t *testing.T) {
 		{"missing partition column", map[string]string{KeyPlacement: "nope:partition"}, docRecord(), "nope is not a valid field name (table.fields.additional.placement item nope:partition"},
 		{"schema version not int32", map[string]string{KeyPlacement: "type:envelope", KeyFieldSchemaVersion: "type"}, docRecord(), "Field 'type' is not of type INT32 (table.field.event.schema.version; found STRING)"},
 		{"schema version missing", map[string]string{KeyPlacement: "type:envelope", KeyFieldSchemaVersion: "v"}, docRecord(), "v is not a valid field name (table.field.event.schema.version)"},
+		{"empty topic", map[string]string{KeyRouteTopicRegex: "[a-z]+", KeyRouteReplacement: "x"}, emptyRoute, `the topic is empty: route.by.field column "aggregatetype" is empty and route.topic.regex did not rewrite it`},
 		{"null required payload in envelope", map[string]string{KeyPlacement: "type:envelope", KeyFieldPayload: "p"}, withCol("p", connect.StringSchema, nil), `Invalid value: null used for required field: "payload", schema type: STRING (column p)`},
 	}
 	for _, c := range cases {

@@ -301,8 +301,12 @@ func (t *Router) applyStruct(ctx context.Context, r *connect.Record, env *connec
 			return nil, routeErr
 		}
 	}
+	topic := t.topic(route)
+	if topic == "" {
+		return nil, emptyTopicErr(r, t.s.routeBy)
+	}
 	out := r.Clone()
-	out.Topic = t.topic(route)
+	out.Topic = topic
 	out.Partition = partition
 	out.KeySchema, out.Key = keySchema, key
 	out.ValueSchema, out.Value = valueSchema, value

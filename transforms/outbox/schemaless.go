@@ -109,8 +109,12 @@ func (t *Router) applyMap(ctx context.Context, r *connect.Record, env map[string
 	if err != nil {
 		return nil, err
 	}
+	topic := t.topic(route)
+	if topic == "" {
+		return nil, emptyTopicErr(r, t.s.routeBy)
+	}
 	out := r.Clone()
-	out.Topic = t.topic(route)
+	out.Topic = topic
 	out.Partition = partition
 	out.KeySchema, out.Key = nil, key
 	out.ValueSchema, out.Value = nil, value
