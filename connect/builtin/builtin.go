@@ -8,7 +8,10 @@ import (
 	"github.com/inletdev/inlet/converters"
 	"github.com/inletdev/inlet/source/dts"
 	"github.com/inletdev/inlet/transforms"
+	"github.com/inletdev/inlet/transforms/eventpattern"
 	"github.com/inletdev/inlet/transforms/httpfn"
+	"github.com/inletdev/inlet/transforms/outbox"
+	"github.com/inletdev/inlet/transforms/unwrap"
 )
 
 // Register adds every built-in plugin (sources, sinks, transforms,
@@ -16,9 +19,12 @@ import (
 func Register(r *connect.Registry) {
 	// One line per plugin package, e.g. file.Register(r).
 	transforms.Register(r)
+	unwrap.Register(r)
 	converters.Register(r)
 	dts.Register(r)
 	httpfn.Register(r)
+	outbox.Register(r)
+	eventpattern.Register(r)
 	_ = r
 }
 
