@@ -1,0 +1,87 @@
+package worker
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/inletdev/inlet/connect"
+)
+
+// retryPolicy decides whether and how long to wait before retry n.
+//
+// Kafka Connect (no errors.retry.policy): retry n waits 300 ms << (n-1);
+// once that exceeds errors.retry.delay.max.ms each wait is random in
+// [0, max); no wait runs past start + errors.retry.timeout (-1 = forever,
+// 0 = no retries). EventBridge policies: BACKOFF_RETRY retries 3 times
+// after a random 10–20 s; EXPONENTIAL_DECAY_RETRY 176 times after 1, 2, 4 …
+// 256 s, then 512 s. An errors.retry.timeout > 0 also bounds a policy.
+type retryPolicy struct {
+	policy   string
+	timeout  time.Duration // <0 forever; 0 = none (Kafka) / unbounded (policy)
+	maxDelay time.Duration
+}
+
+const kafkaMinDelay = 300 * time.Millisecond
+
+func newRetryPolicy(rt connect.Config) retryPolicy {
+	p := retryPolicy{
+		policy:   rt.String(KeyRetryPolicy),
+		maxDelay: time.Duration(rt.Long(KeyRetryDelayMax)) * time.Millisecond,
+	}
+	if t := rt.Long(KeyRetryTimeout); t < 0 {
+		p.timeout = -1
+	} else {
+		p.timeout = time.Duration(t) * time.Millisecond
+	}
+	if p.maxDelay <= 0 {
+		p.maxDelay = time.Minute
+	}
+	return p
+}
+
+// next returns the wait before retry n (1-based) of an operation that first
+// failed at start, or false when no retry is left.
+func (p retryPolicy) next(n int, start, now time.Time) (time.Duration, bool) {
+	var d time.Duration
+	switch p.policy {
+	case PolicyBackoff:
+		if n > 3 {
+			return 0, false
+		}
+		d = 10*time.Second + rand.N(10*time.Second+1)
+	case PolicyExponential:
+		if n > 176 {
+			return 0, false
+		}
+		if n <= 9 {
+			d = time.Second << (n - 1)
+		} else {
+			d = 512 * time.Second
+		}
+	default:
+		if p.timeout == 0 {
+			return 0, false
+		}
+		if n-1 < 20 {
+			d = kafkaMinDelay << (n - 1)
+		} else {
+			d = p.maxDelay + 1
+		}
+		if d > p.maxDelay {
+			d = rand.N(p.maxDelay)
+		}
+	}
+	if p.timeout > 0 {
+		deadline := start.Add(p.timeout)
+		if !now.Before(deadline) {
+			return 0, false
+		}
+		if rest := deadline.Sub(now); d > rest {
+			d = rest
+		}
+	}
+	return d, true
+}
+
+// retries reports whether the policy ever retries.
+func (p retryPolicy) retries() bool { return p.policy != "" || p.timeout != 0 }

@@ -1,0 +1,914 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/inletdev/inlet/connect"
+)
+
+// task runs one task of a pipeline: a poll goroutine feeding a bounded
+// channel, and the task loop (batch → transforms → converters → Put →
+// Flush → offsets). The worker owns both goroutines.
+type task struct {
+	w     *Worker
+	pl    *pipeline
+	plan  *plan
+	id    int
+	cfg   connect.Config // this task's share of the connector's config
+	log   *slog.Logger
+	m     taskMetrics
+	clock Clock
+
+	gate       *gate
+	stopC      chan struct{}
+	stopOnce   sync.Once
+	done       chan struct{}
+	hardCtx    context.Context // cancelled when the graceful budget is spent
+	hardCancel context.CancelFunc
+
+	source       connect.SourceTask
+	sink         connect.SinkTask
+	dlq          connect.SinkTask
+	srcBytes     bool
+	sinkBytes    bool
+	dlqBytes     bool
+	keyConv      connect.Converter
+	valConv      connect.Converter
+	hdrConv      connect.HeaderConverter
+	committer    connect.SourceCommitter
+	recCommitter connect.RecordCommitter
+	tracker      *offsetTracker
+	putStage     string
+	sinkLabel    string
+	srcLabel     string
+
+	in      chan []*connect.Record
+	pollErr chan error
+
+	// Scratch slices reused by every batch: no per-record allocation.
+	cur    []*connect.Record
+	src    []int32
+	fate   []uint8 // per polled record: fateDelivered, fateDropped, fateDead
+	dlqBuf []*connect.Record
+
+	mu          sync.Mutex
+	state       State
+	err         error
+	lastErr     string
+	lastErrTime time.Time
+	progress    []connect.Progress
+	rateAt      time.Time
+	rateCount   int64
+	rate        float64
+
+	polled, delivered, skipped atomic.Int64
+}
+
+const (
+	fateDelivered uint8 = iota
+	fateDropped
+	fateDead
+)
+
+func newTask(w *Worker, pl *pipeline, pn *plan, id int, cfg connect.Config, paused bool) *task {
+	hard, cancel := context.WithCancel(context.WithoutCancel(w.baseCtx()))
+	t := &task{
+		w: w, pl: pl, plan: pn, id: id, cfg: cfg, clock: w.clock,
+		log:   w.log.With("pipeline", pn.name, "task", id),
+		m:     w.metrics.forTask(pn.name, id, pn.kind == connect.KindSource),
+		gate:  newGate(paused),
+		stopC: make(chan struct{}), done: make(chan struct{}),
+		hardCtx: hard, hardCancel: cancel,
+		state:   StateUnassigned,
+		tracker: newOffsetTracker(pn.name),
+	}
+	return t
+}
+
+func (t *task) setState(s State, err error) {
+	t.mu.Lock()
+	t.state = s
+	if err != nil {
+		t.err = err
+		t.lastErr, t.lastErrTime = err.Error(), t.clock.Now()
+	} else if s == StateRunning || s == StatePaused {
+		t.err = nil
+	}
+	t.mu.Unlock()
+	t.w.metrics.setStatus(t.plan.name, t.id, s)
+}
+
+func (t *task) noteError(err error) {
+	t.mu.Lock()
+	t.lastErr, t.lastErrTime = err.Error(), t.clock.Now()
+	t.mu.Unlock()
+}
+
+func (t *task) status() TaskStatus {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.clock.Now()
+	d := t.delivered.Load()
+	if t.rateAt.IsZero() {
+		t.rateAt, t.rateCount = now, d
+	} else if el := now.Sub(t.rateAt); el >= time.Second {
+		t.rate = float64(d-t.rateCount) / el.Seconds()
+		t.rateAt, t.rateCount = now, d
+	}
+	ts := TaskStatus{
+		ID: t.id, State: t.state, WorkerID: t.w.cfg.WorkerID,
+		RecordsPolled: t.polled.Load(), RecordsDelivered: d, RecordsSkipped: t.skipped.Load(),
+		RecordsPerSecond: t.rate, LastError: t.lastErr, LastErrorTime: t.lastErrTime,
+		Progress: append([]connect.Progress(nil), t.progress...),
+	}
+	if t.state == StateFailed {
+		ts.Trace = trace(t.err)
+	}
+	return ts
+}
+
+func (t *task) reportProgress(p connect.Progress) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := range t.progress {
+		if t.progress[i].Phase == p.Phase && t.progress[i].Item == p.Item {
+			t.progress[i] = p
+			return
+		}
+	}
+	t.progress = append(t.progress, p)
+}
+
+// start runs the task on a worker-owned goroutine.
+func (t *task) start() {
+	t.w.wg.Add(1)
+	go func() {
+		defer t.w.wg.Done()
+		defer close(t.done)
+		err := t.run()
+		if err != nil && !errors.Is(err, context.Canceled) {
+			t.setState(StateFailed, err)
+			t.m.errors.Inc()
+			t.log.Error("task failed", "err", err)
+			return
+		}
+		t.setState(StateUnassigned, nil)
+	}()
+}
+
+// stop asks the task to stop gracefully and waits until it has, or until
+// deadline; then it cancels the task's context and waits for it to return.
+func (t *task) stop(deadline time.Time) {
+	t.stopOnce.Do(func() { close(t.stopC) })
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case <-t.done:
+		return
+	case <-timer.C:
+		t.log.Warn("task did not stop within task.shutdown.graceful.timeout.ms; cancelling it")
+	}
+	t.hardCancel()
+	<-t.done
+}
+
+type offsetReader struct {
+	w        *Worker
+	ctx      context.Context
+	pipeline string
+}
+
+func (o offsetReader) Offset(partition map[string]any) (map[string]any, error) {
+	st, err := o.w.offsetStore(o.ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.Get(o.ctx, o.pipeline, partition)
+}
+
+func (t *task) open(ctx context.Context) error {
+	p := t.plan
+	tc := connect.TaskContext{
+		Pipeline: p.name, Task: t.id, Logger: t.log,
+		Offsets:  offsetReader{t.w, t.hardCtx, p.name},
+		Progress: t.reportProgress,
+		Worker:   t.w.cfg.Props,
+		Now:      t.clock.Now,
+	}
+	srcCfg, sinkCfg := p.srcCfg, p.sinkCfg
+	if p.kind == connect.KindSource {
+		srcCfg = t.cfg
+	} else {
+		sinkCfg = t.cfg
+	}
+	t.srcLabel, t.sinkLabel = p.source.Name, p.sink.Name
+	var err error
+	if t.sink, err = p.sink.NewSink(ctx, sinkCfg, tc); err != nil {
+		return &TaskError{Pipeline: p.name, Task: t.id, Stage: StageStart, Plugin: "sink " + p.sink.Name, Err: err}
+	}
+	if t.source, err = p.source.NewSource(ctx, srcCfg, tc); err != nil {
+		return &TaskError{Pipeline: p.name, Task: t.id, Stage: StageStart, Plugin: "source " + p.source.Name, Err: err}
+	}
+	if p.dlq != nil {
+		dtc := tc
+		dtc.Logger = t.log.With("dlq", p.dlq.topic)
+		if t.dlq, err = p.dlq.plugin.NewSink(ctx, p.dlq.cfg, dtc); err != nil {
+			return &TaskError{Pipeline: p.name, Task: t.id, Stage: StageStart, Plugin: "dead-letter queue sink " + p.dlq.plugin.Name, Err: err}
+		}
+		if b, ok := t.dlq.(connect.BytesSink); ok {
+			t.dlqBytes = b.WantsBytes()
+		}
+	}
+	if b, ok := t.source.(connect.BytesSource); ok {
+		t.srcBytes = b.EmitsBytes()
+	}
+	if b, ok := t.sink.(connect.BytesSink); ok {
+		t.sinkBytes = b.WantsBytes()
+	}
+	if t.srcBytes || t.sinkBytes || t.dlqBytes {
+		if t.keyConv, t.valConv, t.hdrConv, err = p.newConverters(ctx); err != nil {
+			return &TaskError{Pipeline: p.name, Task: t.id, Stage: StageStart, Plugin: "converters", Err: err}
+		}
+	}
+	t.committer, _ = t.source.(connect.SourceCommitter)
+	t.recCommitter, _ = t.source.(connect.RecordCommitter)
+	t.putStage = StagePut
+	if p.sink.Name == kafkaPlugin && p.kind == connect.KindSource {
+		t.putStage = StageKafkaProduce
+	}
+	return nil
+}
+
+func (t *task) closeAll() {
+	for _, c := range []any{t.source, t.sink, t.dlq} {
+		if cl, ok := c.(io.Closer); ok {
+			if err := cl.Close(); err != nil {
+				t.log.Warn("close failed", "err", err)
+			}
+		}
+	}
+}
+
+func (t *task) run() (err error) {
+	paused, _, _ := t.gate.state()
+	t.setState(StateStarting, nil)
+	defer t.closeAll()
+	if err := t.open(t.hardCtx); err != nil {
+		return err
+	}
+	if paused {
+		t.setState(StatePaused, nil)
+	} else {
+		t.setState(StateRunning, nil)
+	}
+	ec := connect.EventContext{Pipeline: t.plan.name, Connector: t.plan.source.Name}
+	ctx := connect.WithEventContext(t.hardCtx, ec)
+
+	pollCtx, cancelPoll := context.WithCancel(t.hardCtx)
+	defer cancelPoll()
+	t.in = make(chan []*connect.Record, 4) // bounded: a slow sink stops polling
+	t.pollErr = make(chan error, 1)
+	var pollWG sync.WaitGroup
+	pollWG.Add(1)
+	go func() {
+		defer pollWG.Done()
+		t.pollLoop(pollCtx)
+	}()
+	err = t.loop(ctx, cancelPoll)
+	cancelPoll()
+	pollWG.Wait()
+	// Whatever happened, store the offsets of what was flushed: they are
+	// correct (never past an unflushed or failed record) and save rework.
+	if cerr := t.commit(); cerr != nil && err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// pollLoop calls Poll until ctx is done, feeding t.in.
+func (t *task) pollLoop(ctx context.Context) {
+	defer close(t.in)
+	attempt := 0
+	var firstFail time.Time
+	empty := 0
+	for {
+		paused, runC, _ := t.gate.state()
+		if paused {
+			select {
+			case <-runC:
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
+		recs, err := t.source.Poll(ctx)
+		if err != nil && ctx.Err() == nil {
+			te := &TaskError{Pipeline: t.plan.name, Task: t.id, Stage: StagePoll, Plugin: "source " + t.srcLabel, Err: err}
+			t.noteError(err)
+			if !connect.IsRetriable(err) {
+				t.pollErr <- te
+				return
+			}
+			attempt++
+			if attempt == 1 {
+				firstFail = t.clock.Now()
+			}
+			d, ok := t.plan.retry.next(attempt, firstFail, t.clock.Now())
+			if !ok {
+				te.Attempts = attempt
+				if !t.plan.tolerateAll {
+					t.pollErr <- te
+					return
+				}
+				// Tolerated: log, count, and keep polling after a pause.
+				t.m.errors.Inc()
+				t.log.Warn("poll failed; tolerated, polling again", "err", err, "attempts", attempt)
+				attempt, d = 0, t.plan.retry.maxDelay
+			} else {
+				t.m.retries.Inc()
+			}
+			if sleep(ctx, t.clock, d) != nil {
+				return
+			}
+			continue
+		}
+		attempt = 0
+		if len(recs) == 0 {
+			if ctx.Err() != nil {
+				return
+			}
+			// Poll should block; a source that returns nothing at once
+			// must not spin a core.
+			empty++
+			if empty > 3 {
+				if sleep(ctx, t.clock, time.Duration(min(empty, 100))*time.Millisecond) != nil {
+					return
+				}
+			}
+			continue
+		}
+		empty = 0
+		t.m.polled.Add(float64(len(recs)))
+		t.polled.Add(int64(len(recs)))
+		select {
+		case t.in <- recs:
+		case <-t.hardCtx.Done():
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// loop gathers batches and delivers them until the poll goroutine ends.
+func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
+	p := t.plan
+	bs := p.batchSize
+	buf := make([]*connect.Record, 0, bs)
+	var carry []*connect.Record
+	var batchT Timer
+	var batchC <-chan time.Time
+	stopBatchTimer := func() {
+		if batchT != nil {
+			batchT.Stop()
+			batchT, batchC = nil, nil
+		}
+	}
+	defer stopBatchTimer()
+	commitT := t.clock.NewTimer(t.w.cfg.OffsetFlushInterval)
+	defer func() { commitT.Stop() }()
+	in := t.in
+	stopC := t.stopC
+	stopping := false
+	deliver := func() error {
+		stopBatchTimer()
+		if len(buf) == 0 {
+			return nil
+		}
+		err := t.deliver(ctx, buf)
+		clear(buf)
+		buf = buf[:0]
+		return err
+	}
+	for {
+		if len(carry) > 0 {
+			n := min(bs-len(buf), len(carry))
+			buf = append(buf, carry[:n]...)
+			carry = carry[n:]
+		}
+		if len(buf) >= bs || (len(buf) > 0 && in == nil) {
+			if err := deliver(); err != nil {
+				return err
+			}
+			continue
+		}
+		if in == nil {
+			select {
+			case err := <-t.pollErr:
+				return err
+			default:
+				return nil
+			}
+		}
+		paused, runC, pausedC := t.gate.state()
+		if paused {
+			// Finish the batch in hand, then move nothing until resumed.
+			if err := deliver(); err != nil {
+				return err
+			}
+			if stopping {
+				return nil // records polled but not delivered are polled again after a restart
+			}
+			select {
+			case <-runC:
+			case <-stopC:
+				stopping, stopC = true, nil
+				cancelPoll()
+			case <-commitT.C():
+				if err := t.commit(); err != nil {
+					return err
+				}
+				commitT = t.clock.NewTimer(t.w.cfg.OffsetFlushInterval)
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			continue
+		}
+		if len(buf) > 0 && p.batchInterval == 0 {
+			// Interval 0: deliver what has gathered, without waiting.
+			select {
+			case recs, ok := <-in:
+				if !ok {
+					in = nil
+				} else {
+					carry = recs
+				}
+			default:
+				if err := deliver(); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if len(buf) > 0 && batchC == nil {
+			batchT = t.clock.NewTimer(p.batchInterval)
+			batchC = batchT.C()
+		}
+		select {
+		case recs, ok := <-in:
+			if !ok {
+				in = nil
+			} else {
+				carry = recs
+			}
+		case <-batchC:
+			batchT, batchC = nil, nil
+			if err := deliver(); err != nil {
+				return err
+			}
+		case <-commitT.C():
+			if err := t.commit(); err != nil {
+				return err
+			}
+			commitT = t.clock.NewTimer(t.w.cfg.OffsetFlushInterval)
+		case <-stopC:
+			// Stop polling; the poll goroutine closes in, and what was
+			// polled is drained, delivered and committed.
+			stopping, stopC = true, nil
+			cancelPoll()
+		case <-pausedC:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// deliver runs one batch through converters, transforms, Put and Flush,
+// then marks its records done for the offsets.
+func (t *task) deliver(ctx context.Context, raw []*connect.Record) error {
+	p := t.plan
+	t.m.batchSize.Observe(float64(len(raw)))
+	cur, src := t.cur[:0], t.src[:0]
+	for i, r := range raw {
+		cur = append(cur, r)
+		src = append(src, int32(i))
+	}
+	track := t.recCommitter != nil
+	if track {
+		t.fate = t.fate[:0]
+		for range raw {
+			t.fate = append(t.fate, fateDelivered)
+		}
+	}
+	var err error
+	if t.srcBytes {
+		if cur, src, err = t.convertIn(ctx, raw, cur, src); err != nil {
+			return err
+		}
+	}
+	for _, st := range p.stages {
+		if len(cur) == 0 {
+			break
+		}
+		if cur, src, err = t.applyStage(ctx, st, raw, cur, src); err != nil {
+			return err
+		}
+	}
+	if t.sinkBytes && len(cur) > 0 {
+		if cur, src, err = t.convertOut(ctx, raw, cur, src); err != nil {
+			return err
+		}
+	}
+	t.cur, t.src = cur[:0], src[:0]
+	if len(cur) > 0 {
+		if err := t.put(ctx, raw, cur, src); err != nil {
+			return err
+		}
+	}
+	if len(t.dlqBuf) > 0 {
+		if err := t.flushDLQ(ctx); err != nil {
+			return err
+		}
+	}
+	clear(cur)
+	// Every record of the batch is delivered, dropped or dead-lettered:
+	// only now may the offsets move past them.
+	for _, r := range raw {
+		t.tracker.done(r)
+	}
+	if track {
+		for i, r := range raw {
+			if err := t.recCommitter.CommitRecord(ctx, r, t.fate[i] == fateDelivered); err != nil {
+				t.log.Warn("CommitRecord failed", "err", err, "record", r.Coordinates())
+			}
+		}
+	}
+	return nil
+}
+
+// applyStage runs one transform over the batch, in place.
+func (t *task) applyStage(ctx context.Context, st *stage, raw, cur []*connect.Record, src []int32) ([]*connect.Record, []int32, error) {
+	if st.bt != nil {
+		return t.applyBatchStage(ctx, st, raw, cur, src)
+	}
+	j := 0
+	for i, r := range cur {
+		// Kafka Connect: the stage applies iff there is no predicate or
+		// negate XOR test; otherwise the record passes unchanged.
+		if st.pred != nil && st.pred.Test(r) == st.negate {
+			cur[j], src[j] = r, src[i]
+			j++
+			continue
+		}
+		out, err := st.t.Apply(ctx, r)
+		if err != nil {
+			out, err = t.retryApply(ctx, st, r, err)
+			if err != nil {
+				if ferr := t.tolerate(ctx, StageTransformation, st.label, raw[src[i]], src[i], err); ferr != nil {
+					return nil, nil, ferr
+				}
+				continue
+			}
+		}
+		if out == nil {
+			// Dropped: the chain ends for this record, and its offset
+			// still counts as done.
+			if t.recCommitter != nil {
+				t.fate[src[i]] = fateDropped
+			}
+			continue
+		}
+		cur[j], src[j] = out, src[i]
+		j++
+	}
+	clear(cur[j:])
+	return cur[:j], src[:j], nil
+}
+
+func (t *task) retryApply(ctx context.Context, st *stage, r *connect.Record, err error) (*connect.Record, error) {
+	start := t.clock.Now()
+	for n := 1; connect.IsRetriable(err); n++ {
+		d, ok := t.plan.retry.next(n, start, t.clock.Now())
+		if !ok {
+			return nil, withAttempts(err, n)
+		}
+		t.m.retries.Inc()
+		if serr := sleep(ctx, t.clock, d); serr != nil {
+			return nil, err
+		}
+		var out *connect.Record
+		if out, err = st.t.Apply(ctx, r); err == nil {
+			return out, nil
+		}
+	}
+	return nil, err
+}
+
+// applyBatchStage hands the records the stage applies to to ApplyBatch;
+// its outputs take the place of the first such record. Outputs are
+// attributed to the batch's first input (for the DLQ).
+func (t *task) applyBatchStage(ctx context.Context, st *stage, raw, cur []*connect.Record, src []int32) ([]*connect.Record, []int32, error) {
+	var sel []*connect.Record
+	var selSrc []int32
+	var outCur []*connect.Record
+	var outSrc []int32
+	pos := -1
+	for i, r := range cur {
+		if st.pred != nil && st.pred.Test(r) == st.negate {
+			outCur, outSrc = append(outCur, r), append(outSrc, src[i])
+			continue
+		}
+		if pos < 0 {
+			pos = len(outCur)
+		}
+		sel, selSrc = append(sel, r), append(selSrc, src[i])
+	}
+	if len(sel) == 0 {
+		return cur, src, nil
+	}
+	outs, err := st.bt.ApplyBatch(ctx, sel)
+	if err != nil && connect.IsRetriable(err) {
+		start := t.clock.Now()
+		for n := 1; err != nil && connect.IsRetriable(err); n++ {
+			d, ok := t.plan.retry.next(n, start, t.clock.Now())
+			if !ok {
+				err = withAttempts(err, n)
+				break
+			}
+			t.m.retries.Inc()
+			if serr := sleep(ctx, t.clock, d); serr != nil {
+				break
+			}
+			outs, err = st.bt.ApplyBatch(ctx, sel)
+		}
+	}
+	if err != nil {
+		for k, r := range sel {
+			_ = r
+			if ferr := t.tolerate(ctx, StageTransformation, st.label, raw[selSrc[k]], selSrc[k], err); ferr != nil {
+				return nil, nil, ferr
+			}
+		}
+		return outCur, outSrc, nil
+	}
+	if t.recCommitter != nil && len(outs) == 0 {
+		for _, s := range selSrc {
+			t.fate[s] = fateDropped
+		}
+	}
+	res := make([]*connect.Record, 0, len(outCur)+len(outs))
+	resSrc := make([]int32, 0, cap(res))
+	res, resSrc = append(res, outCur[:pos]...), append(resSrc, outSrc[:pos]...)
+	for _, o := range outs {
+		if o != nil {
+			res, resSrc = append(res, o), append(resSrc, selSrc[0])
+		}
+	}
+	res, resSrc = append(res, outCur[pos:]...), append(resSrc, outSrc[pos:]...)
+	return res, resSrc, nil
+}
+
+type attemptsErr struct {
+	error
+	n int
+}
+
+func (a attemptsErr) Unwrap() error { return a.error }
+
+func withAttempts(err error, n int) error { return attemptsErr{err, n} }
+
+func attemptsOf(err error) int {
+	var a attemptsErr
+	if errors.As(err, &a) {
+		return a.n
+	}
+	return 1
+}
+
+// tolerate applies errors.tolerance to one failed record: with none the
+// task fails (a *TaskError naming stage, plugin and record); with all the
+// record is logged, dead-lettered if a DLQ is set, and skipped.
+func (t *task) tolerate(ctx context.Context, stageName, plugin string, orig *connect.Record, idx int32, err error) error {
+	t.m.errors.Inc()
+	t.noteError(err)
+	te := &TaskError{Pipeline: t.plan.name, Task: t.id, Stage: stageName, Plugin: plugin, Record: orig.Coordinates(), Attempts: attemptsOf(err), Err: err}
+	if !t.plan.tolerateAll {
+		return te
+	}
+	t.m.skipped.Inc()
+	t.skipped.Add(1)
+	if t.plan.logErrors {
+		attrs := []any{"stage", stageName, "plugin", plugin, "err", err}
+		if t.plan.logMessages {
+			attrs = append(attrs, "record", orig.Coordinates(), "key", fmt.Sprint(orig.Key), "value", fmt.Sprint(orig.Value),
+				"headers", fmt.Sprint(orig.Headers), "source_partition", orig.SourcePartition, "source_offset", orig.SourceOffset)
+		}
+		t.log.Error("record failed; tolerated (errors.tolerance=all)", attrs...)
+	}
+	if t.recCommitter != nil {
+		t.fate[idx] = fateDead
+	}
+	if t.plan.dlq != nil {
+		t.dlqBuf = append(t.dlqBuf, t.dlqRecord(orig, stageName, plugin, err))
+	}
+	return nil
+}
+
+// dlqRecord is the original record as polled, sent to the DLQ topic, with
+// Kafka Connect's __connect.errors.* headers when enabled.
+func (t *task) dlqRecord(orig *connect.Record, stageName, plugin string, err error) *connect.Record {
+	d := orig.Clone()
+	d.Topic = t.plan.dlq.topic
+	d.Partition = connect.UnassignedPartition
+	if !t.plan.dlq.headers {
+		return d
+	}
+	topic, part, off := orig.Topic, orig.Partition, ""
+	if orig.Origin.IsSet() {
+		topic, part, off = orig.Origin.Topic, orig.Origin.Partition, strconv.FormatInt(orig.Origin.Offset, 10)
+	}
+	root := rootCause(err)
+	h := d.Headers
+	h = h.Add("__connect.errors.topic", connect.StringSchema, topic)
+	h = h.Add("__connect.errors.partition", connect.StringSchema, strconv.Itoa(int(part)))
+	if off != "" {
+		h = h.Add("__connect.errors.offset", connect.StringSchema, off)
+	}
+	h = h.Add("__connect.errors.connector.name", connect.StringSchema, t.plan.name)
+	h = h.Add("__connect.errors.task.id", connect.StringSchema, strconv.Itoa(t.id))
+	h = h.Add("__connect.errors.stage", connect.StringSchema, stageName)
+	h = h.Add("__connect.errors.class.name", connect.StringSchema, plugin)
+	h = h.Add("__connect.errors.exception.class.name", connect.StringSchema, fmt.Sprintf("%T", root))
+	h = h.Add("__connect.errors.exception.message", connect.StringSchema, err.Error())
+	h = h.Add("__connect.errors.exception.stacktrace", connect.StringSchema, trace(err))
+	d.Headers = h
+	return d
+}
+
+func (t *task) flushDLQ(ctx context.Context) error {
+	recs := t.dlqBuf
+	defer func() { clear(t.dlqBuf); t.dlqBuf = t.dlqBuf[:0] }()
+	if t.dlqBytes {
+		conv := make([]*connect.Record, 0, len(recs))
+		for _, r := range recs {
+			c, err := t.toBytes(r)
+			if err != nil {
+				t.m.dlqFail.Inc()
+				return &TaskError{Pipeline: t.plan.name, Task: t.id, Stage: StageDeadLetter, Plugin: "dead-letter queue converters", Record: r.Coordinates(), Err: err}
+			}
+			conv = append(conv, c)
+		}
+		recs = conv
+	}
+	t.m.dlqReq.Add(float64(len(recs)))
+	start := t.clock.Now()
+	for n := 1; ; n++ {
+		err := t.dlq.Put(ctx, recs)
+		if err == nil {
+			err = t.dlq.Flush(ctx)
+		}
+		if err == nil {
+			return nil
+		}
+		t.noteError(err)
+		d, ok := t.plan.retry.next(n, start, t.clock.Now())
+		if connect.IsPermanent(err) || !ok {
+			t.m.dlqFail.Add(float64(len(recs)))
+			// A record that cannot be dead-lettered must not be dropped.
+			return &TaskError{Pipeline: t.plan.name, Task: t.id, Stage: StageDeadLetter, Plugin: "dead-letter queue sink " + t.plan.dlq.plugin.Name + " topic " + t.plan.dlq.topic, Attempts: n, Err: err}
+		}
+		t.m.retries.Inc()
+		if err := sleep(ctx, t.clock, d); err != nil {
+			return err
+		}
+	}
+}
+
+// put hands the batch to the sink and flushes it, retrying failures under
+// the policy (all but Permanent errors); records still failing go through
+// the tolerance.
+func (t *task) put(ctx context.Context, raw, recs []*connect.Record, src []int32) error {
+	var start time.Time
+	attempt := 0
+	for {
+		attempt++
+		t0 := time.Now()
+		err := t.sink.Put(ctx, recs)
+		var re connect.RecordErrors
+		if err == nil || errors.As(err, &re) {
+			ferr := t.sink.Flush(ctx)
+			if ferr != nil {
+				var fre connect.RecordErrors
+				if err == nil || errors.As(ferr, &fre) {
+					if err == nil {
+						err = ferr
+					} else {
+						err = append(re, fre...)
+					}
+				} else {
+					err = ferr
+				}
+			}
+		}
+		t.m.putTime.Observe(time.Since(t0).Seconds())
+		if err == nil {
+			t.m.delivered.Add(float64(len(recs)))
+			t.delivered.Add(int64(len(recs)))
+			return nil
+		}
+		t.noteError(err)
+		failed := recs
+		re = nil
+		if errors.As(err, &re) && len(re) > 0 {
+			idx := make(map[*connect.Record]int, len(recs))
+			for i, r := range recs {
+				idx[r] = i
+			}
+			var fs []*connect.Record
+			var fsrc []int32
+			for _, e := range re {
+				if i, ok := idx[e.Record]; ok {
+					fs, fsrc = append(fs, recs[i]), append(fsrc, src[i])
+				}
+			}
+			if len(fs) > 0 {
+				ok := len(recs) - len(fs)
+				t.m.delivered.Add(float64(ok))
+				t.delivered.Add(int64(ok))
+				failed, src = fs, fsrc
+			}
+		}
+		if attempt == 1 {
+			start = t.clock.Now()
+		}
+		d, ok := t.plan.retry.next(attempt, start, t.clock.Now())
+		if connect.IsPermanent(err) || !ok {
+			for i, r := range failed {
+				rerr := err
+				for _, e := range re {
+					if e.Record == r {
+						rerr = e.Err
+					}
+				}
+				if ferr := t.tolerate(ctx, t.putStage, "sink "+t.sinkLabel, raw[src[i]], src[i], withAttempts(rerr, attempt)); ferr != nil {
+					return ferr
+				}
+			}
+			return nil
+		}
+		t.m.retries.Inc()
+		if err := sleep(ctx, t.clock, d); err != nil {
+			return err
+		}
+		recs = failed
+	}
+}
+
+// commit stores the offsets of every record done so far, then tells the
+// source (SourceCommitter) what was stored.
+func (t *task) commit() error {
+	if t.tracker.bad != nil {
+		return &TaskError{Pipeline: t.plan.name, Task: t.id, Stage: StageCommit, Plugin: "source " + t.srcLabel, Err: t.tracker.bad}
+	}
+	pending := t.tracker.pending()
+	if len(pending) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.hardCtx), t.w.cfg.OffsetFlushTimeout)
+	defer cancel()
+	t0 := time.Now()
+	st, err := t.w.offsetStore(ctx)
+	if err == nil {
+		err = st.Put(ctx, t.plan.name, pending)
+	}
+	t.m.commitTime.Observe(time.Since(t0).Seconds())
+	if err != nil {
+		// Kept for the next try; not fatal (Kafka Connect logs and retries).
+		t.m.commitFail.Inc()
+		t.noteError(err)
+		t.log.Warn("offset commit failed; retrying at the next interval", "err", err)
+		return nil
+	}
+	t.m.commitOK.Inc()
+	t.tracker.stored(pending)
+	if t.committer != nil {
+		var all []connect.SourceOffset
+		for _, p := range t.tracker.parts {
+			all = append(all, connect.SourceOffset{Partition: p.partition, Offset: p.offset})
+		}
+		if err := t.committer.Commit(ctx, all); err != nil {
+			t.noteError(err)
+			t.log.Warn("source commit failed", "err", err)
+		}
+	}
+	return nil
+}
