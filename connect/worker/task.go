@@ -360,7 +360,10 @@ func (t *task) pollLoop(ctx context.Context) {
 		t.polled.Add(int64(len(recs)))
 		select {
 		case t.in <- recs:
-		case <-t.hardCtx.Done():
+		case <-ctx.Done():
+			// The loop has ended (failure or stop) and reads no more; these
+			// records were never delivered, so their offsets were never
+			// committed and a restart polls them again.
 			return
 		}
 		if ctx.Err() != nil {
