@@ -391,7 +391,7 @@ func fromFloat(f float64, typ connect.Type) any {
 }
 
 func castFromString(s string, typ connect.Type) (any, error) {
-	outOfRange := fmt.Errorf("Value (%s) was out of range for requested data type", s)
+	outOfRange := func() error { return fmt.Errorf("Value (%s) was out of range for requested data type", s) }
 	switch typ {
 	case connect.Boolean:
 		return strings.EqualFold(s, "true"), nil
@@ -404,17 +404,25 @@ func castFromString(s string, typ connect.Type) (any, error) {
 		}
 		f, err := strconv.ParseFloat(strings.Replace(t, "Infinity", "Inf", 1), bits)
 		if err != nil && !strings.Contains(err.Error(), "range") {
-			return nil, outOfRange
+			return nil, outOfRange()
 		}
 		if typ == connect.Float32 {
 			return float32(f), nil
 		}
 		return f, nil
 	}
-	bits := map[connect.Type]int{connect.Int8: 8, connect.Int16: 16, connect.Int32: 32, connect.Int64: 64}[typ]
+	bits := 64
+	switch typ {
+	case connect.Int8:
+		bits = 8
+	case connect.Int16:
+		bits = 16
+	case connect.Int32:
+		bits = 32
+	}
 	n, err := strconv.ParseInt(s, 10, bits)
 	if err != nil {
-		return nil, outOfRange
+		return nil, outOfRange()
 	}
 	return fromInt(n, typ), nil
 }

@@ -39,6 +39,7 @@ var insertFieldPlugin = kvPlugin{
 		t.offset = parseInsertSpec(cfg.String("offset.field"))
 		t.timestamp = parseInsertSpec(cfg.String("timestamp.field"))
 		t.static = parseInsertSpec(cfg.String("static.field"))
+		t.all = t.specs()
 		return t, nil
 	},
 }
@@ -69,47 +70,50 @@ type InsertField struct {
 	side                                        side
 	topic, partition, offset, timestamp, static *insertSpec
 	staticValue                                 string
+	all                                         []*insertSpec // the set specs, in order
 	replaceNull                                 bool
 	schemas                                     cache[*connect.Schema, *connect.Schema]
 }
 
-// values returns the fields to insert, in Kafka's order.
-func (t *InsertField) values(r *connect.Record, name string) ([]*insertSpec, []any, error) {
-	specs := make([]*insertSpec, 0, 5)
-	vals := make([]any, 0, 5)
-	if t.topic.set() {
-		specs, vals = append(specs, t.topic), append(vals, r.Topic)
-	}
-	if t.partition.set() {
-		var p any
-		if r.Partition >= 0 {
-			p = r.Partition
+// specs returns the configured fields in Kafka's order (topic, partition,
+// offset, timestamp, static).
+func (t *InsertField) specs() []*insertSpec {
+	var out []*insertSpec
+	for _, s := range []*insertSpec{t.topic, t.partition, t.offset, t.timestamp, t.static} {
+		if s.set() {
+			out = append(out, s)
 		}
-		specs, vals = append(specs, t.partition), append(vals, p)
 	}
-	if t.offset.set() {
+	return out
+}
+
+// value returns what spec s inserts for r.
+func (t *InsertField) value(r *connect.Record, s *insertSpec, name string) (any, error) {
+	var v any
+	switch s {
+	case t.topic:
+		v = r.Topic
+	case t.partition:
+		if r.Partition >= 0 {
+			v = r.Partition
+		}
+	case t.offset:
 		// Kafka: only a SinkRecord has an offset; in inlet, a record read from Kafka.
 		if !r.Origin.IsSet() {
-			return nil, nil, recordErr(name, r, "offset.field needs a record read from Kafka (Kafka: \"Only SinkRecord supported for [field insertion]\"), this one has no Kafka offset")
+			return nil, recordErr(name, r, "offset.field needs a record read from Kafka (Kafka: \"Only SinkRecord supported for [field insertion]\"), this one has no Kafka offset")
 		}
-		specs, vals = append(specs, t.offset), append(vals, r.Origin.Offset)
-	}
-	if t.timestamp.set() {
-		var ts any
+		v = r.Origin.Offset
+	case t.timestamp:
 		if !r.Timestamp.IsZero() {
-			ts = r.Timestamp.UTC()
+			v = r.Timestamp.UTC()
 		}
-		specs, vals = append(specs, t.timestamp), append(vals, ts)
+	case t.static:
+		v = t.staticValue
 	}
-	if t.static.set() {
-		specs, vals = append(specs, t.static), append(vals, t.staticValue)
+	if v == nil && !s.optional {
+		return nil, recordErr(name, r, "required field %q (set with a trailing !) has no value for this record", s.name)
 	}
-	for i, s := range specs {
-		if vals[i] == nil && !s.optional {
-			return nil, nil, recordErr(name, r, "required field %q (set with a trailing !) has no value for this record", s.name)
-		}
-	}
-	return specs, vals, nil
+	return v, nil
 }
 
 // Apply implements connect.Transformation. A null key/value passes through.
@@ -119,18 +123,19 @@ func (t *InsertField) Apply(_ context.Context, r *connect.Record) (*connect.Reco
 	if v == nil {
 		return r, nil
 	}
-	specs, vals, err := t.values(r, name)
-	if err != nil {
-		return nil, err
-	}
+	specs := t.all
 	if schema == nil {
 		m, ok := v.(map[string]any)
 		if !ok {
 			return nil, recordErr(name, r, "only Map objects supported in absence of schema for [field insertion], found: %s", typeName(v))
 		}
 		out := cloneMap(m, len(specs))
-		for i, s := range specs {
-			out[s.name] = vals[i]
+		for _, s := range specs {
+			v, err := t.value(r, s, name)
+			if err != nil {
+				return nil, err
+			}
+			out[s.name] = v
 		}
 		return t.side.with(r, nil, out), nil
 	}
@@ -169,6 +174,12 @@ func (t *InsertField) Apply(_ context.Context, r *connect.Record) (*connect.Reco
 	for i := 0; i < n; i++ {
 		nv[i] = fieldValue(st, i, t.replaceNull)
 	}
-	copy(nv[n:], vals)
+	for i, s := range specs {
+		v, err := t.value(r, s, name)
+		if err != nil {
+			return nil, err
+		}
+		nv[n+i] = v
+	}
 	return t.side.with(r, out, &connect.Struct{Schema: out, Values: nv}), nil
 }
