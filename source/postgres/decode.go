@@ -99,6 +99,7 @@ type Decoder struct {
 	skipLSN    LSN
 	skipActive bool
 	skipTx     bool // the open transaction was fully emitted before (reconnect)
+	emitted    LSN  // highest source offset lsn of any record produced
 	lastLSN    LSN  // last message of the open transaction decoded
 }
 
@@ -533,6 +534,9 @@ func (d *Decoder) delete(out []*connect.Record, t *table, lsn LSN, m *pgMessage)
 func (d *Decoder) record(topic string, ks *connect.Schema, key any, vs *connect.Schema, val any, off map[string]any, h connect.Headers) *connect.Record {
 	if key == nil {
 		ks = nil
+	}
+	if v, ok := off["lsn"].(int64); ok && LSN(v) > d.emitted {
+		d.emitted = LSN(v)
 	}
 	return &connect.Record{Topic: topic, Partition: connect.UnassignedPartition, KeySchema: ks, Key: key,
 		ValueSchema: vs, Value: val, Headers: h, SourcePartition: d.partition, SourceOffset: off}

@@ -19,6 +19,7 @@ import (
 func (t *Task) run(ctx context.Context) error {
 	res := parseResume(t.stored)
 	t.confirmed.Store(uint64(res.commit)) // already durable
+	t.committedLSN.Store(uint64(max(res.lsn, res.commit)))
 	t.dec.resumeAt(res.commit, res.xid, res.lsn)
 	backoff := 250 * time.Millisecond
 	var pending []*connect.Record
@@ -248,6 +249,14 @@ func (t *Task) stream(ctx context.Context, conn *pgx.Conn, repl *pgconn.PgConn, 
 					}
 					if !t.dec.inTx {
 						walEnd = LSN(ka.ServerWALEnd)
+						// Every event emitted so far is committed and no
+						// transaction is open: the WAL up to the server's
+						// position holds nothing for us, so confirming it
+						// loses nothing (and lets a shutting-down server,
+						// which waits for this, stop).
+						if len(pending) == 0 && LSN(t.committedLSN.Load()) >= t.dec.emitted && walEnd > LSN(t.confirmed.Load()) {
+							storeMax(&t.confirmed, uint64(walEnd))
+						}
 					}
 					if ka.ReplyRequested {
 						nextStatus = now

@@ -35,6 +35,9 @@ type Task struct {
 	// confirmed is the LSN the runtime has durably committed: the only LSN
 	// ever sent to the server as flushed.
 	confirmed atomic.Uint64
+	// committedLSN is the highest "lsn" of a committed offset: when it
+	// reaches the last emitted event, every event was delivered.
+	committedLSN atomic.Uint64
 
 	dec *Decoder
 	// resume position read from the stored offset at open
@@ -89,7 +92,7 @@ func Open(ctx context.Context, cfg connect.Config, tc connect.TaskContext) (*Tas
 		err = s.ensurePublication(pctx, conn)
 	}
 	if err == nil {
-		_, err = s.slotState(pctx, conn)
+		_, err = s.waitForSlot(ctx, conn, tc.Logger)
 	}
 	_ = conn.Close(context.Background())
 	if err != nil {
@@ -172,18 +175,23 @@ func (t *Task) Commit(_ context.Context, offsets []connect.SourceOffset) error {
 		if fmt.Sprint(o.Partition["server"]) != t.s.prefix || o.Offset == nil {
 			continue
 		}
-		lsn, ok := confirmable(o.Offset)
-		if !ok {
-			continue
+		if v, ok := toInt64(o.Offset["lsn"]); ok {
+			storeMax(&t.committedLSN, uint64(v))
 		}
-		for {
-			cur := t.confirmed.Load()
-			if uint64(lsn) <= cur || t.confirmed.CompareAndSwap(cur, uint64(lsn)) {
-				break
-			}
+		if lsn, ok := confirmable(o.Offset); ok {
+			storeMax(&t.confirmed, uint64(lsn))
 		}
 	}
 	return nil
+}
+
+func storeMax(a *atomic.Uint64, v uint64) {
+	for {
+		cur := a.Load()
+		if v <= cur || a.CompareAndSwap(cur, v) {
+			return
+		}
+	}
 }
 
 // confirmable returns the LSN an offset allows to confirm: lsn_commit, the
