@@ -59,7 +59,7 @@ var workerDef = connect.NewConfigDef(
 	connect.ConfigKey{Name: "client.dns.lookup", Default: "use_all_dns_ips", Importance: connect.Medium, Doc: "Given to the Kafka clients."},
 	connect.ConfigKey{Name: "security.protocol", Default: "PLAINTEXT", Importance: connect.Medium, Doc: "Given to the Kafka clients."},
 	connect.ConfigKey{Name: "listeners", Type: connect.TypeList, Default: "", Importance: connect.Low,
-		Doc: "REST listeners, e.g. http://:8083; empty = no REST server."},
+		Doc: "REST listeners, e.g. http://:8083 (Kafka's default); inlet serves the REST API only when this is set."},
 	connect.ConfigKey{Name: "rest.advertised.host.name", Importance: connect.Low, Doc: "Host name the REST API advertises."},
 	connect.ConfigKey{Name: "rest.advertised.port", Type: connect.TypeInt, Default: "0", Importance: connect.Low, Doc: "Port the REST API advertises."},
 	connect.ConfigKey{Name: "rest.advertised.listener", Importance: connect.Low, Doc: "Listener (http or https) the REST API advertises."},
@@ -67,6 +67,10 @@ var workerDef = connect.NewConfigDef(
 	connect.ConfigKey{Name: "access.control.allow.origin", Importance: connect.Low, Doc: "CORS Access-Control-Allow-Origin of the REST API."},
 	connect.ConfigKey{Name: "access.control.allow.methods", Importance: connect.Low, Doc: "CORS Access-Control-Allow-Methods of the REST API."},
 	connect.ConfigKey{Name: "response.http.headers.config", Importance: connect.Low, Doc: "Extra REST response headers."},
+	connect.ConfigKey{Name: "rest.auth.basic.users.file", Importance: connect.Medium,
+		Doc: "Properties file of user=password pairs; when set, the REST API requires HTTP basic auth."},
+	connect.ConfigKey{Name: "config.storage.dir", Importance: connect.Low,
+		Doc: "Directory where pipelines created or changed over REST are kept across restarts (default: <offset.storage.file.filename>.pipelines)."},
 	connect.ConfigKey{Name: "plugin.path", Type: connect.TypeList, Importance: connect.Low,
 		Doc: "Accepted and ignored: inlet's plugins are compiled in."},
 	connect.ConfigKey{Name: "plugin.discovery", Importance: connect.Low, Doc: "Accepted and ignored: inlet's plugins are compiled in."},
@@ -214,4 +218,11 @@ func (wc WorkerConfig) setting(key string) string {
 	}
 	k, _ := workerDef.Key(key)
 	return k.Default
+}
+
+// ReadPipelineFile reads a pipeline (connector) file: Java .properties,
+// or JSON (a POST /connectors body or a flat map), as connect-standalone
+// accepts. ${...} references stay unresolved until the pipeline starts.
+func ReadPipelineFile(path string) (map[string]string, error) {
+	return props.ReadFile(path)
 }
