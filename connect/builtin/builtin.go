@@ -6,8 +6,10 @@ package builtin
 import (
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/converters"
+	"github.com/inletdev/inlet/sink/rocketmq"
 	"github.com/inletdev/inlet/source/dts"
 	"github.com/inletdev/inlet/transforms"
+	"github.com/inletdev/inlet/transforms/eventbridge"
 	"github.com/inletdev/inlet/transforms/eventpattern"
 	"github.com/inletdev/inlet/transforms/httpfn"
 	"github.com/inletdev/inlet/transforms/outbox"
@@ -25,6 +27,8 @@ func Register(r *connect.Registry) {
 	httpfn.Register(r)
 	outbox.Register(r)
 	eventpattern.Register(r)
+	eventbridge.Register(r)
+	rocketmq.Register(r)
 	_ = r
 }
 
