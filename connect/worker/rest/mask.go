@@ -60,7 +60,17 @@ func (m masker) scopes(cfg map[string]string) []scope {
 	lookup("", cfg["connector.class"], conn...)
 	lookup("sink.", cfg["sink.connector.class"], connect.KindSink)
 	lookup("source.", cfg["source.connector.class"], connect.KindSource)
-	lookup("errors.deadletterqueue.", cfg["errors.deadletterqueue.connector.class"], connect.KindSink)
+	// The dead-letter queue is its own sink, or another instance of the
+	// pipeline's sink whose keys the errors.deadletterqueue.* keys overlay.
+	dlq := cfg["errors.deadletterqueue.connector.class"]
+	if dlq == "" {
+		dlq = cfg["sink.connector.class"]
+	}
+	if dlq == "" {
+		dlq = cfg["connector.class"]
+	}
+	lookup("errors.deadletterqueue.", dlq, connect.KindSink)
+	lookup("errors.deadletterqueue.", "kafka", connect.KindSink)
 	// The default sides: a source pipeline writes to sink "kafka" and a sink
 	// pipeline reads from source "kafka", both configured by their prefix
 	// and by the pipeline's own keys.
