@@ -6,6 +6,8 @@ package builtin
 import (
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/converters"
+	filesink "github.com/inletdev/inlet/sink/file"
+	filesource "github.com/inletdev/inlet/source/file"
 	"github.com/inletdev/inlet/sink/rocketmq"
 	"github.com/inletdev/inlet/source/dts"
 	"github.com/inletdev/inlet/transforms"
@@ -23,6 +25,8 @@ func Register(r *connect.Registry) {
 	transforms.Register(r)
 	unwrap.Register(r)
 	converters.Register(r)
+	filesource.Register(r)
+	filesink.Register(r)
 	dts.Register(r)
 	httpfn.Register(r)
 	outbox.Register(r)
