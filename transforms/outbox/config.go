@@ -108,6 +108,26 @@ type settings struct {
 	tracingOnly    bool
 	hasEnvelope    bool
 	headerPlaced   int
+
+	// oracle holds the column names to use for change events whose
+	// source.connector is "oracle" (Debezium's connector-specific defaults
+	// provider); nil when every such key is set explicitly.
+	oracle map[string]string
+}
+
+// oracleDefaults is Debezium's Oracle provider: upper-case default column
+// names, used only for keys the configuration leaves unset.
+func oracleDefaults(c connect.Config) map[string]string {
+	m := map[string]string{}
+	for key, col := range map[string]string{KeyFieldEventID: "ID", KeyFieldEventKey: "AGGREGATEID", KeyFieldPayload: "PAYLOAD", KeyRouteByField: "AGGREGATETYPE"} {
+		if !c.Has(key) && !(key == KeyFieldEventKey && c.Has(KeyLegacyPayloadID)) {
+			m[key] = col
+		}
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 func enumKey(name, def, doc string, choices ...string) connect.ConfigKey {
@@ -302,6 +322,7 @@ func newSettings(c connect.Config, log *slog.Logger) (settings, error) {
 	case "avro_unicode":
 		s.adjust = adjustAvroUnicode
 	}
+	s.oracle = oracleDefaults(c)
 	ps, err := parsePlacements(c.List(KeyPlacement))
 	if err != nil {
 		return s, connect.ConfigErrors{{Key: KeyPlacement, Value: c.Raw(KeyPlacement), Reason: err.Error()}}

@@ -40,6 +40,10 @@ type Router struct {
 	re   *javare.Regexp
 	repl *javare.Replacement
 
+	// oracle routes Oracle change events with Debezium's Oracle column
+	// defaults (ID, AGGREGATEID, PAYLOAD, AGGREGATETYPE); nil if none apply.
+	oracle *Router
+
 	// plans caches, per input *Schema (an .Envelope schema or an after-row
 	// schema), the field positions and output schemas derived from it.
 	plans sync.Map
@@ -77,12 +81,49 @@ func New(c connect.Config, log *slog.Logger) (*Router, error) {
 	}
 	empty := map[string]string{}
 	t.topics.Store(&empty)
+	if s.oracle != nil {
+		o := &Router{s: s, log: log, re: t.re, repl: t.repl}
+		o.s.oracle = nil
+		o.s.idCol = pick(s.oracle, KeyFieldEventID, s.idCol)
+		o.s.keyCol = pick(s.oracle, KeyFieldEventKey, s.keyCol)
+		o.s.payloadCol = pick(s.oracle, KeyFieldPayload, s.payloadCol)
+		o.s.routeBy = pick(s.oracle, KeyRouteByField, s.routeBy)
+		o.topics.Store(&empty)
+		t.oracle = o
+	}
 	return t, nil
+}
+
+func pick(m map[string]string, key, def string) string {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	return def
+}
+
+// isOracle reports whether a change event comes from Debezium's Oracle
+// connector (source.connector = "oracle").
+func isOracle(source any) bool {
+	switch s := source.(type) {
+	case *connect.Struct:
+		c, _ := s.Get("connector").(string)
+		return c == "oracle"
+	case map[string]any:
+		c, _ := s["connector"].(string)
+		return c == "oracle"
+	}
+	return false
 }
 
 // Dropped returns how many records the router dropped on purpose
 // (tombstones, deletes, updates under warn/error), for metrics.
-func (t *Router) Dropped() int64 { return t.dropped.Load() }
+func (t *Router) Dropped() int64 {
+	n := t.dropped.Load()
+	if t.oracle != nil {
+		n += t.oracle.dropped.Load()
+	}
+	return n
+}
 
 // Apply routes one record, in Debezium's order of steps:
 //
@@ -121,6 +162,9 @@ func (t *Router) Apply(ctx context.Context, r *connect.Record) (*connect.Record,
 	op, ok := m["op"].(string)
 	if !ok {
 		return r, nil
+	}
+	if t.oracle != nil && isOracle(m["source"]) {
+		return t.oracle.applyMap(ctx, r, m, op)
 	}
 	return t.applyMap(ctx, r, m, op)
 }

@@ -535,3 +535,28 @@ func TestRegister(t *testing.T) {
 		}
 	}
 }
+
+func TestOracleColumnDefaults(t *testing.T) {
+	row := connect.StructOf("server1.DEBEZIUM.OUTBOX.Value", true,
+		connect.F("ID", connect.StringSchema), connect.F("AGGREGATETYPE", connect.StringSchema),
+		connect.F("AGGREGATEID", connect.StringSchema), connect.F("PAYLOAD", connect.OptionalStringSchema))
+	source := connect.StructOf("io.debezium.connector.oracle.Source", false, connect.F("connector", connect.StringSchema))
+	env := connect.StructOf("server1.DEBEZIUM.OUTBOX.Envelope", false, connect.F("after", row), connect.F("source", source), connect.F("op", connect.StringSchema))
+	after := connect.NewStruct(row).Put("ID", "e1").Put("AGGREGATETYPE", "Customer").Put("AGGREGATEID", "7").Put("PAYLOAD", "{}")
+	rec := &connect.Record{Topic: "t", ValueSchema: env, Value: connect.NewStruct(env).Put("after", after).Put("source", connect.NewStruct(source).Put("connector", "oracle")).Put("op", "c")}
+	out := apply(t, newRouter(t, nil, nil), rec)
+	if out.Topic != "outbox.event.Customer" || out.Key != "7" || out.Value != "{}" || headerValue(out.Headers, "id") != "e1" {
+		t.Errorf("oracle defaults: %+v", out)
+	}
+	// Explicit keys win over the Oracle defaults.
+	_, err := newRouter(t, map[string]string{KeyFieldPayload: "BODY"}, nil).Apply(context.Background(), rec)
+	if err == nil || !strings.Contains(err.Error(), "Unable to find payload field BODY in event") {
+		t.Errorf("explicit key: %v", err)
+	}
+	// Schemaless Oracle events too.
+	m := &connect.Record{Value: map[string]any{"op": "c", "source": map[string]any{"connector": "oracle"},
+		"after": map[string]any{"ID": "e1", "AGGREGATETYPE": "Customer", "AGGREGATEID": "7", "PAYLOAD": "{}"}}}
+	if out := apply(t, newRouter(t, nil, nil), m); out.Topic != "outbox.event.Customer" || out.Key != "7" {
+		t.Errorf("schemaless oracle: %+v", out)
+	}
+}

@@ -14,6 +14,9 @@ import (
 // are, and the plan of its declared after schema.
 type envPlan struct {
 	op, after, ts int // -1 when the envelope lacks the field
+	source        int
+	sourceSchema  *connect.Schema
+	connector     int // source.connector in sourceSchema
 	afterSchema   *connect.Schema
 	cols          *colPlan
 }
@@ -66,6 +69,11 @@ func (t *Router) envelopePlan(s *connect.Schema) *envPlan {
 	ep := &envPlan{}
 	ep.op, _ = fieldIndex(s, "op")
 	ep.ts, _ = fieldIndex(s, "ts_ms")
+	ep.source, ep.sourceSchema = fieldIndex(s, "source")
+	ep.connector = -1
+	if ep.sourceSchema != nil && ep.sourceSchema.Type == connect.StructType {
+		ep.connector, _ = fieldIndex(ep.sourceSchema, "connector")
+	}
 	ep.after, ep.afterSchema = fieldIndex(s, "after")
 	if ep.afterSchema != nil && ep.afterSchema.Type == connect.StructType {
 		ep.cols = t.rowPlan(ep.afterSchema)
@@ -147,6 +155,19 @@ func (cp *colPlan) envelopeSchema(payloadSchema *connect.Schema, k envKey) *conn
 	return s
 }
 
+// fromOracle reads source.connector through the cached positions.
+func (ep *envPlan) fromOracle(env *connect.Struct) bool {
+	src, ok := at(env, ep.source).(*connect.Struct)
+	if !ok || src == nil {
+		return false
+	}
+	if src.Schema == ep.sourceSchema {
+		c, _ := at(src, ep.connector).(string)
+		return c == "oracle"
+	}
+	return isOracle(src)
+}
+
 func at(s *connect.Struct, i int) any {
 	if i < 0 || i >= len(s.Values) {
 		return nil
@@ -156,6 +177,9 @@ func at(s *connect.Struct, i int) any {
 
 func (t *Router) applyStruct(ctx context.Context, r *connect.Record, env *connect.Struct) (*connect.Record, error) {
 	ep := t.envelopePlan(r.ValueSchema)
+	if t.oracle != nil && ep.source >= 0 && ep.fromOracle(env) {
+		return t.oracle.applyStruct(ctx, r, env)
+	}
 	if ep.op < 0 {
 		return nil, recordErr(r, "op is not a valid field name: the value schema %q ends with .Envelope but has no op field", r.ValueSchema.Name)
 	}
