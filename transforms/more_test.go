@@ -1,6 +1,7 @@
 package transforms
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"math/big"
@@ -444,4 +445,34 @@ func TestTimestampConverter(t *testing.T) {
 		t.Errorf("null value: %v %v", out.Value, out.ValueSchema)
 	}
 	contract(t, "TimestampConverter$Value", map[string]string{"target.type": "unix", "field": "ts"})
+}
+
+func FuzzParseValueString(f *testing.F) {
+	for _, s := range []string{"42", "1.5", "[1,2]", `{"a":[1,{"b":null}]}`, `"q\"x"`, "2024-01-02", "-", "1e400", "[", "{a:}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sc, v := parseValueString(s)
+		if sc == nil && v != nil {
+			if _, ok := v.([]any); !ok {
+				if _, ok := v.(map[string]any); !ok {
+					t.Fatalf("%q: a schemaless %T", s, v)
+				}
+			}
+		}
+	})
+}
+
+func FuzzCastSpec(f *testing.F) {
+	f.Add("id:int8,name:string")
+	f.Add("string")
+	f.Fuzz(func(t *testing.T, spec string) {
+		casts, whole, err := parseCastSpec(connect.SplitList(spec))
+		if err != nil {
+			return
+		}
+		c := &Cast{side: onValue, casts: casts, whole: whole, replaceNull: true}
+		_, _ = c.Apply(context.Background(), schemaRecord())
+		_, _ = c.Apply(context.Background(), mapRecord())
+	})
 }

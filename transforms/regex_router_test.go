@@ -111,3 +111,51 @@ func BenchmarkRegexRouterUnmatched(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
+
+func TestRegexRouterBatch(t *testing.T) {
+	rr, err := NewRegexRouter(`shop\.public\.(.*)`, `cdc_$1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := []*connect.Record{
+		connect.NewRecord("shop.public.a", "k", "v"),
+		connect.NewRecord("other", "k", "v"),
+		{Topic: "shop.public.b", Headers: connect.Headers{{Key: "h", Value: "1"}}},
+	}
+	out, err := rr.ApplyBatch(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 3 || out[0].Topic != "cdc_a" || out[1] != in[1] || out[2].Topic != "cdc_b" || in[0].Topic != "shop.public.a" {
+		t.Fatalf("batch %v", out)
+	}
+	// an append to the copy's headers must not write into the input's array
+	out[2].Headers = out[2].Headers.Add("x", nil, "y")
+	if len(in[2].Headers) != 1 || cap(in[2].Headers[:1]) < 1 {
+		t.Error("input headers changed")
+	}
+	for i := range in {
+		single, _ := rr.Apply(context.Background(), in[i])
+		if single.Topic != out[i].Topic {
+			t.Errorf("Apply and ApplyBatch disagree on %q", in[i].Topic)
+		}
+	}
+}
+
+func BenchmarkRegexRouterBatch(b *testing.B) {
+	rr, _ := NewRegexRouter(`shop\.public\.(.*)`, `cdc_$1`)
+	const batch = 100 // the runtime's default batch.size
+	recs := make([]*connect.Record, batch)
+	for i := range recs {
+		recs[i] = connect.NewRecord(fmt.Sprintf("shop.public.table%d", i%8), nil, "v")
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += batch {
+		if _, err := rr.ApplyBatch(ctx, recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}

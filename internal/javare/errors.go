@@ -7,11 +7,14 @@ import "fmt"
 // not valid.
 type SyntaxError struct {
 	Expr   string // the Java expression as given
-	Offset int    // byte offset of the construct in Expr
+	Offset int    // byte offset of the construct in Expr; -1 when Go's parser found the problem
 	Reason string
 }
 
 func (e *SyntaxError) Error() string {
+	if e.Offset < 0 {
+		return fmt.Sprintf("javare: regex %q: %s", e.Expr, e.Reason)
+	}
 	return fmt.Sprintf("javare: regex %q at offset %d: %s", e.Expr, e.Offset, e.Reason)
 }
 

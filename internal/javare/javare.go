@@ -41,11 +41,11 @@ func Compile(expr string) (*Regexp, error) {
 	}
 	re, err := regexp.Compile(goExpr)
 	if err != nil {
-		return nil, &SyntaxError{Expr: expr, Reason: "invalid regular expression: " + strings.TrimPrefix(err.Error(), "error parsing regexp: ")}
+		return nil, &SyntaxError{Expr: expr, Offset: -1, Reason: "invalid regular expression: " + strings.TrimPrefix(err.Error(), "error parsing regexp: ")}
 	}
 	full, err := regexp.Compile(`\A(?:` + goExpr + `)\z`)
 	if err != nil {
-		return nil, &SyntaxError{Expr: expr, Reason: "invalid regular expression: " + err.Error()}
+		return nil, &SyntaxError{Expr: expr, Offset: -1, Reason: "invalid regular expression: " + strings.TrimPrefix(err.Error(), "error parsing regexp: ")}
 	}
 	return &Regexp{expr: expr, re: re, full: full}, nil
 }
