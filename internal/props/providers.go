@@ -174,6 +174,7 @@ func (r *Resolver) Resolve(props map[string]string) (map[string]string, error) {
 			// Value stays empty: the unresolved text is not secret, but the
 			// error already quotes the reference.
 			errs = append(errs, &connect.ConfigError{Key: k, Reason: firstErr.Error()})
+			out[k] = v // unresolved, so later checks do not also call it missing
 			continue
 		}
 		out[k] = res
