@@ -134,6 +134,8 @@ func TestMatches(t *testing.T) {
 		{`\Q.*\E`, "ab", false},
 		{`[\Q-^]\E]+`, "-^]", true},
 		{`\Q.*`, ".*", true},
+		{`\Qab\E*`, "abbb", true}, // the quantifier binds to b only
+		{`\Qab\E*`, "abab", false},
 		{`(?i)abc`, "ABC", true},
 		{`(?iu)é`, "É", true},
 		{`(?d)a.b`, "a-b", true},

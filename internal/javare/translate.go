@@ -388,8 +388,9 @@ func (t *translator) escape(inClass bool) error {
 					w.WriteRune(r)
 				}
 			}
-		} else if lit != "" {
-			w.WriteString("(?:" + regexp.QuoteMeta(lit) + ")")
+		} else {
+			// no group: a quantifier after \E applies to the last character, as in Java
+			w.WriteString(regexp.QuoteMeta(lit))
 		}
 	case 'E':
 		// a stray \E (no \Q before it) is ignored by Java
