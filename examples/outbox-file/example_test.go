@@ -27,39 +27,63 @@ var pipelines = map[string]string{
 	"outbox-schemaless.properties": "expected/outbox-schemaless.jsonl",
 }
 
-// line is one format=records line, as kcat -J writes it.
-type line struct {
-	Topic     string   `json:"topic"`
-	Partition int32    `json:"partition"`
-	Offset    int64    `json:"offset"`
-	TsType    string   `json:"tstype,omitempty"`
-	Ts        int64    `json:"ts"`
-	Headers   []string `json:"headers"`
-	Key       *string  `json:"key"`
-	Payload   *string  `json:"payload"`
+// record is one format=records line (kcat -J style, as the file sink
+// writes it), with key and payload as the bytes they stand for: a JSON
+// string is its text, any other JSON value its exact JSON text.
+type record struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Ts        int64
+	Headers   []string
+	Key       []byte
+	Payload   []byte
 }
 
-func readLines(t *testing.T, path string) []line {
+func readRecords(t *testing.T, path string) []record {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out []line
+	var out []record
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
-		var l line
+		var l struct {
+			Topic     string          `json:"topic"`
+			Partition int32           `json:"partition"`
+			Offset    int64           `json:"offset"`
+			Ts        int64           `json:"ts"`
+			Headers   []string        `json:"headers"`
+			Key       json.RawMessage `json:"key"`
+			Payload   json.RawMessage `json:"payload"`
+		}
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		out = append(out, l)
+		out = append(out, record{Topic: l.Topic, Partition: l.Partition, Offset: l.Offset, Ts: l.Ts, Headers: l.Headers,
+			Key: rawBytes(t, l.Key), Payload: rawBytes(t, l.Payload)})
 	}
 	return out
+}
+
+func rawBytes(t *testing.T, raw json.RawMessage) []byte {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			t.Fatal(err)
+		}
+		return []byte(s)
+	}
+	return raw
 }
 
 // chain is the part of a pipeline file the direct test runs: converters
@@ -134,20 +158,13 @@ func loadChain(t *testing.T, reg *connect.Registry, file string) chain {
 	return c
 }
 
-func bytesOf(s *string) []byte {
-	if s == nil {
-		return nil
-	}
-	return []byte(*s)
-}
-
-func (c chain) run(t *testing.T, in line) []line {
+func (c chain) run(t *testing.T, in record) []record {
 	t.Helper()
-	ks, kv, err := c.key.ToConnect(in.Topic, nil, bytesOf(in.Key))
+	ks, kv, err := c.key.ToConnect(in.Topic, nil, in.Key)
 	if err != nil {
 		t.Fatalf("key: %v", err)
 	}
-	vs, vv, err := c.value.ToConnect(in.Topic, nil, bytesOf(in.Payload))
+	vs, vv, err := c.value.ToConnect(in.Topic, nil, in.Payload)
 	if err != nil {
 		t.Fatalf("value: %v", err)
 	}
@@ -168,17 +185,13 @@ func (c chain) run(t *testing.T, in line) []line {
 			return nil
 		}
 	}
-	out := line{Topic: rec.Topic, Partition: rec.Partition, Offset: in.Offset, TsType: "create", Ts: rec.Timestamp.UnixMilli(), Headers: []string{}}
-	kb, err := c.key.FromConnect(rec.Topic, rec.Headers, rec.KeySchema, rec.Key)
-	if err != nil {
+	out := record{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Origin.Offset, Ts: rec.Timestamp.UnixMilli()}
+	if out.Key, err = c.key.FromConnect(rec.Topic, rec.Headers, rec.KeySchema, rec.Key); err != nil {
 		t.Fatal(err)
 	}
-	vb, err := c.value.FromConnect(rec.Topic, rec.Headers, rec.ValueSchema, rec.Value)
-	if err != nil {
+	if out.Payload, err = c.value.FromConnect(rec.Topic, rec.Headers, rec.ValueSchema, rec.Value); err != nil {
 		t.Fatal(err)
 	}
-	k, v := string(kb), string(vb)
-	out.Key, out.Payload = &k, &v
 	for _, h := range rec.Headers {
 		b, err := c.header.FromHeader(rec.Topic, h.Key, h.Schema, h.Value)
 		if err != nil {
@@ -186,30 +199,21 @@ func (c chain) run(t *testing.T, in line) []line {
 		}
 		out.Headers = append(out.Headers, h.Key, string(b))
 	}
-	return []line{out}
+	return []record{out}
 }
 
-// same compares two records field by field; key and payload byte for byte
-// (the JsonConverter writes compact JSON in schema field order).
-func same(t *testing.T, got, want line) {
+// same compares two records field by field, key and payload byte for byte.
+func same(t *testing.T, got, want record) {
 	t.Helper()
-	if got.Topic != want.Topic || got.Ts != want.Ts || !reflect.DeepEqual(got.Headers, want.Headers) {
-		t.Errorf("topic/ts/headers\n  got  %s %d %q\n  want %s %d %q", got.Topic, got.Ts, got.Headers, want.Topic, want.Ts, want.Headers)
+	if got.Topic != want.Topic || got.Partition != want.Partition || got.Offset != want.Offset || got.Ts != want.Ts || !reflect.DeepEqual(got.Headers, want.Headers) {
+		t.Errorf("topic/partition/offset/ts/headers\n  got  %s %d %d %d %q\n  want %s %d %d %d %q",
+			got.Topic, got.Partition, got.Offset, got.Ts, got.Headers, want.Topic, want.Partition, want.Offset, want.Ts, want.Headers)
 	}
-	for _, f := range []struct {
-		name      string
-		got, want *string
-	}{{"key", got.Key, want.Key}, {"payload", got.Payload, want.Payload}} {
-		if (f.got == nil) != (f.want == nil) {
-			t.Errorf("%s: got %v, want %v", f.name, f.got, f.want)
-			continue
-		}
-		if f.got == nil {
-			continue
-		}
-		if *f.got != *f.want {
-			t.Errorf("%s\n  got  %s\n  want %s", f.name, *f.got, *f.want)
-		}
+	if string(got.Key) != string(want.Key) {
+		t.Errorf("key\n  got  %s\n  want %s", got.Key, want.Key)
+	}
+	if string(got.Payload) != string(want.Payload) {
+		t.Errorf("payload\n  got  %s\n  want %s", got.Payload, want.Payload)
 	}
 }
 
@@ -225,11 +229,11 @@ func TestDocumentedExampleChain(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := loadChain(t, reg, file)
-			var got []line
-			for _, in := range readLines(t, p.MustGetString("file")) {
+			var got []record
+			for _, in := range readRecords(t, p.MustGetString("file")) {
 				got = append(got, c.run(t, in)...)
 			}
-			want := readLines(t, expected)
+			want := readRecords(t, expected)
 			if len(got) != len(want) {
 				t.Fatalf("%d records, want %d", len(got), len(want))
 			}
