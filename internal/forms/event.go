@@ -14,17 +14,55 @@ import (
 // every field evaluated on it. It is not safe for concurrent use (the
 // Complete Data rendering is cached).
 type Event struct {
-	m        map[string]any
+	m        map[string]any // the view; nil until needed for a derived event
+	d        *derived       // set for a derived event until m is built
 	original string
 	rendered bool
+}
+
+// derived holds a derived event's attributes without building the map:
+// most fields read one attribute or a path under data, so the map (an
+// allocation and eight inserts per record) is built only when the whole
+// event is needed (Complete Data, the path $).
+type derived struct {
+	attrs [7]attr
+	n     int
+	data  any
+}
+
+type attr struct {
+	name  string
+	value string
+}
+
+func (d *derived) add(name, value string) {
+	d.attrs[d.n] = attr{name, value}
+	d.n++
+}
+
+// lookup evaluates a path on the view.
+func (ev *Event) lookup(p *Path) (any, bool) {
+	if ev.d == nil || len(p.steps) == 0 || p.steps[0].index >= 0 {
+		return p.Lookup(ev.Map())
+	}
+	name := p.steps[0].name
+	if name == "data" {
+		return walk(ev.d.data, p.steps[1:])
+	}
+	for i := 0; i < ev.d.n; i++ {
+		if ev.d.attrs[i].name == name {
+			return walk(ev.d.attrs[i].value, p.steps[1:])
+		}
+	}
+	return nil, false
 }
 
 // NewEvent builds the CloudEvents view of r (connect.CloudEvent). A
 // structured-mode record whose value is JSON text keeps that text, byte for
 // byte, as its Complete Data.
 func NewEvent(r *connect.Record, ec connect.EventContext) (*Event, error) {
-	if m, ok := derivedView(r, ec); ok {
-		return &Event{m: m}, nil
+	if d, ok := derivedView(r, ec); ok {
+		return &Event{d: d}, nil
 	}
 	m, err := connect.CloudEvent(r, ec)
 	if err != nil {
@@ -42,12 +80,21 @@ func NewEvent(r *connect.Record, ec connect.EventContext) (*Event, error) {
 func NewEventFromMap(m map[string]any) *Event { return &Event{m: m} }
 
 // Map returns the view itself; callers must not change it.
-func (ev *Event) Map() map[string]any { return ev.m }
+func (ev *Event) Map() map[string]any {
+	if ev.m == nil && ev.d != nil {
+		ev.m = make(map[string]any, ev.d.n+1)
+		for i := 0; i < ev.d.n; i++ {
+			ev.m[ev.d.attrs[i].name] = ev.d.attrs[i].value
+		}
+		ev.m["data"] = ev.d.data
+	}
+	return ev.m
+}
 
 // Original returns the whole event as JSON text (Complete Data).
 func (ev *Event) Original() (string, error) {
 	if !ev.rendered {
-		ev.original = string(appendJSON(make([]byte, 0, 512), ev.m))
+		ev.original = string(appendJSON(make([]byte, 0, 512), ev.Map()))
 		ev.rendered = true
 	}
 	return ev.original, nil
@@ -100,7 +147,7 @@ func (e *objectError) Error() string { return "the text " + e.reason + ": " + cl
 // JSONValue, which is most of the per-record cost. The renderers here print
 // Go integers and floats exactly as JSONValue would.
 // TestDerivedViewMatchesCloudEvent keeps the two in step.
-func derivedView(r *connect.Record, ec connect.EventContext) (map[string]any, bool) {
+func derivedView(r *connect.Record, ec connect.EventContext) (*derived, bool) {
 	if r.ValueSchema != nil || !plainJSON(r.Value, 0) {
 		return nil, false
 	}
@@ -114,38 +161,37 @@ func derivedView(r *connect.Record, ec connect.EventContext) (map[string]any, bo
 			return nil, false
 		}
 	}
-	ev := make(map[string]any, 8)
-	ev["specversion"] = "1.0"
+	ev := &derived{data: r.Value}
+	ev.add("specversion", "1.0")
 	switch {
 	case r.Origin.IsSet():
-		ev["id"] = r.Origin.Topic + "-" + strconv.Itoa(int(r.Origin.Partition)) + "-" + strconv.FormatInt(r.Origin.Offset, 10)
+		ev.add("id", r.Origin.Topic+"-"+strconv.Itoa(int(r.Origin.Partition))+"-"+strconv.FormatInt(r.Origin.Offset, 10))
 	case len(r.SourceOffset) > 0:
 		b, err := json.Marshal(r.SourceOffset)
 		if err != nil {
 			return nil, false
 		}
-		ev["id"] = string(b)
+		ev.add("id", string(b))
 	default:
-		ev["id"] = ""
+		ev.add("id", "")
 	}
 	src := ec.Source
 	if src == "" {
 		src = "inlet/" + ec.Pipeline
 	}
-	ev["source"] = src
+	ev.add("source", src)
 	typ := ec.Type
 	if typ == "" {
 		typ = "inlet:" + ec.Connector
 	}
-	ev["type"] = typ
+	ev.add("type", typ)
 	if r.Topic != "" {
-		ev["subject"] = r.Topic
+		ev.add("subject", r.Topic)
 	}
 	if !r.Timestamp.IsZero() {
-		ev["time"] = r.Timestamp.UTC().Format(time.RFC3339Nano)
+		ev.add("time", r.Timestamp.UTC().Format(time.RFC3339Nano))
 	}
-	ev["datacontenttype"] = "application/json"
-	ev["data"] = r.Value
+	ev.add("datacontenttype", "application/json")
 	return ev, true
 }
 

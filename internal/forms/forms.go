@@ -152,7 +152,7 @@ func (x *Expr) Eval(ev *Event) (s string, ok bool, err error) {
 	case Constant:
 		return x.constant, true, nil
 	case JSONPath:
-		node, found := x.path.Lookup(ev.m)
+		node, found := ev.lookup(x.path)
 		if !found {
 			return "", false, nil
 		}
@@ -168,7 +168,7 @@ func (x *Expr) Eval(ev *Event) (s string, ok bool, err error) {
 // array of message keys.
 func (x *Expr) Node(ev *Event) (any, bool, error) {
 	if x.form == JSONPath {
-		n, ok := x.path.Lookup(ev.m)
+		n, ok := ev.lookup(x.path)
 		return n, ok, nil
 	}
 	s, ok, err := x.Eval(ev)
@@ -190,7 +190,7 @@ func (x *Expr) Members(ev *Event, fn func(k, v string) error) error {
 	case None:
 		return nil
 	case JSONPath:
-		node, found := x.path.Lookup(ev.m)
+		node, found := ev.lookup(x.path)
 		if !found || node == nil {
 			return nil
 		}

@@ -421,3 +421,25 @@ func TestDerivedViewMatchesCloudEvent(t *testing.T) {
 		}
 	}
 }
+
+// TestDerivedLookupMatchesMap checks the map-free lookup of a derived
+// event against a lookup on its full map.
+func TestDerivedLookupMatchesMap(t *testing.T) {
+	paths := []string{"$", "$.id", "$.source", "$.type", "$.subject", "$.time", "$.specversion", "$.datacontenttype",
+		"$.data", "$.data.body", "$.data.list[0]", "$.nope", "$.id.x", "$[0]", "$.data.userProperties.region"}
+	for _, p := range paths {
+		x, err := CompilePath(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := sampleEvent(t)
+		if ev.d == nil {
+			t.Fatal("sample event is not derived")
+		}
+		v1, ok1 := ev.lookup(x)
+		v2, ok2 := x.Lookup(sampleEvent(t).Map())
+		if ok1 != ok2 || text(v1) != text(v2) {
+			t.Errorf("%s: %v %v vs %v %v", p, v1, ok1, v2, ok2)
+		}
+	}
+}

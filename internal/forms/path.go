@@ -51,9 +51,11 @@ func (p *Path) String() string { return p.text }
 // rather than through the library's evaluator, which allocates a context
 // per step (four times slower; the RocketMQ sink evaluates several paths per
 // record). TestPathMatchesLibrary checks both agree.
-func (p *Path) Lookup(v any) (any, bool) {
-	for i := range p.steps {
-		s := &p.steps[i]
+func (p *Path) Lookup(v any) (any, bool) { return walk(v, p.steps) }
+
+func walk(v any, steps []step) (any, bool) {
+	for i := range steps {
+		s := &steps[i]
 		switch x := v.(type) {
 		case map[string]any:
 			if s.index >= 0 {

@@ -252,7 +252,7 @@ func (t *Template) resolve(ev *Event, i int) (string, bool) {
 	if v.path == nil {
 		return v.literal, true
 	}
-	node, ok := v.path.Lookup(ev.m)
+	node, ok := ev.lookup(v.path)
 	if !ok {
 		return "", false
 	}
@@ -339,7 +339,7 @@ func (t *Template) members(ev *Event, fn func(k, v string) error) error {
 	v := &t.vars[t.embed]
 	var node any
 	if v.path != nil {
-		n, ok := v.path.Lookup(ev.m)
+		n, ok := ev.lookup(v.path)
 		if !ok {
 			return nil // unresolved: nothing to merge, as in EventBridge
 		}
