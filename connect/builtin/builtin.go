@@ -10,6 +10,7 @@ import (
 	"github.com/inletdev/inlet/sink/rocketmq"
 	"github.com/inletdev/inlet/source/dts"
 	filesource "github.com/inletdev/inlet/source/file"
+	"github.com/inletdev/inlet/source/postgres"
 	"github.com/inletdev/inlet/transforms"
 	"github.com/inletdev/inlet/transforms/eventbridge"
 	"github.com/inletdev/inlet/transforms/eventpattern"
@@ -33,6 +34,7 @@ func Register(r *connect.Registry) {
 	eventpattern.Register(r)
 	eventbridge.Register(r)
 	rocketmq.Register(r)
+	postgres.Register(r)
 	_ = r
 }
 

@@ -14,7 +14,9 @@ import (
 // staticResolver is a catalog in a map, for decoding without a database.
 type staticResolver map[uint32]TableMeta
 
-func (r staticResolver) Table(_ context.Context, rel RelationInfo) (TableMeta, error) { return r[rel.OID], nil }
+func (r staticResolver) Table(_ context.Context, rel RelationInfo) (TableMeta, error) {
+	return r[rel.OID], nil
+}
 
 // pgout builds pgoutput messages, as the server sends them.
 type pgout []byte
@@ -87,7 +89,7 @@ func decodeAll(t testing.TB, d *Decoder, msgs ...[]byte) []*connect.Record {
 const pgCommitTime = 1772366400250118 - pgEpochMicros
 
 func begin(xid uint32) []byte { return pgout{'B'}.u64(26872400).u64(pgCommitTime).u32(xid) }
-func commit() []byte      { return pgout{'C'}.u8(0).u64(26872400).u64(26872450).u64(pgCommitTime) }
+func commit() []byte          { return pgout{'C'}.u8(0).u64(26872400).u64(26872450).u64(pgCommitTime) }
 
 func TestDecodeInsertMatchesDebezium(t *testing.T) {
 	d := testDecoder(t, nil)
