@@ -81,7 +81,14 @@ type Cast struct {
 	casts       map[string]connect.Type
 	whole       connect.Type // 0 = per field
 	replaceNull bool
-	schemas     cache[*connect.Schema, *connect.Schema]
+	schemas     cache[*connect.Schema, *castPlan]
+}
+
+// castPlan is the output schema for one input schema and, per field, the
+// type to cast to (0 = keep).
+type castPlan struct {
+	schema *connect.Schema
+	types  []connect.Type
 }
 
 // Apply implements connect.Transformation. A null key/value passes through.
@@ -117,10 +124,11 @@ func (t *Cast) Apply(_ context.Context, r *connect.Record) (*connect.Record, err
 		}
 		return t.side.with(r, nil, out), nil
 	}
-	out, err := t.schema(schema)
+	plan, err := t.plan(schema)
 	if err != nil {
 		return nil, recordErr(name, r, "%v", err)
 	}
+	out := plan.schema
 	if t.whole != 0 {
 		c, err := castValue(schema, v, t.whole)
 		if err != nil {
@@ -132,10 +140,16 @@ func (t *Cast) Apply(_ context.Context, r *connect.Record) (*connect.Record, err
 	if !ok {
 		return nil, recordErr(name, r, "only Struct objects supported for [cast types], found: %s", typeName(v))
 	}
+	if st.Schema != schema {
+		if plan, err = t.plan(st.Schema); err != nil {
+			return nil, recordErr(name, r, "%v", err)
+		}
+		out = plan.schema
+	}
 	nv := make([]any, len(st.Values))
 	for i, f := range st.Schema.Fields {
 		fv := fieldValue(st, i, t.replaceNull)
-		if typ, ok := t.casts[f.Name]; ok {
+		if typ := plan.types[i]; typ != 0 {
 			c, err := castValue(f.Schema, fv, typ)
 			if err != nil {
 				return nil, recordErr(name, r, "field %q: %v", f.Name, err)
@@ -166,10 +180,11 @@ func castSchema(s *connect.Schema, typ connect.Type) (*connect.Schema, error) {
 	return out, nil
 }
 
-func (t *Cast) schema(s *connect.Schema) (*connect.Schema, error) {
-	if out, ok := t.schemas.get(s); ok {
-		return out, nil
+func (t *Cast) plan(s *connect.Schema) (*castPlan, error) {
+	if p, ok := t.schemas.get(s); ok {
+		return p, nil
 	}
+	p := &castPlan{}
 	var out *connect.Schema
 	if t.whole != 0 {
 		if err := validCastInput(s.Type); err != nil {
@@ -186,9 +201,11 @@ func (t *Cast) schema(s *connect.Schema) (*connect.Schema, error) {
 		out = copySchemaBasics(s, connect.StructType)
 		out.Optional = s.Optional
 		b := newStructBuilder(out)
-		for _, f := range s.Fields {
+		p.types = make([]connect.Type, len(s.Fields))
+		for i, f := range s.Fields {
 			fs := f.Schema
 			if typ, ok := t.casts[f.Name]; ok {
+				p.types[i] = typ
 				if err := validCastInput(f.Schema.Type); err != nil {
 					return nil, fmt.Errorf("field %q: %w", f.Name, err)
 				}
@@ -200,8 +217,9 @@ func (t *Cast) schema(s *connect.Schema) (*connect.Schema, error) {
 			_ = b.field(f.Name, fs)
 		}
 	}
-	t.schemas.put(s, out)
-	return out, nil
+	p.schema = out
+	t.schemas.put(s, p)
+	return p, nil
 }
 
 func validCastInput(t connect.Type) error {
