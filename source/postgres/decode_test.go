@@ -280,3 +280,21 @@ func FuzzConvertText(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecodeOutboxInsert measures pgoutput → Debezium change event for
+// one outbox row (~300-byte jsonb payload), without I/O.
+func BenchmarkDecodeOutboxInsert(b *testing.B) {
+	d := testDecoder(b, nil)
+	payload := `{"items": [{"qty": 2, "sku": "SKU-1"}, {"qty": 1, "sku": "SKU-2"}], "note": "` + string(make([]byte, 0)) +
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" +
+		`", "orderId": 1, "customer": "customer-1"}`
+	ins := []byte(pgout{'I'}.u32(16384).u8('N').tuple("5f1b7c2e-9a4d-4c3b-8e21-0d6a7b9c1e43", "order", payload, "49.90"))
+	ctx := context.Background()
+	out := decodeAll(b, d, relationMsg(), begin(1))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(ins)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, _ = d.Decode(ctx, LSN(i), ins, out[:0])
+	}
+}
