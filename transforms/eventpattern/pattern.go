@@ -138,16 +138,20 @@ func (p *Pattern) String() string { return p.src }
 // Match reports whether the event (a CloudEvent as a JSON map, numbers as
 // json.Number) matches every leaf of the pattern.
 func (p *Pattern) Match(event map[string]any) bool {
+	var data map[string]any
 	for i := range p.leaves {
 		l := &p.leaves[i]
 		var v any
 		var present bool
 		if l.data {
-			d, ok := event["data"].(map[string]any)
-			if !ok {
-				return false
+			if data == nil {
+				d, ok := event["data"].(map[string]any)
+				if !ok {
+					return false
+				}
+				data = d
 			}
-			v, present = lookup(d, l.path[1:])
+			v, present = lookup(data, l.path[1:])
 		} else {
 			v, present = event[l.path[0]]
 		}

@@ -223,8 +223,7 @@ func (t *Router) applyStruct(ctx context.Context, r *connect.Record, env *connec
 		return nil, recordErr(r, "Unable to find event-id field %s in event (%s)", t.s.idCol, KeyFieldEventID)
 	}
 	payload, payloadSchema := after.Values[cp.payload], cp.payloadSchema
-	headers := make(connect.Headers, len(r.Headers), len(r.Headers)+1+t.s.headerPlaced)
-	copy(headers, r.Headers)
+	out, headers := newOutput(r, 1+t.s.headerPlaced)
 	if t.s.tracingCol != "" {
 		var ctxVal any
 		if cp.tracing >= 0 {
@@ -329,12 +328,11 @@ func (t *Router) applyStruct(ctx context.Context, r *connect.Record, env *connec
 	if topic == "" {
 		return nil, emptyTopicErr(r, t.s.routeBy)
 	}
-	out := r.Clone()
 	out.Topic = topic
 	out.Partition = partition
 	out.KeySchema, out.Key = keySchema, key
 	out.ValueSchema, out.Value = valueSchema, value
-	out.Headers = headers
+	out.Headers = headers[:len(headers):len(headers)]
 	out.Timestamp = ts
 	if t.log.Enabled(ctx, slog.LevelDebug) {
 		t.log.DebugContext(ctx, "Message emitted with event id: \""+keyString(after.Values[cp.id])+"\", event key: \""+keyString(key)+"\"", "topic", out.Topic)

@@ -40,8 +40,7 @@ func (t *Router) applyMap(ctx context.Context, r *connect.Record, env map[string
 	if !ok {
 		return nil, recordErr(r, "Unable to find event-id field %s in event (%s)", t.s.idCol, KeyFieldEventID)
 	}
-	headers := make(connect.Headers, len(r.Headers), len(r.Headers)+1+t.s.headerPlaced)
-	copy(headers, r.Headers)
+	out, headers := newOutput(r, 1+t.s.headerPlaced)
 	if t.s.tracingCol != "" {
 		cv, present := after[t.s.tracingCol]
 		headers = t.traceHeaders(ctx, headers, cv, present)
@@ -113,12 +112,11 @@ func (t *Router) applyMap(ctx context.Context, r *connect.Record, env map[string
 	if topic == "" {
 		return nil, emptyTopicErr(r, t.s.routeBy)
 	}
-	out := r.Clone()
 	out.Topic = topic
 	out.Partition = partition
 	out.KeySchema, out.Key = nil, key
 	out.ValueSchema, out.Value = nil, value
-	out.Headers = headers
+	out.Headers = headers[:len(headers):len(headers)]
 	out.Timestamp = ts
 	return out, nil
 }
