@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"github.com/inletdev/inlet/connect"
@@ -69,7 +70,7 @@ func BenchmarkEventRouterManyRoutes(b *testing.B) {
 	recs := make([]*connect.Record, 1000)
 	for i := range recs {
 		recs[i] = pgRecord()
-		recs[i].Value.(*connect.Struct).Get("after").(*connect.Struct).Put("aggregatetype", "agg"+formatInt(int64(i)))
+		recs[i].Value.(*connect.Struct).Get("after").(*connect.Struct).Put("aggregatetype", "agg"+strconv.Itoa(i))
 	}
 	ctx := context.Background()
 	b.ReportAllocs()

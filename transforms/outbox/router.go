@@ -15,14 +15,13 @@
 //   - Schemaless JSON maps (JsonConverter with schemas.enable=false) are
 //     routed too: a map value with a string "op" is an envelope.
 //   - Output schemas are derived once per input schema and cached, so a
-//     schema'd record costs two allocations (the record copy and its headers).
+//     routed record costs one allocation (the record copy with its headers).
 package outbox
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -320,12 +319,3 @@ func envelopeName(rowName, route string) string {
 	}
 	return rowName[:i] + "." + route + rowName[i:]
 }
-
-func typeName(s *connect.Schema) string {
-	if s == nil {
-		return "schemaless"
-	}
-	return s.String()
-}
-
-func formatInt(n int64) string { return strconv.FormatInt(n, 10) }
