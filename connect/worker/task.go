@@ -284,6 +284,11 @@ func (t *task) run() (err error) {
 	}()
 	err = t.loop(ctx, cancelPoll)
 	cancelPoll()
+	// Let the poll goroutine finish: it may be blocked sending to the full
+	// channel. What it polled but was not delivered is polled again after a
+	// restart, because its offsets were never stored.
+	for range t.in {
+	}
 	pollWG.Wait()
 	// Whatever happened, store the offsets of what was flushed: they are
 	// correct (never past an unflushed or failed record) and save rework.

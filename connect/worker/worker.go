@@ -45,8 +45,10 @@ type Worker struct {
 	mu        sync.Mutex
 	pipelines map[string]*pipeline
 	running   bool
-	runCtx    context.Context
 	wg        sync.WaitGroup
+
+	ctxMu  sync.Mutex
+	runCtx context.Context
 }
 
 // pipeline is one configured pipeline and its tasks.
@@ -145,6 +147,8 @@ func (w *Worker) Registry() *connect.Registry { return w.reg }
 func (w *Worker) WorkerConfig() WorkerConfig { return w.cfg }
 
 func (w *Worker) baseCtx() context.Context {
+	w.ctxMu.Lock()
+	defer w.ctxMu.Unlock()
 	if w.runCtx != nil {
 		return w.runCtx
 	}
@@ -195,7 +199,10 @@ func (w *Worker) Run(ctx context.Context) error {
 		w.mu.Unlock()
 		return ErrRunning
 	}
-	w.running, w.runCtx = true, ctx
+	w.running = true
+	w.ctxMu.Lock()
+	w.runCtx = ctx
+	w.ctxMu.Unlock()
 	pls := w.sortedPipelines()
 	w.mu.Unlock()
 	for _, pl := range pls {
@@ -278,11 +285,11 @@ func (w *Worker) isRunning() bool {
 func (w *Worker) prepare(name string, raw map[string]string) (*plan, error) {
 	resolved, err := w.resolver.Resolve(raw)
 	if err != nil {
-		return nil, &ConfigInvalidError{Pipeline: name, Errors: connect.AsConfigErrors(err)}
+		return nil, &ConfigInvalidError{Pipeline: name, Errors: maskErrors(raw, connect.AsConfigErrors(err))}
 	}
 	p, err := buildPlan(w.reg, w.cfg, resolved)
 	if err != nil {
-		return nil, &ConfigInvalidError{Pipeline: name, Errors: connect.AsConfigErrors(err)}
+		return nil, &ConfigInvalidError{Pipeline: name, Errors: maskErrors(raw, connect.AsConfigErrors(err))}
 	}
 	return p, nil
 }
@@ -734,7 +741,7 @@ func ValidateConfig(reg *connect.Registry, wc WorkerConfig, res *props.Resolver,
 	}
 	errs = append(errs, connect.AsConfigErrors(err)...)
 	byKey := map[string][]string{}
-	for _, e := range errs {
+	for _, e := range maskErrors(m, errs) {
 		byKey[e.Key] = append(byKey[e.Key], e.Reason)
 	}
 	seen := map[string]bool{}
@@ -786,6 +793,9 @@ func ValidateConfig(reg *connect.Registry, wc WorkerConfig, res *props.Resolver,
 	sort.Strings(extra)
 	for _, k := range extra {
 		v := m[k]
+		if looksSecret(k) && v != "" && !strings.Contains(v, "${") {
+			v = connect.Hidden
+		}
 		out = append(out, connect.ConfigValue{Key: connect.ConfigKey{Name: k, Type: connect.TypeString}, Value: v, Errors: byKey[k]})
 	}
 	return out
@@ -798,7 +808,7 @@ func CheckConfig(reg *connect.Registry, wc WorkerConfig, res *props.Resolver, m 
 	for _, v := range ValidateConfig(reg, wc, res, m) {
 		for _, e := range v.Errors {
 			val := v.Value
-			if v.Key.Type != connect.TypePassword {
+			if v.Key.Type != connect.TypePassword && val != connect.Hidden {
 				val = m[v.Key.Name]
 			}
 			errs = append(errs, &connect.ConfigError{Key: v.Key.Name, Value: val, Reason: e})
@@ -806,4 +816,35 @@ func CheckConfig(reg *connect.Registry, wc WorkerConfig, res *props.Resolver, m 
 	}
 	errs.Sort()
 	return errs
+}
+
+// maskErrors keeps secrets out of error messages: a value that came from a
+// config provider is shown as the reference the user wrote, and values of
+// keys that look secret (password, secret, jaas, token, credential) are
+// shown as [hidden] even when no ConfigDef declares them PASSWORD (say, a
+// misspelled key).
+func maskErrors(raw map[string]string, errs connect.ConfigErrors) connect.ConfigErrors {
+	for _, e := range errs {
+		if e.Value == "" || e.Value == connect.Hidden {
+			continue
+		}
+		if r, ok := raw[e.Key]; ok && strings.Contains(r, "${") && r != e.Value {
+			e.Value = r
+			continue
+		}
+		if looksSecret(e.Key) {
+			e.Value = connect.Hidden
+		}
+	}
+	return errs
+}
+
+func looksSecret(key string) bool {
+	k := strings.ToLower(key)
+	for _, s := range []string{"pass", "pasw", "pwd", "secret", "jaas", "token", "credential", "private", "api.key", "access.key"} {
+		if strings.Contains(k, s) {
+			return true
+		}
+	}
+	return false
 }
