@@ -157,6 +157,16 @@ func TestRecordErrors(t *testing.T) {
 	noOp := &connect.Record{Topic: "t", ValueSchema: connect.StructOf("x.Envelope", false, connect.F("after", docRow))}
 	noOp.Value = connect.NewStruct(noOp.ValueSchema)
 
+	noAfter := &connect.Record{Topic: "t", ValueSchema: connect.StructOf("x.Envelope", false, connect.F("op", connect.StringSchema))}
+	noAfter.Value = connect.NewStruct(noAfter.ValueSchema).Put("op", "c")
+	nullOp := docRecord()
+	nullOp.Value.(*connect.Struct).Put("op", nil)
+	notStruct := &connect.Record{Topic: "t", ValueSchema: docEnvelope, Value: map[string]any{"op": "c"}}
+	short := docRecord()
+	short.Value.(*connect.Struct).Put("after", &connect.Struct{Schema: docRow, Values: []any{docID}})
+	badGo := withCol("p", connect.OptionalInt32Schema, int64(3))
+	badTs := withCol("created_at", &connect.Schema{Type: connect.Int64, Name: connect.DebeziumTimestamp}, "soon")
+
 	cases := []struct {
 		name  string
 		props map[string]string
@@ -164,6 +174,12 @@ func TestRecordErrors(t *testing.T) {
 		want  string
 	}{
 		{"truncate", nil, changeEvent(docEnvelope, "t", nil), "a truncate (op=t) cannot be routed"},
+		{"envelope without after", nil, noAfter, `after is not a valid field name: the value schema "x.Envelope" has no after field`},
+		{"null op", nil, nullOp, "the envelope's op is <nil>, want a string (c, r, u, d, t)"},
+		{"envelope value not a Struct", nil, notStruct, "the value has schema STRUCT(dbserver1.inventory.outboxevent.Envelope) but is a map[string]interface {}, not a Struct"},
+		{"row values and schema disagree", nil, short, "the after row has 1 values for 6 schema fields"},
+		{"partition Go type", map[string]string{KeyPlacement: "p:partition"}, badGo, "column p (table.fields.additional.placement) holds a int64, want an int32"},
+		{"timestamp Go type", map[string]string{KeyFieldEventTimestamp: "created_at"}, badTs, "timestamp column created_at holds a string, want an int64"},
 		{"create without after", nil, changeEvent(docEnvelope, "c", nil), "Only Struct objects supported for [Read Outbox Event], found: <nil> (op=c)"},
 		{"envelope without op", nil, noOp, `op is not a valid field name: the value schema "x.Envelope" ends with .Envelope but has no op field`},
 		{"no payload column", nil, without("payload"), "Unable to find payload field payload in event (table.field.event.payload)"},
@@ -218,6 +234,7 @@ func TestSchemalessErrors(t *testing.T) {
 	}{
 		{"truncate", nil, &connect.Record{Value: map[string]any{"op": "t"}}, "a truncate (op=t) cannot be routed"},
 		{"after not a map", nil, &connect.Record{Value: map[string]any{"op": "c", "after": "x"}}, "found: string (op=c)"},
+		{"after null", nil, &connect.Record{Value: map[string]any{"op": "r", "after": nil}}, "Only Struct objects supported for [Read Outbox Event], found: null (op=r)"},
 		{"no payload", nil, mk(func(a map[string]any) { delete(a, "payload") }), "Unable to find payload field payload in event"},
 		{"no id", nil, mk(func(a map[string]any) { delete(a, "id") }), "Unable to find event-id field id in event"},
 		{"no key", nil, mk(func(a map[string]any) { delete(a, "aggregateid") }), "aggregateid is not a valid field name (table.field.event.key)"},

@@ -1,8 +1,10 @@
 package outbox
 
 import (
+	"bytes"
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/inletdev/inlet/connect"
@@ -69,6 +71,15 @@ func TestTracing(t *testing.T) {
 	out = apply(t, r, changeEvent(envelopeSchemaFor(row), "c", after))
 	if headerValue(out.Headers, "traceparent") != parent {
 		t.Errorf("continued line: %+v", out.Headers)
+	}
+}
+
+func TestTracingOperationNameLogged(t *testing.T) {
+	var log bytes.Buffer
+	r := newRouter(t, map[string]string{KeyTracingOperation: "outbox-read"}, &log)
+	apply(t, r, tracedRecord("traceparent="+parent))
+	if !strings.Contains(log.String(), `msg="trace context propagated" transform=EventRouter operation=outbox-read traceparent=`+parent) {
+		t.Errorf("log:\n%s", log.String())
 	}
 }
 
