@@ -54,7 +54,9 @@ func (d *discardSink) Flush(ctx context.Context) error { return nil }
 
 type passThrough struct{}
 
-func (passThrough) Apply(ctx context.Context, r *connect.Record) (*connect.Record, error) { return r, nil }
+func (passThrough) Apply(ctx context.Context, r *connect.Record) (*connect.Record, error) {
+	return r, nil
+}
 
 // BenchmarkRuntimePassThrough moves records from an in-memory source
 // through a one-transform pass-through chain to a discarding sink, with
@@ -80,7 +82,9 @@ func benchRuntime(b *testing.B, batchSize int) {
 	sink := &discardSink{want: int64(b.N), done: make(chan struct{})}
 	reg := connect.NewRegistry()
 	reg.Register(connect.Plugin{Kind: connect.KindSource, Name: "benchsrc",
-		NewSource: func(context.Context, connect.Config, connect.TaskContext) (connect.SourceTask, error) { return src, nil }})
+		NewSource: func(context.Context, connect.Config, connect.TaskContext) (connect.SourceTask, error) {
+			return src, nil
+		}})
 	reg.Register(connect.Plugin{Kind: connect.KindSink, Name: "discard",
 		NewSink: func(context.Context, connect.Config, connect.TaskContext) (connect.SinkTask, error) { return sink, nil }})
 	reg.Register(connect.Plugin{Kind: connect.KindTransform, Name: "Pass",

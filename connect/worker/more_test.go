@@ -141,7 +141,9 @@ func asBytes(v any) []byte {
 
 type transformFunc func(r *connect.Record) (*connect.Record, error)
 
-func (f transformFunc) Apply(ctx context.Context, r *connect.Record) (*connect.Record, error) { return f(r) }
+func (f transformFunc) Apply(ctx context.Context, r *connect.Record) (*connect.Record, error) {
+	return f(r)
+}
 
 // memStore is an offset store plugin, as the kafka helper registers.
 type memStore struct {
