@@ -46,6 +46,10 @@ type Router struct {
 	// plans caches, per input *Schema (an .Envelope schema or an after-row
 	// schema), the field positions and output schemas derived from it.
 	plans sync.Map
+	// nplans bounds plans: a converter that builds a new *Schema per record
+	// must not make the cache grow without end (plans past the bound are
+	// derived per record).
+	nplans atomic.Int64
 
 	// topics caches route value → topic, copy-on-write so lookups take no
 	// lock and allocate nothing.
@@ -54,6 +58,9 @@ type Router struct {
 
 	dropped atomic.Int64
 }
+
+// maxPlans bounds the number of cached schema plans.
+const maxPlans = 4096
 
 // maxCached bounds the per-route caches (topics, envelope schemas): past it
 // new entries are computed per record instead of stored.

@@ -577,3 +577,21 @@ func TestOracleColumnDefaults(t *testing.T) {
 		t.Errorf("schemaless oracle: %+v", out)
 	}
 }
+
+// TestPlanCacheIsBounded: a new *Schema per record (a converter without a
+// schema cache) must not grow the plan cache without end.
+func TestPlanCacheIsBounded(t *testing.T) {
+	r := newRouter(t, nil, nil)
+	for i := 0; i < maxPlans+50; i++ {
+		row := rowSchema()
+		out := apply(t, r, changeEvent(envelopeSchemaFor(row), "c", docRowValues(row)))
+		if out.Topic != "outbox.event.Order" {
+			t.Fatalf("record %d: topic %q", i, out.Topic)
+		}
+	}
+	n := 0
+	r.plans.Range(func(any, any) bool { n++; return true })
+	if n > maxPlans || r.nplans.Load() > maxPlans {
+		t.Errorf("%d plans cached (counter %d), bound %d", n, r.nplans.Load(), maxPlans)
+	}
+}

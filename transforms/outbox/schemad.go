@@ -78,7 +78,11 @@ func (t *Router) envelopePlan(s *connect.Schema) *envPlan {
 	if ep.afterSchema != nil && ep.afterSchema.Type == connect.StructType {
 		ep.cols = t.rowPlan(ep.afterSchema)
 	}
-	t.plans.Store(s, ep)
+	if t.nplans.Load() < maxPlans {
+		if _, loaded := t.plans.LoadOrStore(s, ep); !loaded {
+			t.nplans.Add(1)
+		}
+	}
 	return ep
 }
 
@@ -111,10 +115,16 @@ func (t *Router) rowPlan(s *connect.Schema) *colPlan {
 	}
 	empty := map[envKey]*connect.Schema{}
 	cp.envCache.Store(&empty)
-	if cur, loaded := t.plans.LoadOrStore(s, cp); loaded {
-		if c, ok := cur.(*colPlan); ok {
-			return c
-		}
+	if t.nplans.Load() >= maxPlans {
+		return cp
+	}
+	cur, loaded := t.plans.LoadOrStore(s, cp)
+	if !loaded {
+		t.nplans.Add(1)
+		return cp
+	}
+	if c, ok := cur.(*colPlan); ok {
+		return c
 	}
 	return cp
 }
