@@ -64,7 +64,7 @@ func pipelineDef() *connect.ConfigDef {
 		connect.ConfigKey{Name: KeyHeaderConverter, Type: connect.TypeClass, Importance: connect.Low,
 			Doc: "Header converter for this pipeline."},
 		connect.ConfigKey{Name: KeyRetryTimeout, Type: connect.TypeLong, Default: "0", Validator: connect.AtLeast(-1), Importance: connect.Medium,
-			Doc: "Total time (ms) a failed operation is retried; -1 = forever, 0 = no retries (Kafka Connect)."},
+			Doc: "Total time (ms) a failed operation is retried; -1 = forever, 0 = no retries (Kafka Connect). With 0 and no errors.retry.policy, errors a source or sink marks retriable are still retried forever, as Kafka Connect does for poll() and put()."},
 		connect.ConfigKey{Name: KeyRetryDelayMax, Type: connect.TypeLong, Default: "60000", Validator: connect.AtLeast(1), Importance: connect.Medium,
 			Doc: "Upper bound (ms) of one backoff sleep; delays grow 300 ms << n, then are random below this bound."},
 		connect.ConfigKey{Name: KeyRetryPolicy, Default: "", Validator: connect.OneOf("", PolicyBackoff, PolicyExponential), Importance: connect.Medium,

@@ -83,5 +83,16 @@ func (p retryPolicy) next(n int, start, now time.Time) (time.Duration, bool) {
 	return d, true
 }
 
+// nextTransient is next for an error marked connect.Retriable from Poll or
+// Put. With no retry settings (errors.retry.timeout=0, no policy) Kafka
+// Connect retries those forever with its backoff, and so do we; once the
+// user sets a timeout or a policy, it governs them like every other error.
+func (p retryPolicy) nextTransient(n int, start, now time.Time) (time.Duration, bool) {
+	if !p.retries() {
+		p.timeout = -1
+	}
+	return p.next(n, start, now)
+}
+
 // retries reports whether the policy ever retries.
 func (p retryPolicy) retries() bool { return p.policy != "" || p.timeout != 0 }

@@ -326,7 +326,7 @@ func (t *task) pollLoop(ctx context.Context) {
 			if attempt == 1 {
 				firstFail = t.clock.Now()
 			}
-			d, ok := t.plan.retry.next(attempt, firstFail, t.clock.Now())
+			d, ok := t.plan.retry.nextTransient(attempt, firstFail, t.clock.Now())
 			if !ok {
 				te.Attempts = attempt
 				if !t.plan.tolerateAll {
@@ -858,7 +858,11 @@ func (t *task) put(ctx context.Context, raw, recs []*connect.Record, src []int32
 		if attempt == 1 {
 			start = t.clock.Now()
 		}
-		d, ok := t.plan.retry.next(attempt, start, t.clock.Now())
+		next := t.plan.retry.next
+		if connect.IsRetriable(err) {
+			next = t.plan.retry.nextTransient
+		}
+		d, ok := next(attempt, start, t.clock.Now())
 		if connect.IsPermanent(err) || !ok {
 			for i, r := range failed {
 				rerr := err
