@@ -136,7 +136,7 @@ func (t *Cast) Apply(_ context.Context, r *connect.Record) (*connect.Record, err
 		}
 		return t.side.with(r, out, c), nil
 	}
-	st, ok := v.(*connect.Struct)
+	st, ok := asStruct(v)
 	if !ok {
 		return nil, recordErr(name, r, "only Struct objects supported for [cast types], found: %s", typeName(v))
 	}
@@ -146,7 +146,7 @@ func (t *Cast) Apply(_ context.Context, r *connect.Record) (*connect.Record, err
 		}
 		out = plan.schema
 	}
-	nv := make([]any, len(st.Values))
+	nv := make([]any, len(st.Schema.Fields))
 	for i, f := range st.Schema.Fields {
 		fv := fieldValue(st, i, t.replaceNull)
 		if typ := plan.types[i]; typ != 0 {

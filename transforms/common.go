@@ -82,6 +82,9 @@ func (p kvPlugin) register(r *connect.Registry) {
 // fieldValue reads field i of st, replacing a null with the field's default
 // when replaceNull is set (Kafka's Struct.get versus getWithoutDefault).
 func fieldValue(st *connect.Struct, i int, replaceNull bool) any {
+	if i >= len(st.Values) {
+		return nil // a malformed struct (fewer values than fields) reads as nulls, never panics
+	}
 	v := st.Values[i]
 	if v == nil && replaceNull {
 		return st.Schema.Fields[i].Schema.Default
@@ -135,4 +138,14 @@ func cloneMap(m map[string]any, extra int) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// asStruct returns v as a usable *connect.Struct: non-nil, with a schema.
+// Callers treat anything else as a wrong type instead of panicking on it.
+func asStruct(v any) (*connect.Struct, bool) {
+	st, ok := v.(*connect.Struct)
+	if !ok || st == nil || st.Schema == nil {
+		return nil, false
+	}
+	return st, true
 }

@@ -53,7 +53,7 @@ func (t *ExtractField) Apply(_ context.Context, r *connect.Record) (*connect.Rec
 	var st *connect.Struct
 	if v != nil {
 		var ok bool
-		if st, ok = v.(*connect.Struct); !ok {
+		if st, ok = asStruct(v); !ok {
 			return nil, recordErr(name, r, "only Struct objects supported for [%s], found: %s", extractPurpose, typeName(v))
 		}
 	}

@@ -137,7 +137,7 @@ func (p fieldPath) structValue(st *connect.Struct, replaceNull bool) any {
 		if i == len(p.steps)-1 {
 			return v
 		}
-		st, _ = v.(*connect.Struct)
+		st, _ = asStruct(v)
 	}
 	return nil
 }

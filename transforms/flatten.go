@@ -49,7 +49,7 @@ func (t *Flatten) Apply(_ context.Context, r *connect.Record) (*connect.Record, 
 		}
 		return t.side.with(r, nil, out), nil
 	}
-	st, ok := v.(*connect.Struct)
+	st, ok := asStruct(v)
 	if !ok {
 		return nil, recordErr(name, r, "only Struct objects supported for [flattening], found: %s", typeName(v))
 	}
@@ -64,7 +64,7 @@ func (t *Flatten) Apply(_ context.Context, r *connect.Record) (*connect.Record, 
 		t.schemas.put(st.Schema, out)
 	}
 	vals := make([]any, 0, len(out.Fields))
-	vals = t.flattenStruct(st, vals)
+	vals = t.flattenStruct(st.Schema, st, vals)
 	return t.side.with(r, out, &connect.Struct{Schema: out, Values: vals}), nil
 }
 
@@ -99,7 +99,7 @@ func (t *Flatten) flattenSchema(s *connect.Schema, prefix string, b *structBuild
 		n := t.name(prefix, f.Name)
 		opt := optional || f.Schema.Optional
 		var def any
-		if parentDefault != nil {
+		if parentDefault != nil && i < len(parentDefault.Values) {
 			def = parentDefault.Values[i]
 		} else {
 			def = f.Schema.Default
@@ -126,20 +126,25 @@ func (t *Flatten) flattenSchema(s *connect.Schema, prefix string, b *structBuild
 	return nil
 }
 
-// flattenStruct appends field values in the order flattenSchema added
-// fields; a null nested struct contributes nulls for all its fields.
-func (t *Flatten) flattenStruct(st *connect.Struct, vals []any) []any {
-	for i, f := range st.Schema.Fields {
-		if f.Schema.Type == connect.StructType {
-			nested, _ := fieldValue(st, i, t.replaceNull).(*connect.Struct)
-			if nested == nil {
-				vals = appendNulls(vals, f.Schema)
-				continue
+// flattenStruct appends the values of st, laid out by schema s (the
+// schema flattenSchema walked), in the same order; a null nested struct
+// contributes nulls for all its fields.
+func (t *Flatten) flattenStruct(s *connect.Schema, st *connect.Struct, vals []any) []any {
+	for i, f := range s.Fields {
+		var v any
+		if st != nil {
+			if st.Schema == s {
+				v = fieldValue(st, i, t.replaceNull)
+			} else if sf, ok := st.Schema.Field(f.Name); ok {
+				v = fieldValue(st, sf.Index, t.replaceNull)
 			}
-			vals = t.flattenStruct(nested, vals)
+		}
+		if f.Schema.Type == connect.StructType {
+			nested, _ := asStruct(v)
+			vals = t.flattenStruct(f.Schema, nested, vals)
 			continue
 		}
-		vals = append(vals, fieldValue(st, i, t.replaceNull))
+		vals = append(vals, v)
 	}
 	return vals
 }

@@ -85,7 +85,7 @@ func (t *HeaderFrom) Apply(_ context.Context, r *connect.Record) (*connect.Recor
 		c.Headers = headers
 		return c, nil
 	}
-	st, ok := v.(*connect.Struct)
+	st, ok := asStruct(v)
 	if !ok {
 		return nil, recordErr(name, r, "only Struct objects supported for [%s], found: %s", t.op(), typeName(v))
 	}

@@ -139,7 +139,7 @@ func (t *InsertField) Apply(_ context.Context, r *connect.Record) (*connect.Reco
 		}
 		return t.side.with(r, nil, out), nil
 	}
-	st, ok := v.(*connect.Struct)
+	st, ok := asStruct(v)
 	if !ok {
 		return nil, recordErr(name, r, "only Struct objects supported for [field insertion], found: %s", typeName(v))
 	}
@@ -169,7 +169,7 @@ func (t *InsertField) Apply(_ context.Context, r *connect.Record) (*connect.Reco
 		}
 		t.schemas.put(st.Schema, out)
 	}
-	n := len(st.Values)
+	n := len(st.Schema.Fields)
 	nv := make([]any, len(out.Fields))
 	for i := 0; i < n; i++ {
 		nv[i] = fieldValue(st, i, t.replaceNull)

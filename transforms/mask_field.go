@@ -72,11 +72,11 @@ func (t *MaskField) Apply(_ context.Context, r *connect.Record) (*connect.Record
 		}
 		return t.side.with(r, nil, out), nil
 	}
-	st, ok := v.(*connect.Struct)
+	st, ok := asStruct(v)
 	if !ok {
 		return nil, recordErr(name, r, "only Struct objects supported for [mask fields], found: %s", typeName(v))
 	}
-	out := &connect.Struct{Schema: st.Schema, Values: make([]any, len(st.Values))}
+	out := &connect.Struct{Schema: st.Schema, Values: make([]any, len(st.Schema.Fields))}
 	for i, f := range st.Schema.Fields {
 		fv := fieldValue(st, i, t.replaceNull)
 		if t.fields[f.Name] {

@@ -101,7 +101,7 @@ func (t *ReplaceField) Apply(_ context.Context, r *connect.Record) (*connect.Rec
 		}
 		return t.side.with(r, nil, out), nil
 	}
-	st, ok := v.(*connect.Struct)
+	st, ok := asStruct(v)
 	if !ok {
 		return nil, recordErr(name, r, "only Struct objects supported for [field replacement], found: %s", typeName(v))
 	}

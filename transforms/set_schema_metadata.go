@@ -62,8 +62,8 @@ func (t *SetSchemaMetadata) Apply(_ context.Context, r *connect.Record) (*connec
 		}
 		t.schemas.put(schema, out)
 	}
-	if st, ok := v.(*connect.Struct); ok {
-		nv := make([]any, len(st.Values))
+	if st, ok := asStruct(v); ok {
+		nv := make([]any, len(st.Schema.Fields))
 		for i := range nv {
 			nv[i] = fieldValue(st, i, t.replaceNull)
 		}

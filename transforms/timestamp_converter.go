@@ -246,9 +246,10 @@ func (t *TimestampConverter) Apply(_ context.Context, r *connect.Record) (*conne
 	var st *connect.Struct
 	if v != nil {
 		var ok bool
-		if st, ok = v.(*connect.Struct); !ok {
+		if st, ok = asStruct(v); !ok {
 			return nil, recordErr(name, r, "only Struct objects supported for [converting timestamp formats], found: %s", typeName(v))
 		}
+		schema = st.Schema // the struct's own schema lays out its values
 	}
 	out, ok := t.schemas.get(schema)
 	if !ok {
@@ -270,7 +271,7 @@ func (t *TimestampConverter) Apply(_ context.Context, r *connect.Record) (*conne
 	if st == nil {
 		return t.side.with(r, out, nil), nil
 	}
-	nv := make([]any, len(st.Values))
+	nv := make([]any, len(st.Schema.Fields))
 	for i, f := range st.Schema.Fields {
 		fv := fieldValue(st, i, t.replaceNull)
 		if f.Name == t.field {

@@ -43,7 +43,7 @@ func (t *ValueToKey) Apply(_ context.Context, r *connect.Record) (*connect.Recor
 		c.KeySchema, c.Key = nil, key
 		return c, nil
 	}
-	st, ok := r.Value.(*connect.Struct)
+	st, ok := asStruct(r.Value)
 	if !ok {
 		return nil, recordErr("ValueToKey", r, "only Struct objects supported for [%s], found: %s", valueToKeyPurpose, typeName(r.Value))
 	}

@@ -111,6 +111,9 @@ func (t *Transform) Apply(_ context.Context, r *connect.Record) (*connect.Record
 	if !ok || !strings.HasSuffix(r.ValueSchema.Name, ".Envelope") {
 		return r, nil
 	}
+	if !wellFormed(env) {
+		return nil, recordErr(r, "malformed envelope struct (no schema, or values that do not match its fields)")
+	}
 	return t.applySchema(r, env)
 }
 
@@ -138,7 +141,7 @@ func (x resolved) value(env *connect.Struct) any {
 		return env.Values[x.field]
 	}
 	p, _ := env.Values[x.parent].(*connect.Struct)
-	if p == nil {
+	if !wellFormed(p) {
 		return nil
 	}
 	if x.field < len(p.Values) && p.Schema.Fields[x.field].Name == x.name {
@@ -231,6 +234,9 @@ func (t *Transform) applySchema(r *connect.Record, env *connect.Struct) (*connec
 	}
 	if okB {
 		before, _ = env.Values[beforeF.Index].(*connect.Struct)
+	}
+	if (after != nil && !wellFormed(after)) || (before != nil && !wellFormed(before)) {
+		return nil, recordErr(r, "malformed before/after struct (no schema, or values that do not match its fields)")
 	}
 	if after == nil && before == nil {
 		return nil, nil // truncate (or an empty envelope): Debezium drops it
@@ -402,7 +408,7 @@ func (t *Transform) dropFrom(s *connect.Schema, v any, names []string) (*connect
 		return nil, out
 	}
 	st, ok := v.(*connect.Struct)
-	if !ok || s == nil {
+	if !ok || s == nil || !wellFormed(st) || st.Schema != s {
 		return s, v
 	}
 	k := dropKey{s, strings.Join(names, ",")}
@@ -530,4 +536,9 @@ func (c *schemaCache[K, V]) put(k K, v V) {
 		c.n.Store(1)
 	}
 	c.m.Store(k, v)
+}
+
+// wellFormed reports whether st can be read by position without panicking.
+func wellFormed(st *connect.Struct) bool {
+	return st != nil && st.Schema != nil && len(st.Values) == len(st.Schema.Fields)
 }

@@ -389,3 +389,25 @@ func BenchmarkUnwrap(b *testing.B) {
 		})
 	}
 }
+
+func TestMalformedEnvelope(t *testing.T) {
+	tr := build(t, map[string]string{"add.fields": "op,table", "add.headers": "op", "route.by.field": "region", "delete.tombstone.handling.mode": "rewrite"})
+	bad := []any{
+		(*connect.Struct)(nil),
+		&connect.Struct{Schema: envSchema, Values: []any{nil}},
+		&connect.Struct{Schema: envSchema, Values: []any{nil, &connect.Struct{Schema: rowSchema, Values: []any{1}}, nil, nil, "c", nil}},
+		&connect.Struct{Schema: envSchema, Values: []any{nil, "not a row", 5, "tx", 7, "x"}},
+	}
+	for i, v := range bad {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("input %d panicked: %v", i, p)
+				}
+			}()
+			_, _ = tr.Apply(context.Background(), &connect.Record{Topic: "t", ValueSchema: envSchema, Value: v})
+		}()
+	}
+	_, err := tr.Apply(context.Background(), &connect.Record{Topic: "t", ValueSchema: envSchema, Value: bad[1]})
+	wantErr(t, err, "malformed envelope struct")
+}
