@@ -25,8 +25,9 @@ type OffsetStore struct {
 	cons  *kgo.Client
 	adm   *kadm.Client
 
-	mu   sync.Mutex // serializes reads of the topic and guards data
+	mu   sync.Mutex // serializes reads of the topic and guards data, seen
 	data map[string]storedOffset
+	seen map[int32]int64 // partition → last offset consumed
 }
 
 type storedOffset struct {
@@ -56,7 +57,7 @@ func OpenOffsetStore(ctx context.Context, worker map[string]string, topic string
 	if err != nil {
 		return nil, err
 	}
-	s := &OffsetStore{topic: topic, prod: prod, adm: kadm.NewClient(prod), data: map[string]storedOffset{}}
+	s := &OffsetStore{topic: topic, prod: prod, adm: kadm.NewClient(prod), data: map[string]storedOffset{}, seen: map[int32]int64{}}
 	if err := s.ensureTopic(ctx, o); err != nil {
 		prod.Close()
 		return nil, err
@@ -141,7 +142,7 @@ func (s *OffsetStore) readToEnd(ctx context.Context) error {
 		if st, ok := starts.Lookup(s.topic, l.Partition); ok && st.Offset >= l.Offset {
 			return // empty
 		}
-		if l.Offset > 0 {
+		if seen, ok := s.seen[l.Partition]; l.Offset > 0 && (!ok || seen < l.Offset-1) {
 			want[l.Partition] = l.Offset - 1
 		}
 	})
@@ -156,6 +157,7 @@ func (s *OffsetStore) readToEnd(ctx context.Context) error {
 			return ferr
 		}
 		fs.EachRecord(func(r *kgo.Record) {
+			s.seen[r.Partition] = r.Offset
 			if w, ok := want[r.Partition]; ok && r.Offset >= w {
 				delete(want, r.Partition)
 			}
