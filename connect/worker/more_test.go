@@ -281,3 +281,35 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 		t.Fatalf("error should name the keys: %v", err)
 	}
 }
+
+func TestStopInterruptsLongRetry(t *testing.T) {
+	e := newEnv(t)
+	clk := newFakeClock() // timers never fire on their own: a 1 s backoff lasts forever
+	e.failPut = func(r *connect.Record, attempt int) error {
+		if r.Value == "v3" {
+			return connect.Retriable(errors.New("leader not available"))
+		}
+		return nil
+	}
+	w, _ := e.newWorker(WithClock(clk))
+	stop := run(t, w)
+	defer stop()
+	ctx := context.Background()
+	if err := w.Create(ctx, "p", pipe("count", "10", "batch.size", "2", "errors.retry.policy", "EXPONENTIAL_DECAY_RETRY"), TargetRunning); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the retry sleep", func() bool { return clk.pending(time.Second) == 1 })
+	start := time.Now()
+	if err := w.Stop(ctx, "p"); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Fatalf("stop waited %v for the backoff", el)
+	}
+	if p := storedPos(t, w, "p"); p != 1 {
+		t.Fatalf("offset %d: the batch under retry must not be committed", p)
+	}
+	if st, _ := w.Status("p"); st.Connector.State != StateStopped {
+		t.Fatalf("state %v", st.Connector.State)
+	}
+}

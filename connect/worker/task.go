@@ -50,8 +50,9 @@ type task struct {
 	sinkLabel    string
 	srcLabel     string
 
-	in      chan []*connect.Record
-	pollErr chan error
+	in       chan []*connect.Record
+	pollErr  chan error
+	retryCtx context.Context // done when the task is asked to stop
 
 	// Scratch slices reused by every batch: no per-record allocation.
 	cur    []*connect.Record
@@ -271,6 +272,19 @@ func (t *task) run() (err error) {
 	}
 	ec := connect.EventContext{Pipeline: t.plan.name, Connector: t.plan.source.Name}
 	ctx := connect.WithEventContext(t.hardCtx, ec)
+	// Retry sleeps end as soon as a stop is asked for: a batch waiting out a
+	// 512-second backoff is abandoned (its offsets were never stored, so it
+	// is delivered again after a restart) instead of holding up shutdown.
+	retryCtx, cancelRetry := context.WithCancel(t.hardCtx)
+	defer cancelRetry()
+	go func() {
+		select {
+		case <-t.stopC:
+			cancelRetry()
+		case <-retryCtx.Done():
+		}
+	}()
+	t.retryCtx = retryCtx
 
 	pollCtx, cancelPoll := context.WithCancel(t.hardCtx)
 	defer cancelPoll()
@@ -580,6 +594,9 @@ func (t *task) applyStage(ctx context.Context, st *stage, raw, cur []*connect.Re
 		out, err := st.t.Apply(ctx, r)
 		if err != nil {
 			out, err = t.retryApply(ctx, st, r, err)
+			if err != nil && t.retryCtx.Err() != nil {
+				return nil, nil, err // stopping: not the record's fault
+			}
 			if err != nil {
 				if ferr := t.tolerate(ctx, StageTransformation, st.label, raw[src[i]], src[i], err); ferr != nil {
 					return nil, nil, ferr
@@ -610,8 +627,8 @@ func (t *task) retryApply(ctx context.Context, st *stage, r *connect.Record, err
 			return nil, withAttempts(err, n)
 		}
 		t.m.retries.Inc()
-		if serr := sleep(ctx, t.clock, d); serr != nil {
-			return nil, err
+		if serr := sleep(t.retryCtx, t.clock, d); serr != nil {
+			return nil, serr
 		}
 		var out *connect.Record
 		if out, err = st.t.Apply(ctx, r); err == nil {
@@ -653,8 +670,8 @@ func (t *task) applyBatchStage(ctx context.Context, st *stage, raw, cur []*conne
 				break
 			}
 			t.m.retries.Inc()
-			if serr := sleep(ctx, t.clock, d); serr != nil {
-				break
+			if serr := sleep(t.retryCtx, t.clock, d); serr != nil {
+				return nil, nil, serr
 			}
 			outs, err = st.bt.ApplyBatch(ctx, sel)
 		}
@@ -795,7 +812,7 @@ func (t *task) flushDLQ(ctx context.Context) error {
 			return &TaskError{Pipeline: t.plan.name, Task: t.id, Stage: StageDeadLetter, Plugin: "dead-letter queue sink " + t.plan.dlq.plugin.Name + " topic " + t.plan.dlq.topic, Attempts: n, Err: err}
 		}
 		t.m.retries.Inc()
-		if err := sleep(ctx, t.clock, d); err != nil {
+		if err := sleep(t.retryCtx, t.clock, d); err != nil {
 			return err
 		}
 	}
@@ -878,7 +895,7 @@ func (t *task) put(ctx context.Context, raw, recs []*connect.Record, src []int32
 			return nil
 		}
 		t.m.retries.Inc()
-		if err := sleep(ctx, t.clock, d); err != nil {
+		if err := sleep(t.retryCtx, t.clock, d); err != nil {
 			return err
 		}
 		recs = failed
