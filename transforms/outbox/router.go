@@ -51,10 +51,8 @@ type Router struct {
 	// derived per record).
 	nplans atomic.Int64
 
-	// topics caches route value → topic, copy-on-write so lookups take no
-	// lock and allocate nothing.
-	topics  atomic.Pointer[map[string]string]
-	topicMu sync.Mutex
+	// topics caches route value → topic.
+	topics *cache[string, string]
 
 	dropped atomic.Int64
 }
@@ -85,8 +83,7 @@ func New(c connect.Config, log *slog.Logger) (*Router, error) {
 	if err != nil {
 		return nil, connect.ConfigErrors{{Key: KeyRouteReplacement, Value: s.replacement, Reason: err.Error()}}
 	}
-	empty := map[string]string{}
-	t.topics.Store(&empty)
+	t.topics = newCache[string, string](maxCached)
 	if s.oracle != nil {
 		o := &Router{s: s, log: log, re: t.re, repl: t.repl}
 		o.s.oracle = nil
@@ -94,7 +91,7 @@ func New(c connect.Config, log *slog.Logger) (*Router, error) {
 		o.s.keyCol = pick(s.oracle, KeyFieldEventKey, s.keyCol)
 		o.s.payloadCol = pick(s.oracle, KeyFieldPayload, s.payloadCol)
 		o.s.routeBy = pick(s.oracle, KeyRouteByField, s.routeBy)
-		o.topics.Store(&empty)
+		o.topics = newCache[string, string](maxCached)
 		t.oracle = o
 	}
 	return t, nil
@@ -209,30 +206,19 @@ func truncateErr(r *connect.Record) error {
 
 // topic returns the topic for a route value: the RegexRouter step, cached.
 func (t *Router) topic(route string) string {
-	m := *t.topics.Load()
-	if tp, ok := m[route]; ok {
+	if tp, ok := t.topics.load(route); ok {
 		return tp
 	}
-	tp := route
-	if idx := t.re.MatchesSubmatchIndex(route); idx != nil {
+	return t.topics.compute(route, t.routeTopic)
+}
+
+func (t *Router) routeTopic(route string) string {
+	if t.re.Matches(route) {
 		// Kafka's RegexRouter: matches() first, then replaceFirst(), which
 		// searches again from the start.
-		tp = t.re.ReplaceFirst(route, t.repl)
+		return t.re.ReplaceFirst(route, t.repl)
 	}
-	if len(m) < maxCached {
-		t.topicMu.Lock()
-		old := *t.topics.Load()
-		if _, ok := old[route]; !ok && len(old) < maxCached {
-			n := make(map[string]string, len(old)+1)
-			for k, v := range old {
-				n[k] = v
-			}
-			n[route] = tp
-			t.topics.Store(&n)
-		}
-		t.topicMu.Unlock()
-	}
-	return tp
+	return route
 }
 
 // outputBlock puts the output record and room for its headers in one

@@ -3,8 +3,6 @@ package outbox
 import (
 	"context"
 	"log/slog"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/inletdev/inlet/connect"
@@ -33,8 +31,7 @@ type colPlan struct {
 	envFields                                        []connect.Field // envelope fields after payload
 	envMissing                                       string          // an envelope column absent under missing=error
 
-	envMu    sync.Mutex
-	envCache atomic.Pointer[map[envKey]*connect.Schema]
+	envCache *cache[envKey, *connect.Schema]
 }
 
 type placedCol struct {
@@ -113,8 +110,7 @@ func (t *Router) rowPlan(s *connect.Schema) *colPlan {
 			}
 		}
 	}
-	empty := map[envKey]*connect.Schema{}
-	cp.envCache.Store(&empty)
+	cp.envCache = newCache[envKey, *connect.Schema](maxCached)
 	if t.nplans.Load() >= maxPlans {
 		return cp
 	}
@@ -136,33 +132,25 @@ func (t *Router) rowPlan(s *connect.Schema) *colPlan {
 // carries the route of the first record) the cache key includes the route
 // and the version.
 func (cp *colPlan) envelopeSchema(payloadSchema *connect.Schema, k envKey) *connect.Schema {
-	cacheable := payloadSchema == cp.payloadSchema
-	if cacheable {
-		if s, ok := (*cp.envCache.Load())[k]; ok {
+	if payloadSchema == cp.payloadSchema {
+		if s, ok := cp.envCache.load(k); ok {
 			return s
 		}
 	}
-	fields := make([]connect.Field, 0, 1+len(cp.envFields))
-	fields = append(fields, connect.F("payload", payloadSchema))
-	fields = append(fields, cp.envFields...)
-	s := connect.StructOf(envelopeName(cp.schema.Name, k.route), false, fields...)
-	if k.hasVersion {
-		s.Version = int(k.version)
-	}
-	if cacheable {
-		cp.envMu.Lock()
-		old := *cp.envCache.Load()
-		if len(old) < maxCached {
-			n := make(map[envKey]*connect.Schema, len(old)+1)
-			for kk, v := range old {
-				n[kk] = v
-			}
-			n[k] = s
-			cp.envCache.Store(&n)
+	build := func(k envKey) *connect.Schema {
+		fields := make([]connect.Field, 0, 1+len(cp.envFields))
+		fields = append(fields, connect.F("payload", payloadSchema))
+		fields = append(fields, cp.envFields...)
+		s := connect.StructOf(envelopeName(cp.schema.Name, k.route), false, fields...)
+		if k.hasVersion {
+			s.Version = int(k.version)
 		}
-		cp.envMu.Unlock()
+		return s
 	}
-	return s
+	if payloadSchema != cp.payloadSchema {
+		return build(k) // an expanded payload: its schema is new each time
+	}
+	return cp.envCache.compute(k, build)
 }
 
 // fromOracle reads source.connector through the cached positions.
