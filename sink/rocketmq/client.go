@@ -72,7 +72,11 @@ func acquireProducer(ctx context.Context, key producerKey, topic string, startTi
 				keyTLS, key.tls, k.endpoint, onOff(k.tls), keyTLS)
 		}
 	}
-	rmq.EnableSsl = key.tls
+	// Every live producer has the same mode (checked above), so this only
+	// ever changes the switch when no producer could be reading it.
+	if rmq.EnableSsl != key.tls {
+		rmq.EnableSsl = key.tls
+	}
 	cfg := &rmq.Config{
 		Endpoint:    key.endpoint,
 		NameSpace:   key.namespace,
