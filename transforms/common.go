@@ -1,8 +1,6 @@
 package transforms
 
 import (
-	"context"
-
 	"github.com/inletdev/inlet/connect"
 )
 
@@ -122,13 +120,6 @@ type dupFieldError struct{ name string }
 
 func (e *dupFieldError) Error() string {
 	return "cannot create field because of field name duplication " + e.name
-}
-
-// funcTransform adapts a function to connect.Transformation.
-type funcTransform func(ctx context.Context, r *connect.Record) (*connect.Record, error)
-
-func (f funcTransform) Apply(ctx context.Context, r *connect.Record) (*connect.Record, error) {
-	return f(ctx, r)
 }
 
 // cloneMap copies a schemaless object shallowly.
