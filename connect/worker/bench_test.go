@@ -147,7 +147,9 @@ func BenchmarkRuntimeJSON(b *testing.B) {
 	reg := connect.NewRegistry()
 	converters.Register(reg)
 	reg.Register(connect.Plugin{Kind: connect.KindSource, Name: "benchsrc",
-		NewSource: func(context.Context, connect.Config, connect.TaskContext) (connect.SourceTask, error) { return src, nil }})
+		NewSource: func(context.Context, connect.Config, connect.TaskContext) (connect.SourceTask, error) {
+			return src, nil
+		}})
 	reg.Register(connect.Plugin{Kind: connect.KindSink, Name: "discard",
 		NewSink: func(context.Context, connect.Config, connect.TaskContext) (connect.SinkTask, error) { return sink, nil }})
 	w, err := New(WorkerConfig{OffsetFile: filepath.Join(b.TempDir(), "o.json"), OffsetFlushInterval: time.Hour}, reg,
