@@ -77,33 +77,6 @@ func (rr *RegexRouter) Apply(_ context.Context, r *connect.Record) (*connect.Rec
 	return c, nil
 }
 
-// ApplyBatch implements connect.BatchTransformation: the same routing as
-// Apply, with the changed records' copies carved from one allocation per
-// batch instead of one per record (the per-record Clone is what bounds
-// Apply's throughput).
-func (rr *RegexRouter) ApplyBatch(_ context.Context, records []*connect.Record) ([]*connect.Record, error) {
-	out := make([]*connect.Record, len(records))
-	var slab []connect.Record
-	for i, r := range records {
-		t := rr.Route(r.Topic)
-		if t == r.Topic {
-			out[i] = r
-			continue
-		}
-		if len(slab) == 0 {
-			slab = make([]connect.Record, len(records)-i)
-		}
-		c := &slab[0]
-		slab = slab[1:]
-		// what Record.Clone does, into the slab
-		*c = *r
-		c.Headers = r.Headers[:len(r.Headers):len(r.Headers)]
-		c.Topic = t
-		out[i] = c
-	}
-	return out, nil
-}
-
 func registerRegexRouter(r *connect.Registry) {
 	r.Register(connect.Plugin{
 		Kind: connect.KindTransform, Name: "RegexRouter", Aliases: []string{javaPkg + "RegexRouter"},
