@@ -292,7 +292,7 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 					e.add(k, v, fmt.Sprintf("applies only when records %s the kafka %s; this pipeline uses %s", map[bool]string{true: "go to", false: "come from"}[p.kind == connect.KindSource], otherKind, op.Name))
 				}
 			}
-			checkOverrides(wc, keys, otherPrefix, &e)
+			checkOverrides(wc, keys, &e)
 			cfg, err := op.Config.Parse(keys)
 			e.addAll(otherPrefix, err)
 			if p.kind == connect.KindSource {
@@ -347,7 +347,6 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 			}
 		}
 	}
-	usedPreds := map[string]bool{}
 	for _, a := range transforms {
 		if a == "" {
 			continue
@@ -364,7 +363,6 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 		}
 		if pn, ok := m[prefix+"predicate"]; ok && strings.TrimSpace(pn) != "" {
 			pn = strings.TrimSpace(pn)
-			usedPreds[pn] = true
 			if !preds[pn] {
 				e.add(prefix+"predicate", pn, fmt.Sprintf("predicate %q is not listed in predicates", pn))
 			} else if pp := predPlugins[pn]; pp != nil {
@@ -409,7 +407,7 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 		st.label = "transforms." + a + " (" + tp.Name + ")"
 		p.stages = append(p.stages, st)
 	}
-	_ = usedPreds // Kafka allows declared but unused predicates.
+	// Kafka allows predicates that no transform uses; so do we.
 
 	// 6. Converters: the pipeline's own, configured only from its own keys,
 	// else the worker's (Kafka Connect semantics).
@@ -582,7 +580,7 @@ func converterSpec(reg *connect.Registry, wc WorkerConfig, m map[string]string, 
 }
 
 // checkOverrides applies connector.client.config.override.policy.
-func checkOverrides(wc WorkerConfig, keys map[string]string, _ string, e *errs) {
+func checkOverrides(wc WorkerConfig, keys map[string]string, e *errs) {
 	policy := strings.ToLower(wc.setting(KeyOverridePolicy))
 	if policy == "all" || policy == "" {
 		return

@@ -1,6 +1,7 @@
 package props
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -194,6 +195,30 @@ func FuzzProperties(f *testing.F) {
 		}
 		if !reflect.DeepEqual(m, again) {
 			t.Fatalf("round trip changed the map:\n%q\n%q", m, again)
+		}
+	})
+}
+
+func FuzzPipelineJSON(f *testing.F) {
+	for _, s := range []string{`{"name":"a","config":{"k":"v"}}`, `{"k":1,"b":true,"n":null}`, `{"config":[]}`, `[]`, `{"a":{"b":1}}`, `{"name":1,"config":{}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ParseJSON(data)
+		if err != nil {
+			return
+		}
+		// A parsed config written back as a flat JSON map reads the same.
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseJSON(b)
+		if err != nil {
+			t.Fatalf("re-read: %v\n%s", err, b)
+		}
+		if _, nested := m["config"]; !nested && !reflect.DeepEqual(m, again) {
+			t.Fatalf("round trip changed the map: %q vs %q", m, again)
 		}
 	})
 }
