@@ -1,7 +1,9 @@
 package transforms
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/inletdev/inlet/connect"
@@ -64,4 +66,34 @@ func TestNoPanicOnMalformedInput(t *testing.T) {
 			}()
 		}
 	}
+}
+
+// FuzzSchemaless feeds random JSON values (as a key and value, schemaless)
+// to every transform: each must return a record or an error, never panic.
+func FuzzSchemaless(f *testing.F) {
+	for _, s := range []string{`{"id":1,"name":"x","ts":"2024","nested":{"a":{"b":[1,{"c":null}]}}}`, `null`, `[1,2]`, `"s"`, `{"id":{"x":1}}`, `{"ts":1.5e300}`} {
+		f.Add([]byte(s))
+	}
+	trs := map[string]connect.Transformation{}
+	for name, props := range allConfigs {
+		trs[name] = build(f, name, props)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(data))
+		if dec.Decode(&v) != nil {
+			return
+		}
+		r := &connect.Record{Topic: "t", Key: v, Value: v, Timestamp: ts0, Headers: connect.Headers{{Key: "h1", Value: v}}}
+		for name, tr := range trs {
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("%s panicked on %s: %v", name, data, p)
+					}
+				}()
+				_, _ = tr.Apply(context.Background(), r)
+			}()
+		}
+	})
 }

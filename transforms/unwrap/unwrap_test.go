@@ -2,6 +2,7 @@ package unwrap
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -410,4 +411,35 @@ func TestMalformedEnvelope(t *testing.T) {
 	}
 	_, err := tr.Apply(context.Background(), &connect.Record{Topic: "t", ValueSchema: envSchema, Value: bad[1]})
 	wantErr(t, err, "malformed envelope struct")
+}
+
+// FuzzSchemaless feeds random JSON (often envelope-shaped) to the
+// transform in several configurations: no panic, ever.
+func FuzzSchemaless(f *testing.F) {
+	for _, s := range []string{
+		`{"op":"c","after":{"id":1,"region":"eu"},"source":{"table":"t"},"transaction":null}`,
+		`{"op":"d","before":{"id":1},"after":null}`,
+		`{"op":"u","before":5,"after":[1]}`,
+		`{"op":"x","after":{"region":7}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	var trs []*Transform
+	for _, props := range []map[string]string{
+		nil,
+		{"delete.tombstone.handling.mode": "rewrite", "add.fields": "op,table,id,source.ts_ms:t", "add.headers": "op,lsn", "route.by.field": "region"},
+		{"drop.fields.header.name": "changed", "drop.fields.from.key": "true", "delete.handling.mode": "none", "drop.tombstones": "false"},
+	} {
+		trs = append(trs, build(f, props))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v any
+		if json.Unmarshal(data, &v) != nil {
+			return
+		}
+		r := &connect.Record{Topic: "t", Key: v, Value: v, Headers: connect.Headers{{Key: "changed", Value: v}}}
+		for _, tr := range trs {
+			_, _ = tr.Apply(context.Background(), r)
+		}
+	})
 }
