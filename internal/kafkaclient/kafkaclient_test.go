@@ -82,10 +82,10 @@ func TestParseErrorsNameKeys(t *testing.T) {
 		got[e.Key] = e.Reason
 	}
 	for key, want := range map[string]string{
-		"producer.acks":                       "must be all",
-		"producer.lingr.ms":                   `did you mean "linger.ms"`,
-		"sink.compression.type":               "zstd",
-		"producer.override.transactional.id":  "exactly.once.support",
+		"producer.acks":                        "must be all",
+		"producer.lingr.ms":                    `did you mean "linger.ms"`,
+		"sink.compression.type":                "zstd",
+		"producer.override.transactional.id":   "exactly.once.support",
 		"producer.override.enable.auto.commit": "not a Kafka producer setting",
 	} {
 		if !strings.Contains(got[key], want) {

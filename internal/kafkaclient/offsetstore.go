@@ -152,7 +152,9 @@ func (s *OffsetStore) readToEnd(ctx context.Context) error {
 			return fmt.Errorf("kafkaclient: reading offsets topic %q: %w", s.topic, err)
 		}
 		var ferr error
-		fs.EachError(func(t string, p int32, err error) { ferr = fmt.Errorf("kafkaclient: reading offsets topic %q partition %d: %w", t, p, err) })
+		fs.EachError(func(t string, p int32, err error) {
+			ferr = fmt.Errorf("kafkaclient: reading offsets topic %q partition %d: %w", t, p, err)
+		})
 		if ferr != nil {
 			return ferr
 		}
@@ -264,4 +266,11 @@ func OffsetRecord(topic, pipeline string, o connect.SourceOffset) (*kgo.Record, 
 func ParseInt16(s string) (int16, error) {
 	n, err := strconv.ParseInt(s, 10, 16)
 	return int16(n), err
+}
+
+// EnsureOffsetsTopic creates a compacted offsets topic if it is missing and
+// checks that an existing one is compacted.
+func EnsureOffsetsTopic(ctx context.Context, adm *kadm.Client, topic string, partitions int32, replication int16) error {
+	s := &OffsetStore{topic: topic, adm: adm}
+	return s.ensureTopic(ctx, OffsetStoreOptions{Partitions: partitions, Replication: replication})
 }

@@ -26,7 +26,12 @@ type Config struct {
 	Idempotent bool
 	// MaxBlock bounds how long a send may wait for buffer space
 	// (max.block.ms); the sink turns the wait into a retriable error.
-	MaxBlock           time.Duration
+	MaxBlock time.Duration
+	// DeliveryTimeout bounds how long a record may wait for its
+	// acknowledgement (delivery.timeout.ms, Java's default 120 s; Kafka
+	// Connect waits forever, but a bounded wait lets the pipeline's
+	// errors.retry.* policy decide). The producing code enforces it.
+	DeliveryTimeout    time.Duration
 	TransactionTimeout time.Duration
 
 	// Consumer.
@@ -222,7 +227,13 @@ var keys = map[string]keyDef{
 		}
 		return err
 	}, ""},
-	"delivery.timeout.ms": {rProducer, msOpt(func(d time.Duration) kgo.Opt { return kgo.RecordDeliveryTimeout(d) }), ""},
+	"delivery.timeout.ms": {rProducer, func(b *builder, s Setting) error {
+		// Not franz-go's RecordDeliveryTimeout: that one counts from the
+		// record's timestamp, and Connect records often carry old ones.
+		d, err := ms(s.Value)
+		b.cfg.DeliveryTimeout = d
+		return err
+	}, ""},
 	"retries": {rProducer, func(b *builder, s Setting) error {
 		n, err := strconv.ParseInt(strings.TrimSpace(s.Value), 10, 64)
 		if err != nil || n < 0 {
@@ -326,7 +337,7 @@ var keys = map[string]keyDef{
 // problem at once; each error names the key as the user wrote it.
 func Parse(role Role, props Props) (*Config, error) {
 	b := &builder{
-		cfg:   &Config{Role: role, Acks: -1, Idempotent: true, MaxBlock: 60 * time.Second, AutoOffsetReset: "latest", MaxPollRecords: 500},
+		cfg:   &Config{Role: role, Acks: -1, Idempotent: true, MaxBlock: 60 * time.Second, DeliveryTimeout: 2 * time.Minute, AutoOffsetReset: "latest", MaxPollRecords: 500},
 		props: props,
 	}
 	if !props.Has("bootstrap.servers") {
@@ -390,10 +401,8 @@ func (b *builder) producerChecks() {
 		// Java's default of 32 MiB bounds memory under a slow broker.
 		b.add(kgo.MaxBufferedBytes(32 << 20))
 	}
-	if !b.props.Has("delivery.timeout.ms") {
-		// Java's producer default; Kafka Connect waits forever instead, but a
-		// bounded wait lets the pipeline's errors.retry.* policy decide.
-		b.add(kgo.RecordDeliveryTimeout(2 * time.Minute))
+	if !b.props.Has("max.buffered.records") {
+		b.add(kgo.MaxBufferedRecords(10000))
 	}
 }
 
