@@ -7,7 +7,9 @@ import (
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/converters"
 	filesink "github.com/inletdev/inlet/sink/file"
+	kafkasink "github.com/inletdev/inlet/sink/kafka"
 	"github.com/inletdev/inlet/sink/rocketmq"
+	"github.com/inletdev/inlet/source/datagen"
 	"github.com/inletdev/inlet/source/dts"
 	filesource "github.com/inletdev/inlet/source/file"
 	"github.com/inletdev/inlet/source/postgres"
@@ -28,6 +30,7 @@ func Register(r *connect.Registry) {
 	converters.Register(r)
 	filesource.Register(r)
 	filesink.Register(r)
+	datagen.Register(r)
 	dts.Register(r)
 	httpfn.Register(r)
 	outbox.Register(r)
@@ -35,6 +38,7 @@ func Register(r *connect.Registry) {
 	eventbridge.Register(r)
 	rocketmq.Register(r)
 	postgres.Register(r)
+	kafkasink.Register(r)
 	_ = r
 }
 
