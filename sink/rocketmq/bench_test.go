@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	rmq "github.com/apache/rocketmq-clients/golang/v5"
+
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/internal/forms"
 	"github.com/inletdev/inlet/sink/rocketmq/rocketmqtest"
@@ -47,7 +49,7 @@ func BenchmarkMapping(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := m.message(ev); err != nil {
+		if _, err := m.message(r, ev); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -120,4 +122,44 @@ func (c cpuTimer) report(b *testing.B) {
 	perOp := float64(d.Nanoseconds()) / float64(b.N)
 	b.ReportMetric(perOp, "cpu-ns/op")
 	b.ReportMetric(1e9/perOp, "records/cpu-s")
+}
+
+// BenchmarkClient is the official client alone against the local
+// endpoint: Send from 16 goroutines, no inlet mapping. Together with
+// rocketmqtest's BenchmarkEndpoint (raw gRPC) and BenchmarkSend (the sink)
+// it shows where the time per message goes.
+func BenchmarkClient(b *testing.B) {
+	s, err := rocketmqtest.NewServer(rocketmqtest.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	cfg, err := ConfigDef().Parse(map[string]string{keyEndpoint: s.Addr(), keyTopic: "orders", keyTLS: "false"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	task, err := open(context.Background(), cfg, connect.TaskContext{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer task.Close()
+	p := task.producer.p
+	body := []byte(`{"orderId":1001,"amount":"99.50","status":"PAID"}`)
+	b.SetParallelism(8) // 16 in flight on 2 cores
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := startCPU()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			m := &rmq.Message{Topic: "orders", Body: body}
+			m.SetKeys("order-1001")
+			m.SetTag("TagA")
+			if _, err := p.Send(context.Background(), m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.StopTimer()
+	cpu.report(b)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }

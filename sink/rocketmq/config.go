@@ -30,6 +30,7 @@ const (
 	keyGroup    = "message.group"
 	keyDelay    = "message.delay.ms"
 	keyDelivery = "message.delivery.timestamp"
+	keyHeaders  = "message.headers.as.properties"
 )
 
 var (
@@ -75,6 +76,9 @@ func ConfigDef() *connect.ConfigDef {
 		{Name: keyDelay, Type: connect.TypeLong, Default: "0", Validator: connect.Between(0, 40*24*3600*1000), Group: "Message mapping",
 			Doc: "Deliver every message this many ms after it is sent (a delay message); 0 = at once. Exclusive with message.delivery.timestamp.* and message.group.*."},
 	}
+	keys = append(keys, connect.ConfigKey{Name: keyHeaders, Type: connect.TypeBoolean, Default: "false", Group: "Message mapping",
+		Doc: "Copy the record's headers into user properties (text as is, other values as text; message.properties wins on a clash). " +
+			"For a dead-letter queue with errors.deadletterqueue.context.headers.enable=true this carries the __connect.errors.* context."})
 	keys = append(keys, forms.ConfigKeys(keyBody, "the message body", forms.Original, bodyForms...)...)
 	keys = append(keys, forms.ConfigKeys(keyKey, "the message key(s) (a JSONPath selecting an array gives one key per element)", forms.None, fieldForms...)...)
 	keys = append(keys, forms.ConfigKeys(keyTag, "the message tag", forms.None, fieldForms...)...)

@@ -18,6 +18,7 @@ type mapping struct {
 	topic                            string
 	body, key, tag, props, group, at *forms.Expr
 	delay                            time.Duration
+	headers                          bool
 	now                              func() time.Time
 }
 
@@ -29,15 +30,16 @@ func newMapping(c connect.Config, now func() time.Time) (*mapping, connect.Confi
 		return x
 	}
 	m := &mapping{
-		topic: c.String(keyTopic),
-		body:  field(keyBody, forms.Original, bodyForms),
-		key:   field(keyKey, forms.None, fieldForms),
-		tag:   field(keyTag, forms.None, fieldForms),
-		props: field(keyProps, forms.None, fieldForms),
-		group: field(keyGroup, forms.None, fieldForms),
-		at:    field(keyDelivery, forms.None, fieldForms),
-		delay: time.Duration(c.Long(keyDelay)) * time.Millisecond,
-		now:   now,
+		topic:   c.String(keyTopic),
+		body:    field(keyBody, forms.Original, bodyForms),
+		key:     field(keyKey, forms.None, fieldForms),
+		tag:     field(keyTag, forms.None, fieldForms),
+		props:   field(keyProps, forms.None, fieldForms),
+		group:   field(keyGroup, forms.None, fieldForms),
+		at:      field(keyDelivery, forms.None, fieldForms),
+		delay:   time.Duration(c.Long(keyDelay)) * time.Millisecond,
+		headers: c.Bool(keyHeaders),
+		now:     now,
 	}
 	if len(errs) > 0 {
 		errs.Sort()
@@ -68,7 +70,7 @@ func newMapping(c connect.Config, now func() time.Time) (*mapping, connect.Confi
 
 // message builds the message for one event. Errors are permanent: the same
 // record would fail the same way again.
-func (m *mapping) message(ev *forms.Event) (*rmq.Message, error) {
+func (m *mapping) message(r *connect.Record, ev *forms.Event) (*rmq.Message, error) {
 	body, ok, err := m.body.Eval(ev)
 	if err != nil {
 		return nil, mappingErr(keyBody, err)
@@ -101,6 +103,13 @@ func (m *mapping) message(ev *forms.Event) (*rmq.Message, error) {
 		}
 		if ok && tag != "" {
 			msg.SetTag(tag)
+		}
+	}
+	if m.headers {
+		for _, h := range r.Headers {
+			if v, ok := headerText(h.Value); ok {
+				msg.AddProperty(h.Key, v)
+			}
 		}
 	}
 	if m.props.Form() != forms.None {
@@ -163,6 +172,22 @@ func keysOf(node any) []string {
 		return keys
 	}
 	return []string{forms.Text(node)}
+}
+
+// headerText renders a header value as a property value; nil has none.
+func headerText(v any) (string, bool) {
+	switch x := v.(type) {
+	case nil:
+		return "", false
+	case string:
+		return x, true
+	case []byte:
+		return string(x), true
+	}
+	if jv, err := connect.JSONValue(nil, v); err == nil {
+		return forms.Text(jv), true
+	}
+	return fmt.Sprint(v), true
 }
 
 // parseTime reads a delivery time: epoch milliseconds or RFC 3339.

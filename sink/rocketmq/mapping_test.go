@@ -50,6 +50,8 @@ func richRecord() *connect.Record {
 		"notProps": "text",
 	})
 	r.Origin = connect.Origin{Topic: "dts", Partition: 2, Offset: 9}
+	r.Headers = r.Headers.Add("h1", nil, "from header").Add("h2", nil, []byte("bytes")).Add("h3", nil, int32(42)).
+		Add("none", nil, nil).Add("__connect.errors.stage", connect.StringSchema, "TASK_PUT")
 	return r
 }
 
@@ -188,6 +190,11 @@ func TestMappingForms(t *testing.T) {
 			}
 		}, ""},
 		{"delivery timestamp invalid", []string{"message.delivery.timestamp.form", "JSONPATH", "message.delivery.timestamp.value", "$.data.badDue"}, nil, "neither epoch milliseconds nor RFC 3339"},
+		{"headers as properties", []string{keyHeaders, "true", "message.properties.form", "CONSTANT", "message.properties.value", `{"h1":"from properties"}`}, func(t *testing.T, m rocketmqtest.Message) {
+			if !maps.Equal(m.Properties, map[string]string{"h1": "from properties", "h2": "bytes", "h3": "42", "__connect.errors.stage": "TASK_PUT"}) {
+				t.Errorf("properties = %v", m.Properties)
+			}
+		}, ""},
 		{"namespace", []string{keyNamespace, "MQ_INST_1"}, func(t *testing.T, m rocketmqtest.Message) {
 			if m.Namespace != "MQ_INST_1" {
 				t.Errorf("namespace %q", m.Namespace)

@@ -101,7 +101,7 @@ func (t *Task) Put(ctx context.Context, records []*connect.Record) error {
 			jobs[i].err = connect.Permanent(fmt.Errorf("rocketmq: %w", err))
 			continue
 		}
-		msg, err := t.mapping.message(ev)
+		msg, err := t.mapping.message(r, ev)
 		if err != nil {
 			jobs[i].err = err
 			continue

@@ -122,25 +122,27 @@ func throughTheRuntime(t *testing.T, policy string, minWait, maxWait time.Durati
 		t.Fatal(err)
 	}
 	pipeline := map[string]string{
-		"connector.class":                           "numbers",
-		"count":                                     "20",
-		"topic":                                     "orders",
-		"batch.size":                                "5",
-		"sink.connector.class":                      "rocketmq",
-		"sink.rocketmq.endpoint":                    s.Addr(),
-		"sink.rocketmq.topic":                       "orders",
-		"sink.rocketmq.tls.enable":                  "false",
-		"sink.rocketmq.send.max.attempts":           "1",
-		"sink.message.body.form":                    "JSONPATH",
-		"sink.message.body.value":                   "$.data",
-		"sink.message.key.form":                     "JSONPATH",
-		"sink.message.key.value":                    "$.id",
-		"errors.retry.policy":                       policy,
-		"errors.tolerance":                          "all",
-		"errors.deadletterqueue.topic.name":         "orders-dlq",
-		"errors.deadletterqueue.rocketmq.topic":     "orders-dlq",
-		"errors.deadletterqueue.message.body.form":  "ORIGINAL",
-		"errors.deadletterqueue.message.body.value": "",
+		"connector.class":                                      "numbers",
+		"count":                                                "20",
+		"topic":                                                "orders",
+		"batch.size":                                           "5",
+		"sink.connector.class":                                 "rocketmq",
+		"sink.rocketmq.endpoint":                               s.Addr(),
+		"sink.rocketmq.topic":                                  "orders",
+		"sink.rocketmq.tls.enable":                             "false",
+		"sink.rocketmq.send.max.attempts":                      "1",
+		"sink.message.body.form":                               "JSONPATH",
+		"sink.message.body.value":                              "$.data",
+		"sink.message.key.form":                                "JSONPATH",
+		"sink.message.key.value":                               "$.id",
+		"errors.retry.policy":                                  policy,
+		"errors.tolerance":                                     "all",
+		"errors.deadletterqueue.topic.name":                    "orders-dlq",
+		"errors.deadletterqueue.rocketmq.topic":                "orders-dlq",
+		"errors.deadletterqueue.message.body.form":             "ORIGINAL",
+		"errors.deadletterqueue.message.body.value":            "",
+		"errors.deadletterqueue.context.headers.enable":        "true",
+		"errors.deadletterqueue.message.headers.as.properties": "true",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := w.Create(ctx, "inflow", pipeline, worker.TargetRunning); err != nil {
@@ -198,6 +200,9 @@ func throughTheRuntime(t *testing.T, policy string, minWait, maxWait time.Durati
 		}
 		if d := ev.(map[string]any)["data"]; d != "record-7" && d != "record-12" {
 			t.Errorf("DLQ carries %v", d)
+		}
+		if m.Properties["__connect.errors.connector.name"] != "inflow" || m.Properties["__connect.errors.stage"] == "" {
+			t.Errorf("DLQ message lacks the error context: %v", m.Properties)
 		}
 	}
 	if n != 2 {
