@@ -9,10 +9,12 @@
 // RE2 cannot run: backreferences, lookaround, atomic groups, possessive
 // quantifiers, \Z, \G, class unions and intersections, the x and U flags.
 //
-// Known differences that remain: Java's '.' also excludes \r, \u0085,
-// \u2028 and \u2029 and Java's non-multiline '$' also matches before a final
-// line terminator; Go treats only \n as a line end (as Java's UNIX_LINES).
-// Topic names never contain line terminators, so routing is unaffected.
+// '.' follows Java (it excludes \r, \u0085, \u2028 and \u2029 too, unless
+// DOTALL; only \n under UNIX_LINES). A known difference remains: Java's '$'
+// (and '^' in MULTILINE) also treats \r, \u0085, \u2028 and \u2029 as line
+// ends, and a non-multiline '$' matches before a final line terminator;
+// Go's only know \n. Topic names never contain line terminators, so
+// routing is unaffected.
 //
 // Replacement strings follow java.util.regex.Matcher exactly: $n (greedy
 // digits bounded by the group count), ${name}, a backslash quotes the next

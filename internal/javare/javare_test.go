@@ -139,6 +139,19 @@ func TestMatches(t *testing.T) {
 		{`(?i)abc`, "ABC", true},
 		{`(?iu)é`, "É", true},
 		{`(?d)a.b`, "a-b", true},
+		{`a.b`, "a\rb", false},     // Java's '.' excludes \r
+		{`a.b`, "a\u2028b", false}, // and the Unicode line separators
+		{`a.b`, "aéb", true},
+		{`(?s)a.b`, "a\rb", true}, // DOTALL
+		{`(?s)a.b`, "a\nb", true},
+		{`(?d)a.b`, "a\rb", true}, // UNIX_LINES: only \n ends a line
+		{`(?d)a.b`, "a\nb", false},
+		{`((?s).).`, "\nx", true}, // (?s) ends with its group
+		{`((?s).).`, "x\n", false},
+		{`(?s:.).`, "\n\r", false},
+		{`(?s)(?-s).`, "\r", false},
+		{`[.]`, ".", true},
+		{`\.`, "x", false},
 		{`(?i:a)b`, "Ab", true},
 		{`(?-i)a`, "a", true},
 		{`(?<year>\d{4})-\d{2}`, "2024-11", true},

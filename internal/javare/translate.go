@@ -31,7 +31,22 @@ type translator struct {
 	src string
 	i   int
 	out strings.Builder
+
+	// Flags that change what '.' means, scoped to groups as in Java.
+	flags flagState
+	stack []flagState
 }
+
+type flagState struct{ dotAll, unixLines bool }
+
+// Java's '.' excludes every line terminator unless DOTALL (s) is set, and
+// only \n under UNIX_LINES (d); Go's '.' excludes only \n. So '.' is
+// written out explicitly.
+const (
+	javaDot     = `[^\n\r\x{85}\x{2028}\x{2029}]`
+	javaDotUnix = `[^\n]`
+	javaDotAll  = `(?s:.)`
+)
 
 func (t *translator) fail(off int, format string, args ...any) error {
 	return &SyntaxError{Expr: t.src, Offset: off, Reason: fmt.Sprintf(format, args...)}
@@ -66,6 +81,22 @@ func (t *translator) run() error {
 			if err := t.group(); err != nil {
 				return err
 			}
+		case ')':
+			if n := len(t.stack); n > 0 {
+				t.flags, t.stack = t.stack[n-1], t.stack[:n-1]
+			}
+			t.out.WriteByte(')')
+			t.i++
+		case '.':
+			switch {
+			case t.flags.dotAll:
+				t.out.WriteString(javaDotAll)
+			case t.flags.unixLines:
+				t.out.WriteString(javaDotUnix)
+			default:
+				t.out.WriteString(javaDot)
+			}
+			t.i++
 		case '*', '?':
 			if afterQuantifier && c == '?' {
 				// lazy modifier of the previous quantifier
@@ -137,6 +168,7 @@ func (t *translator) group() error {
 	rest := t.src[t.i:]
 	switch {
 	case !strings.HasPrefix(rest, "(?"):
+		t.stack = append(t.stack, t.flags)
 		t.out.WriteByte('(')
 		t.i++
 		return nil
@@ -147,6 +179,7 @@ func (t *translator) group() error {
 	case strings.HasPrefix(rest, "(?>"):
 		return t.fail(start, "atomic groups (?>...) are not supported by Go's RE2 engine")
 	case strings.HasPrefix(rest, "(?:"):
+		t.stack = append(t.stack, t.flags)
 		t.out.WriteString("(?:")
 		t.i += 3
 		return nil
@@ -159,6 +192,7 @@ func (t *translator) group() error {
 		if !validGroupName(name) {
 			return t.fail(start, "named capturing group <%s> must be an ASCII letter followed by letters or digits", name)
 		}
+		t.stack = append(t.stack, t.flags)
 		t.out.WriteString("(?P<" + name + ">")
 		t.i += end + 1
 		return nil
@@ -166,14 +200,24 @@ func (t *translator) group() error {
 	// inline flags: (?idmsuxU-idmsuxU) or (?flags:X)
 	j := t.i + 2
 	var flags strings.Builder
+	next, neg := t.flags, false
 	for ; j < len(t.src); j++ {
 		f := t.src[j]
 		switch f {
-		case 'i', 'm', 's', '-':
+		case '-':
+			neg = true
 			flags.WriteByte(f)
-		case 'd', 'u':
-			// UNIX_LINES: Go's '.' and '$' already treat only \n as a line
-			// end. UNICODE_CASE: Go's (?i) is already Unicode-aware.
+		case 'i', 'm', 's':
+			if f == 's' {
+				next.dotAll = !neg
+			}
+			flags.WriteByte(f)
+		case 'd':
+			// UNIX_LINES: only \n ends a line; it changes '.' (written out
+			// explicitly) and is otherwise Go's behaviour.
+			next.unixLines = !neg
+		case 'u':
+			// UNICODE_CASE: Go's (?i) is already Unicode-aware.
 		case 'x':
 			return t.fail(t.i, "the COMMENTS flag (?x) is not supported; remove whitespace and comments from the pattern")
 		case 'U':
@@ -181,6 +225,10 @@ func (t *translator) group() error {
 		case 'c':
 			return t.fail(t.i, "the CANON_EQ flag (?c) is not supported")
 		case ')', ':':
+			if f == ':' {
+				t.stack = append(t.stack, t.flags) // a scoped group
+			}
+			t.flags = next
 			fs := strings.TrimSuffix(flags.String(), "-")
 			if fs == "" || fs == "-" {
 				if f == ':' {
