@@ -452,6 +452,10 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 			d.plugin, d.cfg = p.sink, cfg
 		}
 		p.dlq = d
+		if p.kind == connect.KindSink && containsStr(connect.SplitList(m["topics"]), topic) {
+			// Kafka Connect forbids it too: failures would be consumed again.
+			e.add(KeyDLQTopic, topic, "must not be one of the topics the pipeline consumes (topics)")
+		}
 	} else if m[KeyDLQHeaders] != "" && rt.Bool(KeyDLQHeaders) && topic == "" {
 		e.add(KeyDLQHeaders, m[KeyDLQHeaders], "has no effect without errors.deadletterqueue.topic.name")
 	}
