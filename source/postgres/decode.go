@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/inletdev/inlet/connect"
@@ -59,6 +60,7 @@ type table struct {
 	cols      []column // included columns, in relation order
 	keyCols   []column // key columns (may include excluded ones)
 	keySchema *connect.Schema
+	textCols  int // columns whose value is their text as is
 	value     *connect.Schema
 	envelope  *connect.Schema
 	warnedKey bool
@@ -100,7 +102,8 @@ type Decoder struct {
 	skipActive bool
 	skipTx     bool // the open transaction was fully emitted before (reconnect)
 	emitted    LSN  // highest source offset lsn of any record produced
-	lastLSN    LSN  // last message of the open transaction decoded
+	box        boxed
+	lastLSN    LSN // last message of the open transaction decoded
 }
 
 func newDecoder(s *settings, db string, r Resolver, log *slog.Logger, now func() time.Time, headers connect.Headers) *Decoder {
@@ -266,6 +269,9 @@ func (d *Decoder) relation(ctx context.Context, rel RelationInfo) (*table, error
 				"table", t.fqn, "column", rc.name, "type", ct.typName)
 		}
 		t.cols = append(t.cols, c)
+		if ct.text {
+			t.textCols++
+		}
 		fields = append(fields, connect.Field{Name: rc.name, Index: len(fields), Schema: c.schema})
 	}
 	keyNames := d.s.customKey(rel.Schema, rel.Name)
@@ -317,14 +323,40 @@ func (d *Decoder) row(t *table, lsn LSN, tup []tupleCol, old bool, fill []tupleC
 		return nil, &DecodeError{LSN: lsn, Table: t.fqn, Err: fmt.Errorf("tuple has %d columns, relation has %d", len(tup), len(t.rel.Columns))}
 	}
 	vals := make([]any, len(t.cols))
+	// Text columns share one string allocation (the record keeps them all
+	// alive together anyway).
+	var all string
+	if t.textCols > 1 {
+		n := 0
+		for _, c := range t.cols {
+			if c.typ.text && c.pos < len(tup) && tup[c.pos].kind == colText {
+				n += len(tup[c.pos].data)
+			}
+		}
+		var sb strings.Builder
+		sb.Grow(n)
+		for _, c := range t.cols {
+			if c.typ.text && c.pos < len(tup) && tup[c.pos].kind == colText {
+				sb.Write(tup[c.pos].data)
+			}
+		}
+		all = sb.String()
+	}
+	off := 0
 	for i, c := range t.cols {
 		tc := tup[c.pos]
 		if tc.kind == colUnchanged && fill != nil && c.pos < len(fill) && fill[c.pos].kind != colUnchanged {
 			tc = fill[c.pos]
 		}
-		v, err := d.value(t, lsn, c, tc)
-		if err != nil {
-			return nil, err
+		var v any
+		if all != "" && c.typ.text && tup[c.pos].kind == colText {
+			v = all[off : off+len(tc.data)]
+			off += len(tc.data)
+		} else {
+			var err error
+			if v, err = d.value(t, lsn, c, tc); err != nil {
+				return nil, err
+			}
 		}
 		if v == nil && old && c.notNull {
 			v = zeroValue(c.schema)
@@ -544,26 +576,74 @@ func (d *Decoder) record(topic string, ks *connect.Schema, key any, vs *connect.
 
 // offset is Debezium's PostgreSQL offset for a streamed event.
 func (d *Decoder) offset(lsn LSN, msgType string) map[string]any {
-	off := map[string]any{
-		"lsn_proc":    int64(lsn),
-		"lsn_commit":  int64(d.lastCommit),
-		"lsn":         int64(lsn),
-		"ts_usec":     d.commitUs,
-		"messageType": msgType,
-	}
+	b := d.boxes()
+	lb := d.lsnBox(lsn)
+	off := make(map[string]any, 6)
+	off["lsn_proc"], off["lsn_commit"], off["lsn"], off["ts_usec"], off["messageType"] = lb, b.commit, lb, b.tsUs, msgType
 	if d.inTx {
-		off["txId"] = int64(d.xid)
+		off["txId"] = b.txID
 	}
 	return off
 }
 
+// boxed holds interface values shared by every event of a transaction, so
+// each event does not allocate them again (records are immutable, so
+// sharing is safe).
+type boxed struct {
+	xid, commitUs        int64
+	lastCommit           LSN
+	txID                 any // int64
+	tsMs, tsUs, tsNs     any // commit time
+	commit               any // lastCommit as int64
+	nowMs                int64
+	nowMsB, nowUs, nowNs any
+	lsn                  LSN
+	lsnB                 any
+}
+
+func (d *Decoder) boxes() *boxed {
+	b := &d.box
+	if b.txID == nil || b.xid != int64(d.xid) || b.commitUs != d.commitUs {
+		b.xid, b.commitUs = int64(d.xid), d.commitUs
+		b.txID, b.tsMs, b.tsUs, b.tsNs = int64(d.xid), d.commitUs/1000, d.commitUs, d.commitUs*1000
+	}
+	if b.commit == nil || b.lastCommit != d.lastCommit {
+		b.lastCommit, b.commit = d.lastCommit, int64(d.lastCommit)
+	}
+	return b
+}
+
+func (d *Decoder) lsnBox(lsn LSN) any {
+	b := &d.box
+	if b.lsnB == nil || b.lsn != lsn {
+		b.lsn, b.lsnB = lsn, int64(lsn)
+	}
+	return b.lsnB
+}
+
+// nowBoxes returns the processing time as ts_ms, ts_us, ts_ns, refreshed
+// every millisecond (finer resolution would cost three allocations per event).
+func (d *Decoder) nowBoxes() (any, any, any) {
+	b := &d.box
+	now := d.now()
+	if ms := now.UnixMilli(); b.nowMsB == nil || ms != b.nowMs {
+		b.nowMs, b.nowMsB, b.nowUs, b.nowNs = ms, ms, now.UnixMicro(), now.UnixNano()
+	}
+	return b.nowMsB, b.nowUs, b.nowNs
+}
+
 func (d *Decoder) source(t *table, lsn LSN, snapshot string) *connect.Struct {
+	return d.sourceInto(new(connect.Struct), make([]any, len(sourceSchema.Fields)), t, lsn, snapshot)
+}
+
+// sourceInto fills the source block into caller-provided memory.
+func (d *Decoder) sourceInto(st *connect.Struct, vals []any, t *table, lsn LSN, snapshot string) *connect.Struct {
 	schema, name := "", ""
 	if t != nil {
 		schema, name = t.rel.Schema, t.rel.Name
 	}
-	var seq []byte
-	seq = append(seq, '[')
+	var buf [48]byte
+	seq := append(buf[:0], '[')
 	if d.lastCommit != 0 {
 		seq = append(seq, '"')
 		seq = strconv.AppendUint(seq, uint64(d.lastCommit), 10)
@@ -574,18 +654,19 @@ func (d *Decoder) source(t *table, lsn LSN, snapshot string) *connect.Struct {
 	seq = append(seq, ',', '"')
 	seq = strconv.AppendUint(seq, uint64(lsn), 10)
 	seq = append(seq, '"', ']')
+	b := d.boxes()
 	var txID any
 	if d.inTx {
-		txID = int64(d.xid)
+		txID = b.txID
 	}
-	return &connect.Struct{Schema: sourceSchema, Values: []any{
-		DebeziumVersion, "postgresql", d.s.prefix, d.commitUs / 1000, snapshot, d.db, string(seq),
-		d.commitUs, d.commitUs * 1000, schema, name, txID, int64(lsn), nil, nil, nil,
-	}}
+	vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6] = DebeziumVersion, "postgresql", d.s.prefix, b.tsMs, snapshot, d.db, string(seq)
+	vals[7], vals[8], vals[9], vals[10], vals[11], vals[12] = b.tsUs, b.tsNs, schema, name, txID, d.lsnBox(lsn)
+	vals[13], vals[14], vals[15] = nil, nil, nil
+	st.Schema, st.Values = sourceSchema, vals
+	return st
 }
 
 func (d *Decoder) envelope(t *table, lsn LSN, op string, before, after *connect.Struct, snapshot string) *connect.Struct {
-	now := d.now()
 	var tx any
 	if d.s.txMetadata && d.inTx {
 		d.order++
@@ -602,8 +683,14 @@ func (d *Decoder) envelope(t *table, lsn LSN, op string, before, after *connect.
 	if after != nil {
 		a = after
 	}
-	us := now.UnixMicro()
-	return &connect.Struct{Schema: t.envelope, Values: []any{b, a, d.source(t, lsn, snapshot), tx, op, us / 1000, us, now.UnixNano()}}
+	// one allocation for both structs and one for both value slices
+	structs := new([2]connect.Struct)
+	vals := make([]any, 8+len(sourceSchema.Fields))
+	src := d.sourceInto(&structs[1], vals[8:], t, lsn, snapshot)
+	ms, us, ns := d.nowBoxes()
+	vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6], vals[7] = b, a, src, tx, op, ms, us, ns
+	structs[0].Schema, structs[0].Values = t.envelope, vals[:8:8]
+	return &structs[0]
 }
 
 func (d *Decoder) txID() string {

@@ -97,6 +97,7 @@ type colType struct {
 	schema  *connect.Schema // required form; WithOptional for nullable columns
 	conv    converter
 	unknown bool   // rendered as a string because inlet does not know the type
+	text    bool   // the value is the text as is (convString)
 	typName string // for warnings
 }
 
@@ -125,11 +126,11 @@ func (d *Decoder) mapType(oid uint32, typmod int32, types map[uint32]TypeInfo) c
 	case oidMoney:
 		return d.moneyType()
 	case oidUUID:
-		return colType{schema: named(connect.String, connect.DebeziumUUID), conv: convString}
+		return colType{schema: named(connect.String, connect.DebeziumUUID), conv: convString, text: true}
 	case oidJSON, oidJSONB:
-		return colType{schema: named(connect.String, connect.DebeziumJSON), conv: convString}
+		return colType{schema: named(connect.String, connect.DebeziumJSON), conv: convString, text: true}
 	case oidXML:
-		return colType{schema: named(connect.String, connect.DebeziumXML), conv: convString}
+		return colType{schema: named(connect.String, connect.DebeziumXML), conv: convString, text: true}
 	case oidBytea:
 		return colType{schema: d.binarySchema(), conv: d.convBytea}
 	case oidDate:
@@ -172,7 +173,7 @@ func (d *Decoder) mapType(oid uint32, typmod int32, types map[uint32]TypeInfo) c
 		}
 	}
 	if textLike[oid] {
-		return colType{schema: connect.StringSchema, conv: convString}
+		return colType{schema: connect.StringSchema, conv: convString, text: true}
 	}
 	if elem, ok := arrayElem[oid]; ok {
 		return d.arrayType(elem, types)
@@ -182,15 +183,15 @@ func (d *Decoder) mapType(oid uint32, typmod int32, types map[uint32]TypeInfo) c
 		case ti.Kind == 'e':
 			sc := named(connect.String, connect.DebeziumEnum)
 			sc.Parameters = connect.Params{{Key: "allowed", Value: strings.Join(ti.Labels, ",")}}
-			return colType{schema: sc, conv: convString}
+			return colType{schema: sc, conv: convString, text: true}
 		case ti.Kind == 'd' && ti.Base != 0 && ti.Base != oid:
 			return d.mapType(ti.Base, typmod, types)
 		case ti.Elem != 0 && ti.Elem != oid:
 			return d.arrayType(ti.Elem, types)
 		}
-		return colType{schema: connect.StringSchema, conv: convString, unknown: true, typName: ti.Name}
+		return colType{schema: connect.StringSchema, conv: convString, text: true, unknown: true, typName: ti.Name}
 	}
-	return colType{schema: connect.StringSchema, conv: convString, unknown: true, typName: "oid " + strconv.FormatUint(uint64(oid), 10)}
+	return colType{schema: connect.StringSchema, conv: convString, text: true, unknown: true, typName: "oid " + strconv.FormatUint(uint64(oid), 10)}
 }
 
 func (d *Decoder) arrayType(elem uint32, types map[uint32]TypeInfo) colType {
@@ -371,6 +372,34 @@ func convNumericString(b []byte) (any, error) {
 }
 
 func parseNumeric(b []byte) (*big.Int, int32, error) {
+	// fast path: up to 18 digits fit an int64 (no string, no scanner)
+	if len(b) <= 19 {
+		var n int64
+		var scale int32 = -1
+		digits, neg, ok := 0, false, len(b) > 0
+		for i, c := range b {
+			switch {
+			case c >= '0' && c <= '9':
+				n = n*10 + int64(c-'0')
+				digits++
+				if scale >= 0 {
+					scale++
+				}
+			case c == '.' && scale < 0:
+				scale = 0
+			case c == '-' && i == 0:
+				neg = true
+			default:
+				ok = false
+			}
+		}
+		if ok && digits > 0 && digits <= 18 {
+			if neg {
+				n = -n
+			}
+			return big.NewInt(n), max(scale, 0), nil
+		}
+	}
 	s := string(b)
 	if s == "NaN" || s == "Infinity" || s == "-Infinity" {
 		return nil, 0, errNaN
