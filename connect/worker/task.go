@@ -422,6 +422,29 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
 		return err
 	}
 	for {
+		paused, runC, pausedC := t.gate.state()
+		if paused {
+			// Move nothing until resumed: records already polled wait here,
+			// and their offsets are not stored, so a stop now loses nothing
+			// (they are polled again after a restart).
+			if stopping {
+				return nil
+			}
+			select {
+			case <-runC:
+			case <-stopC:
+				stopping, stopC = true, nil
+				cancelPoll()
+			case <-commitT.C():
+				if err := t.commit(); err != nil {
+					return err
+				}
+				commitT = t.clock.NewTimer(t.w.cfg.OffsetFlushInterval)
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			continue
+		}
 		if len(carry) > 0 {
 			n := min(bs-len(buf), len(carry))
 			buf = append(buf, carry[:n]...)
@@ -440,30 +463,6 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
 			default:
 				return nil
 			}
-		}
-		paused, runC, pausedC := t.gate.state()
-		if paused {
-			// Finish the batch in hand, then move nothing until resumed.
-			if err := deliver(); err != nil {
-				return err
-			}
-			if stopping {
-				return nil // records polled but not delivered are polled again after a restart
-			}
-			select {
-			case <-runC:
-			case <-stopC:
-				stopping, stopC = true, nil
-				cancelPoll()
-			case <-commitT.C():
-				if err := t.commit(); err != nil {
-					return err
-				}
-				commitT = t.clock.NewTimer(t.w.cfg.OffsetFlushInterval)
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			continue
 		}
 		if len(buf) > 0 && p.batchInterval == 0 {
 			// Interval 0: deliver what has gathered, without waiting.
