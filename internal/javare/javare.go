@@ -24,7 +24,9 @@ package javare
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"strings"
+	"unicode/utf8"
 )
 
 // Regexp is a compiled Java regular expression. It is safe for concurrent
@@ -33,6 +35,10 @@ type Regexp struct {
 	expr string
 	re   *regexp.Regexp // unanchored, for find/replace
 	full *regexp.Regexp // \A(?:re)\z, Java's matches()
+	// lookback is set when the pattern has an assertion about the text
+	// before a position (^, \A, \b, \B): then a search cannot restart on
+	// a suffix of the input without changing its meaning.
+	lookback bool
 }
 
 // Compile translates and compiles a Java regular expression.
@@ -49,7 +55,24 @@ func Compile(expr string) (*Regexp, error) {
 	if err != nil {
 		return nil, &SyntaxError{Expr: expr, Offset: -1, Reason: "invalid regular expression: " + strings.TrimPrefix(err.Error(), "error parsing regexp: ")}
 	}
-	return &Regexp{expr: expr, re: re, full: full}, nil
+	parsed, err := syntax.Parse(goExpr, syntax.Perl)
+	if err != nil {
+		return nil, &SyntaxError{Expr: expr, Offset: -1, Reason: "invalid regular expression: " + err.Error()}
+	}
+	return &Regexp{expr: expr, re: re, full: full, lookback: looksBack(parsed)}, nil
+}
+
+func looksBack(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpBeginLine, syntax.OpBeginText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	}
+	for _, sub := range re.Sub {
+		if looksBack(sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // MustCompile is Compile for expressions known to be valid; it panics
@@ -96,12 +119,48 @@ func (r *Regexp) ReplaceFirst(s string, repl *Replacement) string {
 	return string(b)
 }
 
-// ReplaceAll is Java's Matcher.replaceAll, with one difference in how
-// matches are found: after a non-empty match, Go does not report an empty
-// match at the very position where it ended (Java does), so "baaac" with
-// a* and "-" gives "-b-c-" here and "-b--c-" in Java. Patterns that cannot
-// match the empty string behave the same.
+// ReplaceAll is Java's Matcher.replaceAll: every match, searched left to
+// right, is replaced. After an empty match the search resumes one
+// character further, and an empty match right after a non-empty one counts
+// (Java's find(); "baaac" with a* and "-" gives "-b--c-"). Go's own
+// iteration skips that empty match; it is used only for patterns with ^,
+// \A, \b or \B, whose meaning depends on the text before the search
+// position, so for those alone the result can differ from Java's.
 func (r *Regexp) ReplaceAll(s string, repl *Replacement) string {
+	if r.lookback {
+		return r.replaceAllGo(s, repl)
+	}
+	var b []byte
+	last, from := 0, 0
+	for from <= len(s) {
+		m := r.re.FindStringSubmatchIndex(s[from:])
+		if m == nil {
+			break
+		}
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += from
+			}
+		}
+		if b == nil {
+			b = make([]byte, 0, len(s)+repl.size)
+		}
+		b = append(b, s[last:m[0]]...)
+		b = repl.Append(b, s, m)
+		last, from = m[1], m[1]
+		if m[0] == m[1] {
+			// Java advances one char after an empty match; here one rune.
+			_, w := utf8.DecodeRuneInString(s[from:])
+			from += max(w, 1)
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
+}
+
+func (r *Regexp) replaceAllGo(s string, repl *Replacement) string {
 	ms := r.re.FindAllStringSubmatchIndex(s, -1)
 	if ms == nil {
 		return s

@@ -53,6 +53,11 @@ func TestReplaceFirstJava(t *testing.T) {
 func TestReplaceAll(t *testing.T) {
 	tests := []struct{ regex, repl, in, want string }{
 		{`x*`, `-`, "abc", "-a-b-c-"},
+		{`a*`, `-`, "baaac", "-b--c-"}, // Java keeps the empty match right after "aaa"
+		{`a*?`, `-`, "ab", "-a-b-"},
+		{`é*`, `-`, "aéb", "-a--b-"},
+		{`\b`, `|`, "ab cd", "|ab| |cd|"}, // a lookback pattern: Go's iteration
+		{`^a`, `X`, "aaa", "Xaa"},         // ^ must not match again at later positions
 		{`(\w)(\w)`, `$2$1`, "abcde", "badce"},
 		{`\.`, `_`, "a.b.c", "a_b_c"},
 		{`z`, `_`, "abc", "abc"},
