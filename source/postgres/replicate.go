@@ -210,6 +210,7 @@ func (t *Task) stream(ctx context.Context, conn *pgx.Conn, repl *pgconn.PgConn, 
 	}
 	var walEnd LSN // server WAL end from the last keepalive, when nothing is in flight
 	lastSent, lastSentAt := ^uint64(0), time.Time{}
+	var deadline, pendingSince time.Time
 	for {
 		if ctx.Err() != nil {
 			return pending, nil
@@ -219,12 +220,15 @@ func (t *Task) stream(ctx context.Context, conn *pgx.Conn, repl *pgconn.PgConn, 
 			wake = nextBeat
 		}
 		if len(pending) > 0 {
-			// try to hand the batch over soon even if the stream goes quiet
-			if w := time.Now().Add(5 * time.Millisecond); w.Before(wake) {
+			// hand the batch over soon even if the stream goes quiet
+			if w := pendingSince.Add(handOver); w.Before(wake) {
 				wake = w
 			}
 		}
-		_ = netConn.SetReadDeadline(wake)
+		if !wake.Equal(deadline) {
+			deadline = wake
+			_ = netConn.SetReadDeadline(wake)
+		}
 		msg, err := repl.ReceiveMessage(context.Background())
 		now := time.Now()
 		if err != nil {
@@ -296,22 +300,33 @@ func (t *Task) stream(ctx context.Context, conn *pgx.Conn, repl *pgconn.PgConn, 
 			}
 			nextStatus = now.Add(s.statusInterval)
 		}
+		// Records are handed over in batches: when max.batch.size is
+		// reached, or handOver after the first one (a wake-up per record
+		// would cost more than decoding it).
 		if len(pending) > 0 {
-			select {
-			case t.queue <- pending:
-				pending = nil
-			default:
-				if len(pending) >= s.maxBatch {
-					if err := t.push(ctx, repl, pending); err != nil {
-						return nil, err
+			if pendingSince.IsZero() {
+				pendingSince = now
+			}
+			if len(pending) >= s.maxBatch || now.Sub(pendingSince) >= handOver {
+				select {
+				case t.queue <- pending:
+					pending, pendingSince = nil, time.Time{}
+				default:
+					if len(pending) >= s.maxBatch {
+						if err := t.push(ctx, repl, pending); err != nil {
+							return nil, err
+						}
+						pending, pendingSince = nil, time.Time{}
+						nextStatus = time.Now().Add(s.statusInterval)
 					}
-					pending = nil
-					nextStatus = time.Now().Add(s.statusInterval)
 				}
 			}
 		}
 	}
 }
+
+// handOver is the longest a decoded record waits for more to batch with.
+const handOver = time.Millisecond
 
 // push queues a batch, blocking while the queue is full but still sending
 // status updates.
