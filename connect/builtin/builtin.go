@@ -12,6 +12,7 @@ import (
 	"github.com/inletdev/inlet/source/datagen"
 	"github.com/inletdev/inlet/source/dts"
 	filesource "github.com/inletdev/inlet/source/file"
+	kafkasource "github.com/inletdev/inlet/source/kafka"
 	"github.com/inletdev/inlet/source/postgres"
 	"github.com/inletdev/inlet/transforms"
 	"github.com/inletdev/inlet/transforms/eventbridge"
@@ -39,6 +40,7 @@ func Register(r *connect.Registry) {
 	rocketmq.Register(r)
 	postgres.Register(r)
 	kafkasink.Register(r)
+	kafkasource.Register(r)
 	_ = r
 }
 
