@@ -277,7 +277,8 @@ func appendRecord(b []byte, r *connect.Record) ([]byte, error) {
 	b = appendString(b, r.Topic)
 	b = append(b, `,"partition":`...)
 	b = strconv.AppendInt(b, int64(r.Partition), 10)
-	if r.Origin.IsSet() {
+	if r.Origin.IsSet() && r.Origin.Topic == r.Topic {
+		// a Kafka offset only means something in the topic it was read from
 		b = append(b, `,"offset":`...)
 		b = strconv.AppendInt(b, r.Origin.Offset, 10)
 	}

@@ -68,13 +68,14 @@ func TestRecordsFormatEnvelope(t *testing.T) {
 	r := &connect.Record{Topic: "outbox.event.order", Partition: 2,
 		Key: []byte("A-1001"), Value: []byte(`{"schema":null,"payload":{"a":1}}`),
 		Headers:   connect.Headers{{Key: "id", Value: []byte("5f1b")}, {Key: "bin", Value: []byte{0xff}}, {Key: "none"}},
-		Timestamp: time.UnixMilli(1772366400391), Origin: connect.Origin{Topic: "x", Partition: 2, Offset: 7}}
+		Timestamp: time.UnixMilli(1772366400391), Origin: connect.Origin{Topic: "outbox.event.order", Partition: 2, Offset: 7}}
 	others := []*connect.Record{
 		{Topic: "t", Partition: -1, Value: []byte(`"quoted"`)},
 		{Topic: "t", Partition: -1, Value: []byte("null")},
 		{Topic: "t", Partition: -1, Value: []byte{0, 0xfe}},
 		{Topic: "t", Partition: -1, Value: []byte("{\n}")},
 		{Topic: "t", Partition: -1, Value: []byte("42")},
+		{Topic: "routed", Partition: -1, Value: []byte("1"), Origin: connect.Origin{Topic: "t", Offset: 3}},
 	}
 	if err := s.Put(context.Background(), append([]*connect.Record{r}, others...)); err != nil {
 		t.Fatal(err)
@@ -88,6 +89,7 @@ func TestRecordsFormatEnvelope(t *testing.T) {
 {"topic":"t","partition":-1,"key":null,"payload":"AP4=","payload_encoding":"base64"}
 {"topic":"t","partition":-1,"key":null,"payload":"{\n}"}
 {"topic":"t","partition":-1,"key":null,"payload":42}
+{"topic":"routed","partition":-1,"key":null,"payload":1}
 `
 	if got := read(t, p); got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
