@@ -234,8 +234,8 @@ func TestInsertField(t *testing.T) {
 	}
 	out = apply(t, tr, mapRecord())
 	m := out.Value.(map[string]any)
-	if m["t"] != "orders" || m["p"] != nil || m["when"] != ts0 || m["src"] != "inlet" || m["name"] != "widget" {
-		t.Errorf("schemaless %v", m)
+	if _, hasP := m["p"]; m["t"] != "orders" || hasP || m["when"] != ts0 || m["src"] != "inlet" || m["name"] != "widget" {
+		t.Errorf("schemaless %v (a null partition is left out, as in Kafka)", m)
 	}
 	// offset needs a record read from Kafka
 	off := build(t, "InsertField$Value", map[string]string{"offset.field": "off"})
@@ -246,10 +246,15 @@ func TestInsertField(t *testing.T) {
 		t.Errorf("offset = %v", out.Value.(map[string]any)["off"])
 	}
 	// a required field without a value
-	req := build(t, "InsertField$Value", map[string]string{"timestamp.field": "ts!"})
-	r2 := mapRecord()
+	req := build(t, "InsertField$Value", map[string]string{"timestamp.field": "rts!"})
+	r2 := schemaRecord()
 	r2.Timestamp = time.Time{}
-	wantErr(t, applyErr(t, req, r2), `required field "ts" (set with a trailing !) has no value for this record`)
+	wantErr(t, applyErr(t, req, r2), `required field "rts" (set with a trailing !) has no value for this record`)
+	m2 := mapRecord()
+	m2.Timestamp = time.Time{}
+	if out := apply(t, req, m2); len(out.Value.(map[string]any)) != len(m2.Value.(map[string]any)) {
+		t.Errorf("schemaless without a timestamp: %v", out.Value)
+	}
 	// duplicate field
 	wantErr(t, applyErr(t, build(t, "InsertField$Value", map[string]string{"topic.field": "name"}), schemaRecord()),
 		"cannot create field because of field name duplication name")
@@ -260,7 +265,9 @@ func TestInsertField(t *testing.T) {
 		t.Error("tombstone must pass through")
 	}
 	_, err := tryBuild("InsertField$Value", map[string]string{})
-	wantErr(t, err, "at least one of topic.field, partition.field, offset.field, timestamp.field or static.field must be set")
+	wantErr(t, err, "topic.field: No field insertion configured: set at least one of topic.field, partition.field, offset.field, timestamp.field or static.field")
+	_, err = tryBuild("InsertField$Value", map[string]string{"static.field": "src"})
+	wantErr(t, err, "static.value: No value specified for static field: src")
 	contract(t, "InsertField$Value", props)
 	contract(t, "InsertField$Key", map[string]string{"topic.field": "topic"})
 }

@@ -29,7 +29,12 @@ var insertFieldPlugin = kvPlugin{
 					return nil
 				}
 			}
-			return connect.ConfigErrors{{Key: "topic.field", Reason: "at least one of topic.field, partition.field, offset.field, timestamp.field or static.field must be set"}}
+			return connect.ConfigErrors{{Key: "topic.field", Reason: "No field insertion configured: set at least one of topic.field, partition.field, offset.field, timestamp.field or static.field"}}
+		}).Check(func(c connect.Config) connect.ConfigErrors {
+			if f := c.String("static.field"); f != "" && !c.Has("static.value") {
+				return connect.ConfigErrors{{Key: "static.value", Reason: "No value specified for static field: " + f}}
+			}
+			return nil
 		})
 	},
 	build: func(cfg connect.Config, s side) (connect.Transformation, error) {
@@ -87,8 +92,10 @@ func (t *InsertField) specs() []*insertSpec {
 	return out
 }
 
-// value returns what spec s inserts for r.
-func (t *InsertField) value(r *connect.Record, s *insertSpec, name string) (any, error) {
+// value returns what spec s inserts for r. With a schema, a required
+// (trailing !) field without a value is an error here rather than a
+// converter failure later; schemaless objects have no required fields.
+func (t *InsertField) value(r *connect.Record, s *insertSpec, name string, schemad bool) (any, error) {
 	var v any
 	switch s {
 	case t.topic:
@@ -110,7 +117,7 @@ func (t *InsertField) value(r *connect.Record, s *insertSpec, name string) (any,
 	case t.static:
 		v = t.staticValue
 	}
-	if v == nil && !s.optional {
+	if v == nil && !s.optional && schemad {
 		return nil, recordErr(name, r, "required field %q (set with a trailing !) has no value for this record", s.name)
 	}
 	return v, nil
@@ -131,11 +138,13 @@ func (t *InsertField) Apply(_ context.Context, r *connect.Record) (*connect.Reco
 		}
 		out := cloneMap(m, len(specs))
 		for _, s := range specs {
-			v, err := t.value(r, s, name)
+			v, err := t.value(r, s, name, false)
 			if err != nil {
 				return nil, err
 			}
-			out[s.name] = v
+			if v != nil { // Kafka leaves out a null partition or timestamp
+				out[s.name] = v
+			}
 		}
 		return t.side.with(r, nil, out), nil
 	}
@@ -175,7 +184,7 @@ func (t *InsertField) Apply(_ context.Context, r *connect.Record) (*connect.Reco
 		nv[i] = fieldValue(st, i, t.replaceNull)
 	}
 	for i, s := range specs {
-		v, err := t.value(r, s, name)
+		v, err := t.value(r, s, name, true)
 		if err != nil {
 			return nil, err
 		}
