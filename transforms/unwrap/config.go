@@ -66,7 +66,7 @@ func ConfigDef() *connect.ConfigDef {
 		connect.ConfigKey{Name: keyKeepCompatible, Type: connect.TypeBoolean, Default: "true", Importance: connect.Low,
 			Doc: "Controls the output event's schema compatibility when using the drop fields feature. true: only optional fields are removed; false: listed fields are removed from the key/value schemas regardless of optionality."},
 		connect.ConfigKey{Name: keyReplaceNull, Type: connect.TypeBoolean, Default: "true", Importance: connect.Low,
-			Doc: "When the row is rebuilt (add.fields, rewrite, dropped fields), whether a null field with a default value takes the default (true) or stays null (false)."},
+			Doc: "In the rewrite modes (which add __deleted) and when fields are dropped via drop.fields.header.name, whether a null field with a default value takes the default (true) or stays null (false). add.fields alone never replaces nulls, as in Debezium."},
 	).Check(func(c connect.Config) connect.ConfigErrors {
 		var errs connect.ConfigErrors
 		for _, k := range []string{keyAddFields, keyAddHeaders} {

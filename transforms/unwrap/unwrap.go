@@ -290,9 +290,13 @@ func (t *Transform) buildRow(c *connect.Record, env, row *connect.Struct, delete
 		return
 	}
 	vals := make([]any, len(p.schema.Fields))
+	// Debezium copies the row without defaults for add.fields, and with
+	// them (Kafka's InsertField, configured by replace.null.with.default)
+	// when it adds __deleted.
+	replace := t.replaceNull && p.deleted
 	for i := range row.Values {
 		v := row.Values[i]
-		if v == nil && t.replaceNull {
+		if v == nil && replace {
 			v = row.Schema.Fields[i].Schema.Default
 		}
 		vals[i] = v

@@ -199,9 +199,9 @@ func TestAddFieldsAndHeaders(t *testing.T) {
 		t.Fatalf("fields %v, want %v", got, want)
 	}
 	st := out.Value.(*connect.Struct)
-	wantVals := []any{int32(1), "new", "eu", "n", "c", "orders", int64(1700000000000), int64(1700000000500), "571:123456", int64(123456)}
+	wantVals := []any{int32(1), nil, "eu", "n", "c", "orders", int64(1700000000000), int64(1700000000500), "571:123456", int64(123456)}
 	if !reflect.DeepEqual(st.Values, wantVals) {
-		t.Errorf("values %v, want %v (status null → default \"new\")", st.Values, wantVals)
+		t.Errorf("values %v, want %v (add.fields keeps a null status null, as Debezium)", st.Values, wantVals)
 	}
 	for _, f := range out.ValueSchema.Fields[4:] {
 		if !f.Schema.Optional {
@@ -222,10 +222,12 @@ func TestAddFieldsAndHeaders(t *testing.T) {
 	if v := out.Value.(*connect.Struct).Values[8]; v != nil {
 		t.Errorf("__id without a transaction = %v", v)
 	}
-	// replace.null.with.default=false keeps the null
-	tr2 := build(t, map[string]string{"add.fields": "op", "replace.null.with.default": "false"})
-	if v := apply(t, tr2, in).Value.(*connect.Struct).Values[1]; v != nil {
-		t.Errorf("status with replace.null.with.default=false = %v", v)
+	// the rewrite modes replace a null with its default unless replace.null.with.default=false
+	for replace, want := range map[string]any{"true": "new", "false": nil} {
+		tr2 := build(t, map[string]string{"delete.tombstone.handling.mode": "rewrite", "replace.null.with.default": replace})
+		if v := apply(t, tr2, in).Value.(*connect.Struct).Values[1]; v != want {
+			t.Errorf("rewrite with replace.null.with.default=%s: status = %v, want %v", replace, v, want)
+		}
 	}
 	// prefixes
 	tr3 := build(t, map[string]string{"add.fields": "op", "add.fields.prefix": "meta_", "add.headers": "op", "add.headers.prefix": "x-"})
