@@ -2,7 +2,6 @@ package forms
 
 import (
 	"encoding/json"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -141,14 +140,14 @@ type objectError struct{ text, reason string }
 func (e *objectError) Error() string { return "the text " + e.reason + ": " + clip(e.text) }
 
 // derivedView builds the same view as connect.CloudEvent for the common
-// case, a schemaless record in neither structured nor binary mode whose
-// value is already plain JSON-shaped Go data, without copying the value:
-// connect.CloudEvent converts every number to json.Number through
-// JSONValue, which is most of the per-record cost. The renderers here print
-// Go integers and floats exactly as JSONValue would.
+// case, a schemaless record in neither structured nor binary mode, without
+// copying the value: connect.CloudEvent converts every value through
+// JSONValue up front, which is most of the per-record cost. Here values
+// are converted only where a path or a rendering reaches them, the same
+// way (JSONValue; NaN and infinities, which it refuses, render as null).
 // TestDerivedViewMatchesCloudEvent keeps the two in step.
 func derivedView(r *connect.Record, ec connect.EventContext) (*derived, bool) {
-	if r.ValueSchema != nil || !plainJSON(r.Value, 0) {
+	if r.ValueSchema != nil {
 		return nil, false
 	}
 	switch r.Value.(type) {
@@ -193,34 +192,4 @@ func derivedView(r *connect.Record, ec connect.EventContext) (*derived, bool) {
 	}
 	ev.add("datacontenttype", "application/json")
 	return ev, true
-}
-
-// plainJSON reports whether v holds only values the renderers print as
-// JSONValue would: maps of string keys, slices of any, strings, booleans,
-// json.Number, Go integers and finite floats, nil.
-func plainJSON(v any, depth int) bool {
-	if depth > 64 {
-		return false
-	}
-	switch x := v.(type) {
-	case nil, string, bool, json.Number, int, int8, int16, int32, int64, uint8, uint16, uint32, uint64, uint:
-		return true
-	case float64:
-		return !math.IsNaN(x) && !math.IsInf(x, 0)
-	case map[string]any:
-		for _, e := range x {
-			if !plainJSON(e, depth+1) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		for _, e := range x {
-			if !plainJSON(e, depth+1) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
 }

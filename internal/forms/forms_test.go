@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -402,7 +403,9 @@ func TestDerivedViewMatchesCloudEvent(t *testing.T) {
 		{Topic: "b", Value: []any{1, 2}, SourceOffset: map[string]any{"lsn": int64(5)}, Timestamp: time.Unix(1700000000, 5).UTC()},
 		{Value: "plain string"},
 		{Topic: "c", Value: nil, Origin: connect.Origin{Topic: "c", Partition: 1, Offset: 2}},
-		{Topic: "d", Value: float32(1.5)}, // not plain: goes through connect.CloudEvent
+		{Topic: "d", Value: float32(1.5)},
+		{Topic: "e", Value: map[string]any{"t": time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), "b": []byte("hi"), "ss": []string{"a", "b"},
+			"ms": map[string]string{"k": "v"}, "f32": float32(0.1), "nested": []any{map[string]any{"u": uint64(1 << 63)}}}},
 	}
 	ec := connect.EventContext{Pipeline: "p", Connector: "c", Source: "src"}
 	for i, r := range recs {
@@ -418,6 +421,16 @@ func TestDerivedViewMatchesCloudEvent(t *testing.T) {
 		want := string(appendJSON(nil, ref))
 		if got != want {
 			t.Errorf("record %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+}
+
+func TestLookupIntoOtherGoContainers(t *testing.T) {
+	ev, _ := NewEvent(connect.NewRecord("t", nil, map[string]any{"ms": map[string]string{"k": "v"}, "ss": []string{"a", "b"},
+		"nan": math.NaN()}), connect.EventContext{})
+	for p, want := range map[string]string{"$.data.ms.k": "v", "$.data.ss[1]": "b", "$.data.ms": `{"k":"v"}`, "$.data.nan": "null"} {
+		if got, ok, _ := MustCompile(Spec{Form: JSONPath, Value: p}).Eval(ev); !ok || got != want {
+			t.Errorf("%s = %q %v, want %q", p, got, ok, want)
 		}
 	}
 }

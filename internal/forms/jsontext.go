@@ -2,9 +2,12 @@ package forms
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/inletdev/inlet/connect"
 )
 
 // appendText renders a selected node as EventBridge does (§2.1 of the
@@ -102,16 +105,20 @@ func appendJSON(dst []byte, v any) []byte {
 	case uint:
 		return strconv.AppendUint(dst, uint64(x), 10)
 	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			// JSON has no NaN or infinity; null, as JSON.stringify does
+			return append(dst, "null"...)
+		}
 		// as connect.JSONValue renders floats
 		return strconv.AppendFloat(dst, x, 'g', -1, 64)
 	}
-	// Other Go values (only reachable through NewEventFromMap with values
-	// encoding/json knows): let encoding/json render them.
-	b, err := json.Marshal(v)
+	// Other Go values in schemaless data (float32, time.Time, []byte,
+	// map[string]string...): render them as connect.JSONValue does.
+	jv, err := connect.JSONValue(nil, v)
 	if err != nil {
 		return append(dst, "null"...)
 	}
-	return append(dst, b...)
+	return appendJSON(dst, jv)
 }
 
 const hexDigits = "0123456789abcdef"

@@ -1,11 +1,14 @@
 package forms
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/PaesslerAG/jsonpath"
+
+	"github.com/inletdev/inlet/connect"
 )
 
 // maxText is the longest value, template or path EventBridge accepts.
@@ -54,7 +57,7 @@ func (p *Path) String() string { return p.text }
 func (p *Path) Lookup(v any) (any, bool) { return walk(v, p.steps) }
 
 func walk(v any, steps []step) (any, bool) {
-	for i := range steps {
+	for i := 0; i < len(steps); i++ {
 		s := &steps[i]
 		switch x := v.(type) {
 		case map[string]any:
@@ -71,8 +74,22 @@ func walk(v any, steps []step) (any, bool) {
 				return nil, false
 			}
 			v = x[s.index]
-		default:
+		case nil, string, bool, json.Number, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
 			return nil, false
+		default:
+			// Another Go container (map[string]string, []string, a
+			// *connect.Struct...): see it as connect.JSONValue would.
+			jv, err := connect.JSONValue(nil, x)
+			if err != nil {
+				return nil, false
+			}
+			switch jv.(type) {
+			case map[string]any, []any:
+				v = jv
+				i-- // take this step again on the converted value
+			default:
+				return nil, false
+			}
 		}
 	}
 	return v, true
