@@ -331,3 +331,5 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
+
+func quiet() Option { return WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))) }

@@ -168,7 +168,7 @@ func (m *memStore) List(ctx context.Context, p string) ([]connect.SourceOffset, 
 func TestOffsetStorePlugin(t *testing.T) {
 	e := newEnv(t)
 	wc := WorkerConfig{Props: map[string]string{"offset.storage.topic": "connect-offsets", "bootstrap.servers": "b:9092"}, OffsetTopic: "connect-offsets"}
-	if _, err := New(wc, e.reg); !errors.Is(err, ErrNoOffsetStore) || !strings.Contains(err.Error(), "offset.storage.topic") {
+	if _, err := New(wc, e.reg, quiet()); !errors.Is(err, ErrNoOffsetStore) || !strings.Contains(err.Error(), "offset.storage.topic") {
 		t.Fatalf("missing store plugin: %v", err)
 	}
 	fs, _ := NewFileStore(t.TempDir() + "/o.json")
@@ -180,7 +180,7 @@ func TestOffsetStorePlugin(t *testing.T) {
 			gotCfg = cfg
 			return st, nil
 		}})
-	w, err := New(wc, e.reg)
+	w, err := New(wc, e.reg, quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 		}})
 	t.Setenv("INLET_TEST_RETRIES", "hunter2")
 	wc := WorkerConfig{OffsetFile: t.TempDir() + "/o.json", Props: map[string]string{"config.providers": "env", "config.providers.env.class": "EnvVarConfigProvider"}}
-	w, err := New(wc, e.reg)
+	w, err := New(wc, e.reg, quiet())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -605,7 +605,7 @@ func TestShutdownCommitsAndRestartResumes(t *testing.T) {
 	// A second worker on the same offsets file sees nothing new.
 	e2 := newEnv(t)
 	wc := WorkerConfig{OffsetFile: path, Props: map[string]string{}}
-	w2, err := New(wc, e2.reg)
+	w2, err := New(wc, e2.reg, quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
