@@ -58,4 +58,3 @@ func TestKcatReadsWhatSinkWrote(t *testing.T) {
 		t.Fatalf("kcat read:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
 }
-
