@@ -15,7 +15,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
-	"github.com/twmb/franz-go/pkg/kversion"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 
 	"github.com/inletdev/inlet/connect"
@@ -113,8 +112,10 @@ func (t *task) clientOpts() []kgo.Opt {
 		kgo.SeedBrokers(t.s.broker),
 		kgo.SASL(plain.Auth{User: SASLUser(t.s.user, t.s.sid), Pass: t.s.password}.AsMechanism()),
 		kgo.ClientID("inlet-dts"),
-		// DTS supports Kafka clients 0.11 to 2.7; ask for nothing newer.
-		kgo.MaxVersions(kversion.V2_7_0()),
+		// DTS supports Kafka clients 0.11 to 2.7. kgo negotiates every
+		// request's version down to what the broker announces (ApiVersions),
+		// and this source uses nothing newer than 2.7 offers: classic group
+		// membership, OffsetCommit metadata, ListOffsets by timestamp.
 	}
 }
 
@@ -307,7 +308,9 @@ func (t *task) Poll(ctx context.Context) ([]*connect.Record, error) {
 		return nil, t.pending
 	}
 	fetches := t.cl.PollRecords(ctx, maxPollRecords)
-	if ctx.Err() != nil {
+	// Records kgo handed over are past its fetch position: hand them on
+	// even if ctx ended meanwhile, or they would be skipped until a restart.
+	if fetches.NumRecords() == 0 && ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
 	if fetches.IsClientClosed() {

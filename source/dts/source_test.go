@@ -292,3 +292,48 @@ func TestSourceCorruptRecordStopsTask(t *testing.T) {
 		t.Fatalf("got %d records, error %v; want the INSERT, then an error naming offset 1", len(got), perr)
 	}
 }
+
+// BenchmarkSourcePoll reads b.N emitted rows through the source task from
+// kfake (SASL/PLAIN): consuming, decoding and building the events.
+func BenchmarkSourcePoll(b *testing.B) {
+	c, err := dtstest.NewCluster(dtstest.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	g := dtstest.Gen{TS: 1700000000}
+	ctx := context.Background()
+	var recs []dtstest.Record
+	for i := 0; i < b.N; i++ {
+		recs = append(recs, g.Update(int64(i), "NEW", "PAID"))
+		if len(recs) == 2000 || i == b.N-1 {
+			if _, err := c.Produce(ctx, recs...); err != nil {
+				b.Fatal(err)
+			}
+			recs = recs[:0]
+		}
+	}
+	t := &testing.T{}
+	task, err := openSource(t, props(c), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer task.(interface{ Close() error }).Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	n, polls := 0, 0
+	var first time.Duration
+	for n < b.N {
+		rs, err := task.Poll(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n == 0 {
+			first = b.Elapsed()
+		}
+		n += len(rs)
+		polls++
+	}
+	b.Logf("%d rows in %d polls; first poll (joining the group) took %v", n, polls, first)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
