@@ -226,3 +226,17 @@ func (wc WorkerConfig) setting(key string) string {
 func ReadPipelineFile(path string) (map[string]string, error) {
 	return props.ReadFile(path)
 }
+
+// ReadPipelineFileState is ReadPipelineFile that also returns the target
+// state a JSON POST /connectors body asks for with "initial_state"
+// (TargetRunning when the file does not say).
+func ReadPipelineFileState(path string) (map[string]string, TargetState, error) {
+	m, st, err := props.ReadFileState(path)
+	if err != nil {
+		return nil, "", err
+	}
+	if st == "" {
+		st = string(TargetRunning)
+	}
+	return m, TargetState(st), nil
+}

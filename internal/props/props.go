@@ -40,52 +40,77 @@ func Parse(data []byte) (map[string]string, error) {
 // as connect-standalone accepts. JSON is recognised by a .json extension or
 // a leading '{'. Errors name the file.
 func ReadFile(path string) (map[string]string, error) {
+	m, _, err := ReadFileState(path)
+	return m, err
+}
+
+// ReadFileState is ReadFile that also returns the "initial_state" of a
+// JSON POST /connectors body (RUNNING, PAUSED or STOPPED; "" if none).
+func ReadFileState(path string) (map[string]string, string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err // *PathError names the file
+		return nil, "", err // *PathError names the file
 	}
 	var m map[string]string
+	state := ""
 	if strings.EqualFold(filepath.Ext(path), ".json") || bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
-		m, err = ParseJSON(data)
+		m, state, err = ParseJSONState(data)
 	} else {
 		m, err = Parse(data)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
-	return m, nil
+	return m, state, nil
 }
 
 // ParseJSON reads a connector config in JSON: {"name":..,"config":{..}} or a
 // flat map. Non-string values (numbers, booleans) are kept as their text.
 func ParseJSON(data []byte) (map[string]string, error) {
+	m, _, err := ParseJSONState(data)
+	return m, err
+}
+
+// ParseJSONState is ParseJSON that also returns a body's "initial_state".
+func ParseJSONState(data []byte) (map[string]string, string, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrSyntax, err)
+		return nil, "", fmt.Errorf("%w: %v", ErrSyntax, err)
 	}
-	if cfg, ok := raw["config"]; ok {
-		var body struct {
-			Name   string                     `json:"name"`
-			Config map[string]json.RawMessage `json:"config"`
-		}
-		if err := json.Unmarshal(data, &body); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrSyntax, err)
-		}
-		_ = cfg
-		out, err := flatJSON(body.Config)
-		if err != nil {
-			return nil, err
-		}
-		if n, ok := out["name"]; ok && body.Name != "" && n != body.Name {
-			return nil, fmt.Errorf("%w: \"name\" is %q but config.name is %q", ErrSyntax, body.Name, n)
-		}
-		if body.Name != "" {
-			out["name"] = body.Name
-		}
-		return out, nil
+	if _, ok := raw["config"]; !ok {
+		m, err := flatJSON(raw)
+		return m, "", err
 	}
-	return flatJSON(raw)
+	var body struct {
+		Name         string                     `json:"name"`
+		Config       map[string]json.RawMessage `json:"config"`
+		InitialState string                     `json:"initial_state"`
+	}
+	if err := json.Unmarshal(data, &body); err != nil {
+		return nil, "", fmt.Errorf("%w: %v", ErrSyntax, err)
+	}
+	for k := range raw {
+		if k != "name" && k != "config" && k != "initial_state" {
+			return nil, "", fmt.Errorf("%w: unknown field %q in a connector body (expected name, config, initial_state)", ErrSyntax, k)
+		}
+	}
+	switch strings.ToUpper(body.InitialState) {
+	case "", "RUNNING", "PAUSED", "STOPPED":
+	default:
+		return nil, "", fmt.Errorf("%w: initial_state %q: expected RUNNING, PAUSED or STOPPED", ErrSyntax, body.InitialState)
+	}
+	out, err := flatJSON(body.Config)
+	if err != nil {
+		return nil, "", err
+	}
+	if n, ok := out["name"]; ok && body.Name != "" && n != body.Name {
+		return nil, "", fmt.Errorf("%w: \"name\" is %q but config.name is %q", ErrSyntax, body.Name, n)
+	}
+	if body.Name != "" {
+		out["name"] = body.Name
+	}
+	return out, strings.ToUpper(body.InitialState), nil
 }
 
 func flatJSON(raw map[string]json.RawMessage) (map[string]string, error) {

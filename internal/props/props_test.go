@@ -59,6 +59,15 @@ func TestParseJSONForms(t *testing.T) {
 	if _, err := ParseJSON([]byte(`{"name":"a","config":{"name":"b"}}`)); err == nil {
 		t.Fatal("mismatched names accepted")
 	}
+	m, st, err := ParseJSONState([]byte(`{"name":"a","config":{"k":"v"},"initial_state":"paused"}`))
+	if err != nil || st != "PAUSED" || m["name"] != "a" {
+		t.Fatalf("initial_state: %v %q %v", m, st, err)
+	}
+	for _, bad := range []string{`{"name":"a","config":{},"initial_state":"ASLEEP"}`, `{"name":"a","config":{},"tasks":[]}`} {
+		if _, _, err := ParseJSONState([]byte(bad)); err == nil {
+			t.Fatalf("accepted %s", bad)
+		}
+	}
 }
 
 func TestReadFileNamesFile(t *testing.T) {

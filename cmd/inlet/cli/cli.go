@@ -138,7 +138,7 @@ func standalone(ctx context.Context, reg *connect.Registry, workerFile string, f
 	failed := false
 	names := map[string]string{}
 	for _, f := range files {
-		m, err := worker.ReadPipelineFile(f)
+		m, state, err := worker.ReadPipelineFileState(f)
 		if err != nil {
 			printErr(stderr, err)
 			failed = true
@@ -156,7 +156,7 @@ func standalone(ctx context.Context, reg *connect.Registry, workerFile string, f
 			continue
 		}
 		names[name] = f
-		if err := w.Create(ctx, name, m, worker.TargetRunning); err != nil {
+		if err := w.Create(ctx, name, m, state); err != nil {
 			printErr(stderr, setFile(err, f))
 			failed = true
 		}
