@@ -456,3 +456,52 @@ func TestDerivedLookupMatchesMap(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDerivedView checks, on arbitrary JSON values, that the map-free view
+// renders the whole event exactly as connect.CloudEvent's view does, and
+// that paths find the same nodes in both.
+func FuzzDerivedView(f *testing.F) {
+	f.Add(`{"a":{"b":[1,"x",null,true,{"c":1.50}]},"s":"<\u2028>"}`)
+	f.Add(`[1,2,3]`)
+	f.Add(`"text"`)
+	f.Add(`12345678901234567890`)
+	paths := []*Path{}
+	for _, p := range []string{"$", "$.data", "$.data.a", "$.data.a.b[4].c", "$.data[1]", "$.id", "$.data.s"} {
+		paths = append(paths, mustPath(f, p))
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		v, err := connect.ParseJSON([]byte(doc))
+		if err != nil {
+			return
+		}
+		r := connect.NewRecord("t", nil, v)
+		r.Origin = connect.Origin{Topic: "t", Partition: 1, Offset: 2}
+		ev, err := NewEvent(r, connect.EventContext{Pipeline: "p"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := connect.CloudEvent(r, connect.EventContext{Pipeline: "p"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range paths {
+			a, okA := ev.lookup(p)
+			b, okB := p.Lookup(ref)
+			if okA != okB || text(a) != text(b) {
+				t.Fatalf("%s: %v %v vs %v %v", p, a, okA, b, okB)
+			}
+		}
+		got, _ := ev.Original()
+		if want := string(appendJSON(nil, ref)); got != want {
+			t.Fatalf("ORIGINAL\n got %s\nwant %s", got, want)
+		}
+	})
+}
+
+func mustPath(tb testing.TB, s string) *Path {
+	p, err := CompilePath(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
