@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"os"
 	"path/filepath"
@@ -360,6 +361,11 @@ type offsetTracker struct {
 	pipeline string
 	parts    []trackedPartition
 	index    map[string]int
+	// Partitions by a hash of their scalar entries, for sources that build
+	// a new, equal partition map per record: hashing a small map costs far
+	// less than its canonical JSON.
+	byHash  map[uint64][]int
+	seed    maphash.Seed
 	// The last partition map seen, by identity: sources usually reuse one
 	// map per partition, so the common case costs a pointer compare rather
 	// than a JSON encoding per record. Holding the map keeps it alive, so
@@ -376,7 +382,7 @@ type trackedPartition struct {
 }
 
 func newOffsetTracker(pipeline string) *offsetTracker {
-	return &offsetTracker{pipeline: pipeline, index: map[string]int{}, lastIdx: -1}
+	return &offsetTracker{pipeline: pipeline, index: map[string]int{}, byHash: map[uint64][]int{}, seed: maphash.MakeSeed(), lastIdx: -1}
 }
 
 func mapID(m map[string]any) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&m)) }
@@ -387,12 +393,35 @@ func (o *offsetTracker) done(r *connect.Record) {
 	}
 	idx := o.lastIdx
 	if idx < 0 || mapID(r.SourcePartition) != mapID(o.lastMap) {
+		idx = o.lookup(r)
+	}
+	if idx < 0 {
+		return
+	}
+	p := &o.parts[idx]
+	p.offset, p.dirty = r.SourceOffset, true
+}
+
+// lookup finds (or adds) the record's partition: by scalar hash and
+// equality when it can, else by canonical JSON.
+func (o *offsetTracker) lookup(r *connect.Record) int {
+	h, hashable := o.hash(r.SourcePartition)
+	if hashable {
+		for _, i := range o.byHash[h] {
+			if scalarMapsEqual(o.parts[i].partition, r.SourcePartition) {
+				o.lastMap, o.lastIdx = r.SourcePartition, i
+				return i
+			}
+		}
+	}
+	idx := -1
+	{
 		ck, err := canonicalKey(o.pipeline, r.SourcePartition)
 		if err != nil {
 			if o.bad == nil {
 				o.bad = fmt.Errorf("record at %s: %w", r.Coordinates(), err)
 			}
-			return
+			return -1
 		}
 		var ok bool
 		idx, ok = o.index[ck]
@@ -401,10 +430,140 @@ func (o *offsetTracker) done(r *connect.Record) {
 			o.index[ck] = idx
 			o.parts = append(o.parts, trackedPartition{partition: r.SourcePartition})
 		}
+		if hashable && scalarMapsEqual(o.parts[idx].partition, r.SourcePartition) {
+			o.byHash[h] = append(o.byHash[h], idx)
+		}
 		o.lastMap, o.lastIdx = r.SourcePartition, idx
 	}
-	p := &o.parts[idx]
-	p.offset, p.dirty = r.SourceOffset, true
+	return idx
+}
+
+// hash combines the entries of a map of scalars, independent of order;
+// false when a value is not a scalar (then the JSON key is used).
+func (o *offsetTracker) hash(m map[string]any) (uint64, bool) {
+	sum := uint64(len(m))
+	for k, v := range m {
+		var vh uint64
+		switch x := v.(type) {
+		case string:
+			vh = maphash.String(o.seed, x)
+		case nil:
+			vh = 1
+		case bool:
+			vh = 2
+			if x {
+				vh = 3
+			}
+		default:
+			i, f, kind := number(v)
+			switch kind {
+			case numInt:
+				vh = uint64(i)*0x9E3779B97F4A7C15 + 5
+			case numFloat:
+				vh = math.Float64bits(f)*0x9E3779B97F4A7C15 + 7
+			default:
+				return 0, false
+			}
+		}
+		eh := maphash.String(o.seed, k) ^ (vh * 0xff51afd7ed558ccd)
+		sum += eh * 0xc4ceb9fe1a85ec53
+	}
+	return sum, true
+}
+
+// scalarMapsEqual compares two maps of scalars with numbers normalized
+// (int32 1 equals int64 1 and float64 1), without allocating.
+func scalarMapsEqual(a, b map[string]any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, av := range a {
+		bv, ok := b[k]
+		if !ok || !scalarEqual(av, bv) {
+			return false
+		}
+	}
+	return true
+}
+
+func scalarEqual(a, b any) bool {
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case nil:
+		return b == nil
+	}
+	ai, af, ak := number(a)
+	bi, bf, bk := number(b)
+	switch {
+	case ak == numNone || ak != bk:
+		return false
+	case ak == numInt:
+		return ai == bi
+	}
+	return af == bf
+}
+
+const (
+	numNone = iota
+	numInt
+	numFloat
+)
+
+// number reads a Go number without boxing, normalized as normalize does:
+// integral values (and integral floats) as int64, others as float64.
+func number(v any) (int64, float64, int) {
+	switch x := v.(type) {
+	case int:
+		return int64(x), 0, numInt
+	case int8:
+		return int64(x), 0, numInt
+	case int16:
+		return int64(x), 0, numInt
+	case int32:
+		return int64(x), 0, numInt
+	case int64:
+		return x, 0, numInt
+	case uint8:
+		return int64(x), 0, numInt
+	case uint16:
+		return int64(x), 0, numInt
+	case uint32:
+		return int64(x), 0, numInt
+	case uint:
+		if uint64(x) <= math.MaxInt64 {
+			return int64(x), 0, numInt
+		}
+		return 0, float64(x), numFloat
+	case uint64:
+		if x <= math.MaxInt64 {
+			return int64(x), 0, numInt
+		}
+		return 0, float64(x), numFloat
+	case float32:
+		return floatNum(float64(x))
+	case float64:
+		return floatNum(x)
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i, 0, numInt
+		}
+		if f, err := x.Float64(); err == nil {
+			return floatNum(f)
+		}
+	}
+	return 0, 0, numNone
+}
+
+func floatNum(f float64) (int64, float64, int) {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return int64(f), 0, numInt
+	}
+	return 0, f, numFloat
 }
 
 // pending returns the offsets not yet stored.
