@@ -364,8 +364,8 @@ type offsetTracker struct {
 	// Partitions by a hash of their scalar entries, for sources that build
 	// a new, equal partition map per record: hashing a small map costs far
 	// less than its canonical JSON.
-	byHash  map[uint64][]int
-	seed    maphash.Seed
+	byHash map[uint64][]int
+	seed   maphash.Seed
 	// The last partition map seen, by identity: sources usually reuse one
 	// map per partition, so the common case costs a pointer compare rather
 	// than a JSON encoding per record. Holding the map keeps it alive, so
