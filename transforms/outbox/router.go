@@ -1,21 +1,3 @@
-// Package outbox is Debezium's outbox EventRouter
-// (io.debezium.transforms.outbox.EventRouter): it turns the change event of
-// an outbox-table insert into the event the row describes, routed to a topic
-// named after the aggregate, keyed by the aggregate id, with the event id in
-// header "id" and the payload as the value.
-//
-// It follows Debezium's EventRouterDelegate step by step (see Router.Apply)
-// and keeps its messages, with three kinds of deliberate difference:
-//
-//   - Where Debezium crashes (a null route value, an unknown placement word,
-//     a timestamptz timestamp column, a truncate, an envelope without op),
-//     inlet returns a configuration error or a record error naming the
-//     option, the column and the record, and the runtime's error policy
-//     decides (retry, dead-letter queue, or a failed task).
-//   - Schemaless JSON maps (JsonConverter with schemas.enable=false) are
-//     routed too: a map value with a string "op" is an envelope.
-//   - Output schemas are derived once per input schema and cached, so a
-//     routed record costs one allocation (the record copy with its headers).
 package outbox
 
 import (
