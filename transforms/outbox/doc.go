@@ -29,7 +29,7 @@
 // coordinates (topic/partition/offset, or the source offset, i.e. the LSN).
 // They cover:
 //
-//   - a null, non-string or empty route value;
+//   - a route value that is null or not a string, or a topic that comes out empty;
 //   - a missing id, key or route column;
 //   - a timestamp column that is not an INT64 with one of Debezium's three
 //     timestamp names (a timestamptz column, Kafka Connect's Timestamp);
