@@ -43,7 +43,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		commitTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "inlet_offset_commit_time_seconds",
 			Help: "Time to store offsets (offset-commit-time).", Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10)}, taskLabels),
 		status: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "inlet_task_status",
-			Help: "1 for the task's current state (UNASSIGNED, RUNNING, PAUSED, FAILED, RESTARTING), 0 for the others."},
+			Help: "1 for the task's current state (UNASSIGNED, STARTING, RUNNING, PAUSED, FAILED, RESTARTING), 0 for the others."},
 			[]string{"pipeline", "task", "state"}),
 	}
 	for _, c := range []any{&m.poll, &m.write, &m.read, &m.send, &m.commitOK, &m.commitFail, &m.taskErrors, &m.retries,
@@ -114,7 +114,7 @@ func (m *metrics) forTask(pipeline string, task int, sourceSide bool) taskMetric
 	return tm
 }
 
-var allStates = []State{StateUnassigned, StateRunning, StatePaused, StateFailed, StateRestarting}
+var allStates = []State{StateUnassigned, StateStarting, StateRunning, StatePaused, StateFailed, StateRestarting}
 
 func (m *metrics) setStatus(pipeline string, task int, s State) {
 	t := strconv.Itoa(task)

@@ -201,7 +201,7 @@ func (t *task) open(ctx context.Context) error {
 		Pipeline: p.name, Task: t.id, Logger: t.log,
 		Offsets:  offsetReader{t.w, t.hardCtx, p.name},
 		Progress: t.reportProgress,
-		Worker:   t.w.cfg.Props,
+		Worker:   copyProps(t.w.cfg.Props), // a copy: plugins may not share the worker's map
 		Now:      t.clock.Now,
 	}
 	srcCfg, sinkCfg := p.srcCfg, p.sinkCfg
@@ -939,4 +939,12 @@ func (t *task) commit() error {
 		}
 	}
 	return nil
+}
+
+func copyProps(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
