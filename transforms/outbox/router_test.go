@@ -164,6 +164,8 @@ func TestRecordErrors(t *testing.T) {
 	notStruct := &connect.Record{Topic: "t", ValueSchema: docEnvelope, Value: map[string]any{"op": "c"}}
 	short := docRecord()
 	short.Value.(*connect.Struct).Put("after", &connect.Struct{Schema: docRow, Values: []any{docID}})
+	noSchema := docRecord()
+	noSchema.Value.(*connect.Struct).Put("after", &connect.Struct{Values: []any{docID}})
 	badGo := withCol("p", connect.OptionalInt32Schema, int64(3))
 	badTs := withCol("created_at", &connect.Schema{Type: connect.Int64, Name: connect.DebeziumTimestamp}, "soon")
 
@@ -177,6 +179,7 @@ func TestRecordErrors(t *testing.T) {
 		{"envelope without after", nil, noAfter, `after is not a valid field name: the value schema "x.Envelope" has no after field`},
 		{"null op", nil, nullOp, "the envelope's op is <nil>, want a string (c, r, u, d, t)"},
 		{"envelope value not a Struct", nil, notStruct, "the value has schema STRUCT(dbserver1.inventory.outboxevent.Envelope) but is a map[string]interface {}, not a Struct"},
+		{"row without schema", nil, noSchema, "the after row has no schema"},
 		{"row values and schema disagree", nil, short, "the after row has 1 values for 6 schema fields"},
 		{"partition Go type", map[string]string{KeyPlacement: "p:partition"}, badGo, "column p (table.fields.additional.placement) holds a int64, want an int32"},
 		{"timestamp Go type", map[string]string{KeyFieldEventTimestamp: "created_at"}, badTs, "timestamp column created_at holds a string, want an int64"},

@@ -199,6 +199,9 @@ func (t *Router) applyStruct(ctx context.Context, r *connect.Record, env *connec
 		}
 		return nil, recordErr(r, "Only Struct objects supported for [Read Outbox Event], found: %T (op=%s)", av, op)
 	}
+	if after.Schema == nil {
+		return nil, recordErr(r, "the after row has no schema")
+	}
 	cp := ep.cols
 	if after.Schema != ep.afterSchema || cp == nil {
 		cp = t.rowPlan(after.Schema)
