@@ -259,6 +259,9 @@ func keyString(k any) string {
 	case []byte:
 		return string(x)
 	case *connect.Struct:
+		if x == nil || x.Schema == nil {
+			return fmt.Sprint(k)
+		}
 		var b strings.Builder
 		b.WriteString("Struct{")
 		first := true

@@ -598,3 +598,14 @@ func TestPlanCacheIsBounded(t *testing.T) {
 		t.Errorf("%d plans cached (counter %d), bound %d", n, r.nplans.Load(), maxPlans)
 	}
 }
+
+func TestMalformedKeysDoNotPanic(t *testing.T) {
+	r := newRouter(t, map[string]string{KeyOpInvalidBehavior: "fatal"}, nil)
+	for _, k := range []any{(*connect.Struct)(nil), &connect.Struct{Values: []any{1}}, &connect.Struct{Schema: docRow}} {
+		rec := changeEvent(docEnvelope, "u", docRowValues(docRow))
+		rec.Key = k
+		if _, err := r.Apply(context.Background(), rec); err == nil || !strings.Contains(err.Error(), "Unexpected update message received") {
+			t.Errorf("key %#v: %v", k, err)
+		}
+	}
+}
