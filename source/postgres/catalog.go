@@ -264,6 +264,26 @@ func (c *catalog) Table(ctx context.Context, rel RelationInfo) (TableMeta, error
 	if err := rows.Err(); err != nil {
 		return meta, sqlError("read the primary key", err)
 	}
+	rows, err = c.conn.Query(ctx, `SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+		JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = $1`, rel.OID)
+	if err != nil {
+		return meta, sqlError("read column defaults of "+rel.Schema+"."+rel.Name, err)
+	}
+	for rows.Next() {
+		var n, expr string
+		if err := rows.Scan(&n, &expr); err != nil {
+			return meta, sqlError("read column defaults", err)
+		}
+		if lit, ok := defaultLiteral(expr); ok {
+			if meta.Defaults == nil {
+				meta.Defaults = map[string]string{}
+			}
+			meta.Defaults[n] = lit
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return meta, sqlError("read column defaults", err)
+	}
 	var want []uint32
 	for _, col := range rel.Columns {
 		want = append(want, col.typOID)

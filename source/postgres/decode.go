@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,44 @@ type TableMeta struct {
 	NotNull    map[string]bool
 	PrimaryKey []string // in key order
 	Types      map[uint32]TypeInfo
+	// Defaults holds the literal text of constant column defaults
+	// ('new'::character varying → new); expressions such as now() are absent.
+	Defaults map[string]string
+}
+
+var castRE = regexp.MustCompile(`^::[a-zA-Z_][a-zA-Z0-9_ ."\[\]]*$`)
+
+// defaultLiteral extracts the constant of a default expression as
+// pg_get_expr prints it: 'text'::type, a number, true or false.
+func defaultLiteral(expr string) (string, bool) {
+	expr = strings.TrimSpace(expr)
+	if strings.HasPrefix(expr, "'") {
+		var b strings.Builder
+		for i := 1; i < len(expr); i++ {
+			if expr[i] == '\'' {
+				if i+1 < len(expr) && expr[i+1] == '\'' {
+					b.WriteByte('\'')
+					i++
+					continue
+				}
+				rest := expr[i+1:]
+				if rest == "" || castRE.MatchString(rest) {
+					return b.String(), true
+				}
+				return "", false
+			}
+			b.WriteByte(expr[i])
+		}
+		return "", false
+	}
+	if expr == "true" || expr == "false" {
+		return expr[:1], true
+	}
+	e := strings.TrimSuffix(strings.TrimPrefix(expr, "("), ")")
+	if _, err := strconv.ParseFloat(e, 64); err == nil && !strings.ContainsAny(e, "eEnN") {
+		return e, true
+	}
+	return "", false
 }
 
 // Resolver looks up catalog facts for a relation.
@@ -259,6 +298,13 @@ func (d *Decoder) relation(ctx context.Context, rel RelationInfo) (*table, error
 		c := column{name: rc.name, pos: i, typ: ct, notNull: notNull, schema: ct.schema}
 		if !notNull {
 			c.schema = ct.schema.WithOptional(true)
+		}
+		if lit, ok := meta.Defaults[rc.name]; ok && !ct.unknown {
+			// Debezium puts a parseable column default into the schema
+			if v, err := ct.conv([]byte(lit)); err == nil {
+				c.schema = c.schema.Copy()
+				c.schema.Default = v
+			}
 		}
 		byName[rc.name] = c
 		if !d.s.columnIncluded(rel.Schema, rel.Name, rc.name) {

@@ -18,13 +18,13 @@ func TestEveryMappedType(t *testing.T) {
 		  id bigint PRIMARY KEY, b bool, i2 smallint, i4 int NOT NULL, f4 real, f8 double precision,
 		  n numeric(10,2), nv numeric, tx text, vc varchar(20), ch char(3), u uuid, j json, jb jsonb, by bytea,
 		  d date, tm time, tm3 time(3), ts timestamp, ts3 timestamp(3), tstz timestamptz, iv interval,
-		  ai int[], at text[], m mood, p point)`)
+		  ai int[], at text[], m mood, p point, st varchar(10) NOT NULL DEFAULT 'new', cnt int DEFAULT 0)`)
 	task := e.mustOpen("snapshot.mode", "no_data")
 	e.waitSlot()
 	e.c.MustExec(t, e.db, `INSERT INTO t VALUES (1, true, -2, 4, 1.5, -2.25, 49.90, 12.345, 'text', 'vc', 'ab',
 		'5f1b7c2e-9a4d-4c3b-8e21-0d6a7b9c1e43', '{"a": 1}', '{"total": 49.90, "items": 2}', '\xdeadbeef',
 		'2026-03-01', '12:34:56.789012', '12:34:56.789', '2026-03-01 12:00:00.123456', '2026-03-01 12:00:00.123',
-		'2026-03-01 14:00:00.5+02', '1 year 2 mons 3 days 04:05:06.78', '{1,NULL,3}', '{"a b","c\"d",NULL}', 'happy', '(1,2)')`)
+		'2026-03-01 14:00:00.5+02', '1 year 2 mons 3 days 04:05:06.78', '{1,NULL,3}', '{"a b","c\"d",NULL}', 'happy', '(1,2)', 'x', 5)`)
 	rs := pollN(t, task, 1, 10*time.Second)
 	a := after(rs[0])
 	want := map[string]any{
@@ -67,6 +67,12 @@ func TestEveryMappedType(t *testing.T) {
 	f, _ := a.Schema.Field("i4")
 	if f.Schema.Optional {
 		t.Error("NOT NULL column i4 should be required")
+	}
+	if f, _ := a.Schema.Field("st"); f.Schema.Default != "new" {
+		t.Errorf("st default = %#v, want \"new\"", f.Schema.Default)
+	}
+	if f, _ := a.Schema.Field("cnt"); f.Schema.Default != int32(0) || !f.Schema.Optional {
+		t.Errorf("cnt schema = %+v", f.Schema)
 	}
 	f, _ = a.Schema.Field("m")
 	if v, _ := f.Schema.Parameters.Get("allowed"); v != "sad,ok,happy" {

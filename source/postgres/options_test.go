@@ -121,3 +121,15 @@ func TestConfigRejectsAndValidates(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultLiteral(t *testing.T) {
+	for expr, want := range map[string]string{
+		"'new'::character varying": "new", "'it''s'::text": "it's", "0": "0", "(-1)": "-1", "1.50": "1.50", "true": "t",
+		"now()": "", "nextval('s_id_seq'::regclass)": "", "'2020-01-01'::date + 1": "", "('now'::text)::date": "",
+	} {
+		got, ok := defaultLiteral(expr)
+		if got != want || ok != (want != "") {
+			t.Errorf("%s: %q %v, want %q", expr, got, ok, want)
+		}
+	}
+}
