@@ -54,8 +54,8 @@ var pool struct {
 
 // acquireProducer returns a started producer for key, starting one if
 // needed (within startTimeout), and counts a reference to it.
-func acquireProducer(ctx context.Context, key producerKey, topic string, startTimeout time.Duration, log *slog.Logger) (*pooledProducer, error) {
-	pool.setup.Do(func() { setupClient(log) })
+func acquireProducer(ctx context.Context, key producerKey, topic string, startTimeout time.Duration) (*pooledProducer, error) {
+	pool.setup.Do(setupClient)
 	pool.mu.Lock()
 	defer pool.mu.Unlock()
 	if pool.entries == nil {
@@ -149,11 +149,10 @@ func onOff(b bool) string {
 	return "off"
 }
 
-// setupClient routes the client's logs to slog, once per process.
-func setupClient(log *slog.Logger) {
-	if log == nil {
-		log = slog.Default()
-	}
+// setupClient routes the client's logs to slog's default logger (they are
+// the process's, not one pipeline's), once per process.
+func setupClient() {
+	log := slog.Default()
 	// Every gRPC call is logged at info level by a per-connection zap logger
 	// that writes /tmp/rocketmq-logger.log; connections are made through
 	// this package variable, so it is wrapped to hand them a no-op logger.

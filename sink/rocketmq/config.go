@@ -2,6 +2,8 @@ package rocketmq
 
 import (
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 
 	"github.com/inletdev/inlet/connect"
@@ -38,6 +40,29 @@ var (
 	fieldForms = []forms.Form{forms.None, forms.JSONPath, forms.Constant, forms.Templated}
 )
 
+// endpointValidator accepts host:port, or several joined by ';' (what the
+// client parses); a scheme or a missing port would be misread silently.
+func endpointValidator(v any) error {
+	s, _ := v.(string)
+	for _, part := range strings.Split(s, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if strings.Contains(part, "://") {
+			return fmt.Errorf("%q: give host:port without a scheme (e.g. rmq-cn-xxx.cn-hangzhou.rmq.aliyuncs.com:8080)", part)
+		}
+		host, port, err := net.SplitHostPort(part)
+		if err != nil || host == "" {
+			return fmt.Errorf("%q: want host:port", part)
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%q: the port must be a number from 1 to 65535", part)
+		}
+	}
+	return nil
+}
+
 func versionValidator(v any) error {
 	s, _ := v.(string)
 	switch strings.ToLower(strings.TrimSpace(s)) {
@@ -53,7 +78,7 @@ func versionValidator(v any) error {
 // ConfigDef declares the sink's keys.
 func ConfigDef() *connect.ConfigDef {
 	keys := []connect.ConfigKey{
-		{Name: keyEndpoint, Required: true, Importance: connect.High, Validator: connect.NonEmpty(), Group: "Connection",
+		{Name: keyEndpoint, Required: true, Importance: connect.High, Validator: connect.All(connect.NonEmpty(), endpointValidator), Group: "Connection",
 			Doc: "The RocketMQ 5.x gRPC endpoint, host:port (ApsaraMQ for RocketMQ: the instance's endpoint, e.g. rmq-cn-xxx.cn-hangzhou.rmq.aliyuncs.com:8080)."},
 		{Name: keyNamespace, Group: "Connection", Doc: "Resource namespace of the topic (the instance ID on instances that use namespaces); empty for none."},
 		{Name: keyAccessKey, Group: "Connection", Doc: "Access key (the instance username on ApsaraMQ); empty for an endpoint without authentication."},

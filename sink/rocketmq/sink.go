@@ -65,7 +65,7 @@ func open(ctx context.Context, cfg connect.Config, tc connect.TaskContext) (*Tas
 		timeout:     time.Duration(cfg.Int(keySendTimeout)) * time.Millisecond,
 		maxAttempts: int32(cfg.Int(keyMaxAttempts)),
 	}
-	p, err := acquireProducer(ctx, key, m.topic, time.Duration(cfg.Int(keyStartTimeout))*time.Millisecond, log)
+	p, err := acquireProducer(ctx, key, m.topic, time.Duration(cfg.Int(keyStartTimeout))*time.Millisecond)
 	if err != nil {
 		return nil, err
 	}
