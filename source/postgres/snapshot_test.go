@@ -117,3 +117,48 @@ func TestBackpressureBoundsBatches(t *testing.T) {
 		}
 	}
 }
+
+func TestTruncateMessagesTransactionsAndSlotDrop(t *testing.T) {
+	e := newEnv(t, `CREATE TABLE m(id int PRIMARY KEY)`)
+	task := e.mustOpen("snapshot.mode", "no_data", "skipped.operations", "none", "provide.transaction.metadata", "true",
+		"slot.drop.on.stop", "true")
+	e.waitSlot()
+	e.c.MustExec(t, e.db, `BEGIN; INSERT INTO m VALUES (1); SELECT pg_logical_emit_message(true, 'outbox', 'hello'); COMMIT;
+		TRUNCATE m;`)
+	// BEGIN, c, m, END, BEGIN, t, END
+	rs := pollN(t, task, 7, 10*time.Second)
+	var got []string
+	for _, r := range rs {
+		switch r.Topic {
+		case "shop.transaction":
+			got = append(got, r.Value.(*connect.Struct).Get("status").(string))
+		case "shop.message":
+			msg := r.Value.(*connect.Struct).Get("message").(*connect.Struct)
+			got = append(got, "m:"+msg.Get("prefix").(string)+":"+string(msg.Get("content").([]byte)))
+		default:
+			got = append(got, op(r))
+		}
+	}
+	if want := "BEGIN c m:outbox:hello END BEGIN t END"; fmtJoin(got) != want {
+		t.Errorf("events %q, want %q", fmtJoin(got), want)
+	}
+	if err := task.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := e.c.Exec(ctx, e.db, "DO $$BEGIN IF EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '"+e.props["slot.name"]+"') THEN RAISE EXCEPTION 'slot still there'; END IF; END$$"); err != nil {
+		t.Errorf("slot.drop.on.stop: %v", err)
+	}
+}
+
+func fmtJoin(ss []string) string {
+	out := ""
+	for i, s := range ss {
+		if i > 0 {
+			out += " "
+		}
+		out += s
+	}
+	return out
+}
