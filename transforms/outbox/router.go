@@ -138,6 +138,9 @@ func (t *Router) Apply(ctx context.Context, r *connect.Record) (*connect.Record,
 		if !ok {
 			return nil, recordErr(r, "the value has schema %s but is a %T, not a Struct", r.ValueSchema, r.Value)
 		}
+		if env == nil {
+			return nil, recordErr(r, "the value has schema %s but is a nil Struct", r.ValueSchema)
+		}
 		return t.applyStruct(ctx, r, env)
 	}
 	m, ok := r.Value.(map[string]any)

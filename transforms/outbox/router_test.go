@@ -180,6 +180,7 @@ func TestRecordErrors(t *testing.T) {
 		{"null op", nil, nullOp, "the envelope's op is <nil>, want a string (c, r, u, d, t)"},
 		{"envelope value not a Struct", nil, notStruct, "the value has schema STRUCT(dbserver1.inventory.outboxevent.Envelope) but is a map[string]interface {}, not a Struct"},
 		{"row without schema", nil, noSchema, "the after row has no schema"},
+		{"nil envelope Struct", nil, &connect.Record{Topic: "t", ValueSchema: docEnvelope, Value: (*connect.Struct)(nil)}, "but is a nil Struct"},
 		{"row values and schema disagree", nil, short, "the after row has 1 values for 6 schema fields"},
 		{"partition Go type", map[string]string{KeyPlacement: "p:partition"}, badGo, "column p (table.fields.additional.placement) holds a int64, want an int32"},
 		{"timestamp Go type", map[string]string{KeyFieldEventTimestamp: "created_at"}, badTs, "timestamp column created_at holds a string, want an int64"},

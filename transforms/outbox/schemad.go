@@ -167,7 +167,7 @@ func (ep *envPlan) fromOracle(env *connect.Struct) bool {
 }
 
 func at(s *connect.Struct, i int) any {
-	if i < 0 || i >= len(s.Values) {
+	if s == nil || i < 0 || i >= len(s.Values) {
 		return nil
 	}
 	return s.Values[i]
