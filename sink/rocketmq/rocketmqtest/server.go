@@ -238,10 +238,6 @@ func (s *Server) count(method string) {
 	s.mu.Unlock()
 }
 
-// ErrSignature is the reason a request is refused when its signature does
-// not check out.
-var ErrSignature = errors.New("signature mismatch")
-
 // checkAuth verifies the request signature; nil when it is fine or no
 // credentials are configured.
 func (s *Server) checkAuth(ctx context.Context) *v2.Status {
