@@ -79,3 +79,51 @@ func FuzzParseProperties(f *testing.F) {
 		normalizeTraceparent(s)
 	})
 }
+
+// FuzzRouterStructShapes drives odd but possible Connect data through the
+// schema'd path: values of the wrong Go type for their schema, short value
+// slices, nil Structs and schemas. Any of it may be an error; none of it
+// may panic.
+func FuzzRouterStructShapes(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+	f.Add([]byte{255, 7, 3, 0, 0, 1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		next := func() byte {
+			if len(b) == 0 {
+				return 0
+			}
+			c := b[0]
+			b = b[1:]
+			return c
+		}
+		odd := []any{nil, "x", "", int64(5), int32(-1), []byte{}, 1.5, true, (*connect.Struct)(nil), &connect.Struct{}, map[string]any{"a": 1}}
+		row := rowSchema(connect.F("p", connect.OptionalInt32Schema), connect.F("created_at", &connect.Schema{Type: connect.Int64, Name: connect.DebeziumNanoTimestamp, Optional: true}))
+		after := docRowValues(row)
+		after.Put("p", int32(1)).Put("created_at", int64(1))
+		for i := range after.Values {
+			if c := next(); c%3 == 0 {
+				after.Values[i] = odd[int(c/3)%len(odd)]
+			}
+		}
+		rec := changeEvent(envelopeSchemaFor(row), []string{"c", "r", "u", "d", "t", "", "x"}[int(next())%7], after)
+		env := rec.Value.(*connect.Struct)
+		switch next() % 6 {
+		case 0:
+			after.Values = after.Values[:int(next())%len(after.Values)]
+		case 1:
+			env.Values = env.Values[:int(next())%len(env.Values)]
+		case 2:
+			after.Schema = nil
+		case 3:
+			env.Put("source", &connect.Struct{Schema: env.Schema.Fields[2].Schema})
+		case 4:
+			env.Put("after", odd[int(next())%len(odd)])
+		}
+		if next()%2 == 0 {
+			rec.Key = odd[int(next())%len(odd)]
+		}
+		for _, r := range fuzzRouters(t) {
+			r.Apply(context.Background(), rec)
+		}
+	})
+}
