@@ -211,7 +211,7 @@ func (wc WorkerConfig) withDefaults() WorkerConfig {
 	return wc
 }
 
-// workerString returns a worker setting or its declared default.
+// setting returns a worker setting or its declared default.
 func (wc WorkerConfig) setting(key string) string {
 	if v, ok := wc.Props[key]; ok {
 		return strings.TrimSpace(v)

@@ -676,9 +676,8 @@ func (t *task) applyBatchStage(ctx context.Context, st *stage, raw, cur []*conne
 		}
 	}
 	if err != nil {
-		for k, r := range sel {
-			_ = r
-			if ferr := t.tolerate(ctx, StageTransformation, st.label, raw[selSrc[k]], selSrc[k], err); ferr != nil {
+		for _, s := range selSrc {
+			if ferr := t.tolerate(ctx, StageTransformation, st.label, raw[s], s, err); ferr != nil {
 				return nil, nil, ferr
 			}
 		}

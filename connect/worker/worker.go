@@ -143,7 +143,7 @@ func fileErrors(file string, err error) connect.ConfigErrors {
 // Registry returns the plugins the worker knows.
 func (w *Worker) Registry() *connect.Registry { return w.reg }
 
-// Config returns the worker's configuration.
+// WorkerConfig returns the worker's configuration.
 func (w *Worker) WorkerConfig() WorkerConfig { return w.cfg }
 
 func (w *Worker) baseCtx() context.Context {
