@@ -721,6 +721,11 @@ func attemptsOf(err error) int {
 // task fails (a *TaskError naming stage, plugin and record); with all the
 // record is logged, dead-lettered if a DLQ is set, and skipped.
 func (t *task) tolerate(ctx context.Context, stageName, plugin string, orig *connect.Record, idx int32, err error) error {
+	if cerr := t.hardCtx.Err(); cerr != nil {
+		// The shutdown budget ran out and cancelled the call: not the
+		// record's fault; its offset is not stored and it is redelivered.
+		return cerr
+	}
 	t.m.errors.Inc()
 	t.noteError(err)
 	te := &TaskError{Pipeline: t.plan.name, Task: t.id, Stage: stageName, Plugin: plugin, Record: orig.Coordinates(), Attempts: attemptsOf(err), Err: err}
