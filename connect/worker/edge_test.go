@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/inletdev/inlet/connect"
 )
@@ -213,5 +214,46 @@ func TestConverterConfigComesFromOneLevel(t *testing.T) {
 	}
 	if _, err := buildPlan(e.reg, wc, pipe("value.converter", "Nope")); err == nil || !strings.Contains(err.Error(), "value.converter") {
 		t.Fatalf("unknown pipeline converter: %v", err)
+	}
+}
+
+type stuckSink struct{ calls int }
+
+func (s *stuckSink) Put(ctx context.Context, recs []*connect.Record) error {
+	s.calls++
+	if s.calls == 1 {
+		return nil
+	}
+	<-ctx.Done() // a destination that hangs
+	return ctx.Err()
+}
+func (s *stuckSink) Flush(ctx context.Context) error { return nil }
+
+func TestShutdownTimeoutCancelsStuckSink(t *testing.T) {
+	e := newEnv(t)
+	e.reg.Register(connect.Plugin{Kind: connect.KindSink, Name: "stuck",
+		NewSink: func(ctx context.Context, cfg connect.Config, tc connect.TaskContext) (connect.SinkTask, error) {
+			return &stuckSink{}, nil
+		}})
+	dir := t.TempDir()
+	wc := WorkerConfig{OffsetFile: dir + "/o.json", ShutdownTimeout: 200 * time.Millisecond, OffsetFlushInterval: time.Hour}
+	w, err := New(wc, e.reg, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := run(t, w)
+	if err := w.Create(context.Background(), "p", pipe("count", "10", "batch.size", "3", "sink.connector.class", "stuck"), TargetRunning); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	if err := stop(); err != nil {
+		t.Fatalf("a shutdown that had to cancel a stuck sink is not a task failure: %v", err)
+	}
+	if el := time.Since(start); el > 3*time.Second {
+		t.Fatalf("shutdown took %v with a 200ms budget", el)
+	}
+	if p := storedPos(t, w, "p"); p != 2 {
+		t.Fatalf("offset %d, want 2 (only the first batch was delivered)", p)
 	}
 }
