@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/internal/kafkaclient"
@@ -151,8 +152,13 @@ func (s *Sink) Put(ctx context.Context, records []*connect.Record) error {
 	bc, release := s.blockContext(ctx)
 	defer release()
 	var errs connect.RecordErrors
-	for _, r := range records {
-		kr, err := s.toKafka(r)
+	// One allocation for the batch's franz-go records; each lives until
+	// its promise ran, and the slab with them.
+	b := &putBatch{s: s, slab: make([]kgo.Record, len(records)), recs: append([]*connect.Record(nil), records...)}
+	slab := b.slab
+	for i, r := range records {
+		kr := &slab[i]
+		err := s.toKafka(r, kr)
 		if err == nil {
 			err = s.topics.ensure(ctx, r.Topic)
 		}
@@ -166,7 +172,7 @@ func (s *Sink) Put(ctx context.Context, records []*connect.Record) error {
 		if s.eos {
 			s.noteOffset(r)
 		}
-		s.cl.Produce(bc, kr, s.promise(r))
+		s.cl.Produce(bc, kr, b.promise)
 	}
 	if len(errs) > 0 {
 		return errs
@@ -227,46 +233,58 @@ func (b *blockCtx) Err() error {
 	}
 }
 
-func (s *Sink) promise(r *connect.Record) func(*kgo.Record, error) {
-	return func(_ *kgo.Record, err error) {
-		if err == nil {
-			return
-		}
-		s.mu.Lock()
-		s.failed = append(s.failed, connect.RecordError{Record: r, Err: classify(fmt.Errorf("kafka sink: produce to %q: %w", r.Topic, err))})
-		s.mu.Unlock()
+// putBatch maps franz-go's promises back to the records of one Put
+// without a closure per record: a record's index is its position in slab.
+type putBatch struct {
+	s    *Sink
+	slab []kgo.Record
+	recs []*connect.Record // a copy: the runtime may reuse its slice
+}
+
+func (b *putBatch) promise(kr *kgo.Record, err error) {
+	if err == nil {
+		return
 	}
+	i := (uintptr(unsafe.Pointer(kr)) - uintptr(unsafe.Pointer(&b.slab[0]))) / unsafe.Sizeof(b.slab[0])
+	r := b.recs[i]
+	s := b.s
+	s.mu.Lock()
+	s.failed = append(s.failed, connect.RecordError{Record: r, Err: classify(fmt.Errorf("kafka sink: produce to %q: %w", r.Topic, err))})
+	s.mu.Unlock()
 }
 
 // toKafka converts one record. Keys, values and header values must be
 // bytes (or strings): the runtime ran the converters already.
-func (s *Sink) toKafka(r *connect.Record) (*kgo.Record, error) {
+func (s *Sink) toKafka(r *connect.Record, kr *kgo.Record) error {
 	if r.Topic == "" {
-		return nil, connect.Permanent(errors.New("kafka sink: record has no topic"))
+		return connect.Permanent(errors.New("kafka sink: record has no topic"))
 	}
 	key, err := asBytes(r.Key, "key")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	val, err := asBytes(r.Value, "value")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	kr := &kgo.Record{Topic: r.Topic, Key: key, Value: val, Partition: r.Partition, Timestamp: r.Timestamp}
-	if r.Partition < 0 {
-		kr.Partition = -1
+	// kr is zeroed (a fresh slab): set fields one by one rather than copy
+	// a whole kgo.Record, which is large.
+	kr.Topic, kr.Key, kr.Value, kr.Timestamp = r.Topic, key, val, r.Timestamp
+	kr.Partition = -1
+	if r.Partition >= 0 {
+		kr.Partition = r.Partition
 	}
 	if len(r.Headers) > 0 {
 		kr.Headers = make([]kgo.RecordHeader, len(r.Headers))
 		for i, h := range r.Headers {
 			hv, err := asBytes(h.Value, "header "+h.Key)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			kr.Headers[i] = kgo.RecordHeader{Key: h.Key, Value: hv}
 		}
 	}
-	return kr, nil
+	return nil
 }
 
 func asBytes(v any, what string) ([]byte, error) {
