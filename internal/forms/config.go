@@ -9,16 +9,30 @@ import (
 
 // ConfigKeys declares the three keys of one transformable field:
 // <prefix>.form, <prefix>.value and <prefix>.template. what names the field
-// in the docs ("the message body").
-func ConfigKeys(prefix, what string, def Form, allowed ...Form) []connect.ConfigKey {
+// in the docs ("the message body"); note, if any, is a sentence added to
+// the form's doc.
+func ConfigKeys(prefix, what, note string, def Form, allowed ...Form) []connect.ConfigKey {
+	glossary := map[Form]string{
+		None:      "NONE (not set)",
+		Original:  "ORIGINAL (Complete Data: the whole CloudEvent as JSON)",
+		JSONPath:  "JSONPATH (Data Extraction)",
+		Constant:  "CONSTANT (Fixed Value)",
+		Templated: "TEMPLATE",
+	}
+	var names []string
+	for _, f := range allowed {
+		names = append(names, glossary[f])
+	}
+	formDoc := "EventBridge transformation form of " + what + ": " + strings.Join(names, ", ") + ". Default " + def.String() + "."
+	if note != "" {
+		formDoc += " " + note
+	}
 	return []connect.ConfigKey{
-		{Name: prefix + ".form", Default: def.String(), Validator: connect.OneOf(FormNames(allowed...)...), Group: "Message mapping",
-			Doc: "How " + what + " is produced, EventBridge's transformation form: " + strings.Join(FormNames(allowed...), ", ") +
-				" (NONE = Not Specified, ORIGINAL = Complete Data: the whole CloudEvent as JSON, JSONPATH = Data Extraction, CONSTANT = Fixed Value, TEMPLATE = Template). Default " + def.String() + "."},
+		{Name: prefix + ".form", Default: def.String(), Validator: connect.OneOf(FormNames(allowed...)...), Group: "Message mapping", Doc: formDoc},
 		{Name: prefix + ".value", Group: "Message mapping",
-			Doc: "For " + what + ": the JSONPath (JSONPATH, e.g. $.data.body; definite paths only), the text (CONSTANT), or the template parameters (TEMPLATE: a JSON object of name → JSONPath or literal, e.g. {\"id\":\"$.data.id\"})."},
+			Doc: "Value of " + what + ": the definite JSONPath (JSONPATH, e.g. $.data.id), the text (CONSTANT), or the template parameters (TEMPLATE: a JSON object of name → JSONPath or literal, e.g. {\"id\":\"$.data.id\"})."},
 		{Name: prefix + ".template", Group: "Message mapping",
-			Doc: "For " + what + " with form TEMPLATE: the text, with ${name} placeholders, ${name:-default} defaults and $${ for a literal ${. An unresolved variable renders as the empty string."},
+			Doc: "Template text of " + what + " (TEMPLATE): ${name} placeholders, ${name:-default}, $${ for a literal ${; an unresolved variable renders as the empty string."},
 	}
 }
 

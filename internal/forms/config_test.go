@@ -8,7 +8,7 @@ import (
 )
 
 func TestFromConfig(t *testing.T) {
-	def := connect.NewConfigDef(ConfigKeys("message.body", "the body", Original, Original, JSONPath, Constant, Templated)...)
+	def := connect.NewConfigDef(ConfigKeys("message.body", "the body", "", Original, Original, JSONPath, Constant, Templated)...)
 	tests := []struct {
 		props  map[string]string
 		key    string // expected error key, "" = ok

@@ -104,12 +104,12 @@ func ConfigDef() *connect.ConfigDef {
 	keys = append(keys, connect.ConfigKey{Name: keyHeaders, Type: connect.TypeBoolean, Default: "false", Group: "Message mapping",
 		Doc: "Copy the record's headers into user properties (text as is, other values as text; message.properties wins on a clash). " +
 			"For a dead-letter queue with errors.deadletterqueue.context.headers.enable=true this carries the __connect.errors.* context."})
-	keys = append(keys, forms.ConfigKeys(keyBody, "the message body", forms.Original, bodyForms...)...)
-	keys = append(keys, forms.ConfigKeys(keyKey, "the message key(s) (a JSONPath selecting an array gives one key per element)", forms.None, fieldForms...)...)
-	keys = append(keys, forms.ConfigKeys(keyTag, "the message tag", forms.None, fieldForms...)...)
-	keys = append(keys, forms.ConfigKeys(keyProps, "the message user properties (must yield a JSON object; its members become properties)", forms.None, fieldForms...)...)
-	keys = append(keys, forms.ConfigKeys(keyGroup, "the message group, which makes messages FIFO (ordered per group)", forms.None, fieldForms...)...)
-	keys = append(keys, forms.ConfigKeys(keyDelivery, "the delivery time (epoch milliseconds or RFC 3339), which makes messages delay messages", forms.None, fieldForms...)...)
+	keys = append(keys, forms.ConfigKeys(keyBody, "the message body", "A JSONPath that finds nothing, or an empty body, fails the record.", forms.Original, bodyForms...)...)
+	keys = append(keys, forms.ConfigKeys(keyKey, "the message key", "A JSONPath that selects an array gives one key per element.", forms.None, fieldForms...)...)
+	keys = append(keys, forms.ConfigKeys(keyTag, "the message tag", "", forms.None, fieldForms...)...)
+	keys = append(keys, forms.ConfigKeys(keyProps, "the user properties", "The result must be a JSON object; each member becomes a property (EB_SYS_EMBED_OBJECT merges an object variable's members).", forms.None, fieldForms...)...)
+	keys = append(keys, forms.ConfigKeys(keyGroup, "the message group", "Setting it makes messages FIFO (ordered per group); a record whose group is not found fails.", forms.None, fieldForms...)...)
+	keys = append(keys, forms.ConfigKeys(keyDelivery, "the delivery time", "Epoch milliseconds or RFC 3339; setting it makes messages delay messages.", forms.None, fieldForms...)...)
 	def := connect.NewConfigDef(keys...)
 	def.Check(func(c connect.Config) connect.ConfigErrors {
 		_, errs := newMapping(c, nil)

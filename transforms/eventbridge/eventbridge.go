@@ -62,7 +62,7 @@ func parseOutput(s string) (Output, error) {
 }
 
 func fieldKeys(prefix, what string) []connect.ConfigKey {
-	keys := forms.ConfigKeys(prefix, what, forms.None, allForms...)
+	keys := forms.ConfigKeys(prefix, what, "NONE leaves it as it is.", forms.None, allForms...)
 	for i := range keys {
 		keys[i].Group = ""
 	}
