@@ -93,33 +93,36 @@ func (c *JSONConverter) FromConnect(_ string, _ connect.Headers, schema *connect
 	}
 	e := bufPool.Get().(*encoder)
 	e.c, e.buf = c, e.buf[:0]
+	// The buffer travels as a local slice, not through e: a store into the
+	// pooled (heap) encoder on every append would pay a GC write barrier.
+	b := e.buf
 	var err error
 	if c.opt.SchemasEnable {
-		e.buf = append(e.buf, `{"schema":`...)
+		b = append(b, `{"schema":`...)
 		if schema == nil {
-			e.buf = append(e.buf, "null"...)
+			b = append(b, "null"...)
 		} else {
 			sj, serr := c.schemaJSON(schema)
 			if serr != nil {
 				err = serr
 			}
-			e.buf = append(e.buf, sj...)
+			b = append(b, sj...)
 		}
-		e.buf = append(e.buf, `,"payload":`...)
+		b = append(b, `,"payload":`...)
 		if err == nil {
-			err = e.value(schema, value)
+			b, err = e.value(b, schema, value)
 		}
-		e.buf = append(e.buf, '}')
+		b = append(b, '}')
 	} else {
-		err = e.value(schema, value)
+		b, err = e.value(b, schema, value)
 	}
 	var out []byte
 	if err == nil {
-		out = make([]byte, len(e.buf))
-		copy(out, e.buf)
+		out = make([]byte, len(b))
+		copy(out, b)
 	}
-	if cap(e.buf) <= 1<<20 { // do not pin huge buffers in the pool
-		e.c = nil
+	if cap(b) <= 1<<20 { // do not pin huge buffers in the pool
+		e.c, e.buf = nil, b[:0]
 		bufPool.Put(e)
 	}
 	if err != nil {
@@ -148,7 +151,8 @@ func (c *JSONConverter) schemaJSON(s *connect.Schema) ([]byte, error) {
 		return b, nil
 	}
 	e := &encoder{c: c}
-	if err := e.schema(s); err != nil {
+	sj, err := e.schema(nil, s)
+	if err != nil {
 		return nil, err
 	}
 	if c.opt.SchemasCacheSize > 0 {
@@ -159,10 +163,10 @@ func (c *JSONConverter) schemaJSON(s *connect.Schema) ([]byte, error) {
 				break
 			}
 		}
-		c.schemas[s] = e.buf
+		c.schemas[s] = sj
 		c.mu.Unlock()
 	}
-	return e.buf, nil
+	return sj, nil
 }
 
 // String names the converter and its settings, for logs.

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -403,6 +404,51 @@ func TestAppendJSONStringMatchesSlowPath(t *testing.T) {
 		s := b.String()
 		if got, want := string(appendJSONString(nil, s)), slowJSONString(s); got != want {
 			t.Fatalf("%q: got %s want %s", s, got, want)
+		}
+	}
+}
+
+func TestBenchmarkEventSizes(t *testing.T) {
+	opt := DefaultJSONOptions()
+	opt.SchemasEnable = false
+	c := NewJSONConverter(opt)
+	_, v := changeEvent(referencePayload)
+	b, _ := c.FromConnect("t", nil, envelopeSchema, v)
+	b2, _ := c.FromConnect("t", nil, nil, schemalessEvent(referencePayload))
+	if len(b) < 550 || len(b) > 700 || len(b2) < 550 || len(b2) > 700 {
+		t.Fatalf("the benchmark event's payload should be about 600 bytes: %d / %d", len(b), len(b2))
+	}
+	t.Logf("payload %d bytes (struct), %d bytes (schemaless)", len(b), len(b2))
+}
+
+func TestSchemalessMapKeysAreSorted(t *testing.T) {
+	opt := DefaultJSONOptions()
+	opt.SchemasEnable = false
+	c := NewJSONConverter(opt)
+	seed := uint64(7)
+	for round := 0; round < 200; round++ {
+		m := map[string]any{}
+		n := round%40 + 1 // small (packed sort) and large (SortFunc) maps
+		for i := 0; i < n; i++ {
+			seed = seed*6364136223846793005 + 1442695040888963407
+			k := []string{"aggregatetype", "aggregateid", "aggregate", "ts", "ts\x00", "ts_ms", "a", "", "zz", "aggregat"}[seed>>60%10]
+			m[k+strings.Repeat("x", int(seed>>56%3))] = int64(i)
+		}
+		b, err := c.FromConnect("t", nil, nil, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.Token() // {
+		var keys []string
+		for dec.More() {
+			k, _ := dec.Token()
+			keys = append(keys, k.(string))
+			var v any
+			dec.Decode(&v)
+		}
+		if !sort.StringsAreSorted(keys) || len(keys) != len(m) {
+			t.Fatalf("keys not sorted: %q", keys)
 		}
 	}
 }

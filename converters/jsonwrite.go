@@ -2,14 +2,17 @@ package converters
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"math/big"
+	"math/bits"
 	"reflect"
 	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/inletdev/inlet/connect"
 )
@@ -18,169 +21,170 @@ import (
 // (JsonConverter.asJsonSchema): type, then items | keys, values | fields,
 // then optional, name, version, doc, parameters, default. A struct field
 // adds "field" last.
-func (e *encoder) schema(s *connect.Schema) error {
-	e.buf = append(e.buf, `{"type":"`...)
-	e.buf = append(e.buf, s.Type.String()...)
-	e.buf = append(e.buf, '"')
+func (e *encoder) schema(b []byte, s *connect.Schema) ([]byte, error) {
+	var err error
+	b = append(b, `{"type":"`...)
+	b = append(b, s.Type.String()...)
+	b = append(b, '"')
 	switch s.Type {
 	case connect.Array:
 		if s.Value == nil {
-			return dataErr(jsonConverterName, "ARRAY schema %s has no item schema", s)
+			return b, dataErr(jsonConverterName, "ARRAY schema %s has no item schema", s)
 		}
-		e.buf = append(e.buf, `,"items":`...)
-		if err := e.schema(s.Value); err != nil {
-			return err
+		b = append(b, `,"items":`...)
+		if b, err = e.schema(b, s.Value); err != nil {
+			return b, err
 		}
 	case connect.Map:
 		if s.Key == nil || s.Value == nil {
-			return dataErr(jsonConverterName, "MAP schema %s needs key and value schemas", s)
+			return b, dataErr(jsonConverterName, "MAP schema %s needs key and value schemas", s)
 		}
-		e.buf = append(e.buf, `,"keys":`...)
-		if err := e.schema(s.Key); err != nil {
-			return err
+		b = append(b, `,"keys":`...)
+		if b, err = e.schema(b, s.Key); err != nil {
+			return b, err
 		}
-		e.buf = append(e.buf, `,"values":`...)
-		if err := e.schema(s.Value); err != nil {
-			return err
+		b = append(b, `,"values":`...)
+		if b, err = e.schema(b, s.Value); err != nil {
+			return b, err
 		}
 	case connect.StructType:
-		e.buf = append(e.buf, `,"fields":[`...)
+		b = append(b, `,"fields":[`...)
 		for i, f := range s.Fields {
 			if i > 0 {
-				e.buf = append(e.buf, ',')
+				b = append(b, ',')
 			}
-			if err := e.schema(f.Schema); err != nil {
-				return under(err, f.Name)
+			if b, err = e.schema(b, f.Schema); err != nil {
+				return b, under(err, f.Name)
 			}
 			// replace the closing brace with the field name
-			e.buf = append(e.buf[:len(e.buf)-1], `,"field":`...)
-			e.str(f.Name)
-			e.buf = append(e.buf, '}')
+			b = append(b[:len(b)-1], `,"field":`...)
+			b = e.str(b, f.Name)
+			b = append(b, '}')
 		}
-		e.buf = append(e.buf, ']')
+		b = append(b, ']')
 	default:
 		if !s.Type.IsPrimitive() {
-			return dataErr(jsonConverterName, "unknown schema type %v", s.Type)
+			return b, dataErr(jsonConverterName, "unknown schema type %v", s.Type)
 		}
 	}
 	if s.Optional {
-		e.buf = append(e.buf, `,"optional":true`...)
+		b = append(b, `,"optional":true`...)
 	} else {
-		e.buf = append(e.buf, `,"optional":false`...)
+		b = append(b, `,"optional":false`...)
 	}
 	if s.Name != "" {
-		e.buf = append(e.buf, `,"name":`...)
-		e.str(s.Name)
+		b = append(b, `,"name":`...)
+		b = e.str(b, s.Name)
 	}
 	if s.Version != 0 {
-		e.buf = append(e.buf, `,"version":`...)
-		e.buf = strconv.AppendInt(e.buf, int64(s.Version), 10)
+		b = append(b, `,"version":`...)
+		b = strconv.AppendInt(b, int64(s.Version), 10)
 	}
 	if s.Doc != "" {
-		e.buf = append(e.buf, `,"doc":`...)
-		e.str(s.Doc)
+		b = append(b, `,"doc":`...)
+		b = e.str(b, s.Doc)
 	}
 	if s.Parameters != nil {
-		e.buf = append(e.buf, `,"parameters":{`...)
+		b = append(b, `,"parameters":{`...)
 		for i, p := range s.Parameters {
 			if i > 0 {
-				e.buf = append(e.buf, ',')
+				b = append(b, ',')
 			}
-			e.str(p.Key)
-			e.buf = append(e.buf, ':')
-			e.str(p.Value)
+			b = e.str(b, p.Key)
+			b = append(b, ':')
+			b = e.str(b, p.Value)
 		}
-		e.buf = append(e.buf, '}')
+		b = append(b, '}')
 	}
 	if s.Default != nil {
-		e.buf = append(e.buf, `,"default":`...)
-		if err := e.value(s, s.Default); err != nil {
-			return under(err, "default")
+		b = append(b, `,"default":`...)
+		if b, err = e.value(b, s, s.Default); err != nil {
+			return b, under(err, "default")
 		}
 	}
-	e.buf = append(e.buf, '}')
-	return nil
+	b = append(b, '}')
+	return b, nil
 }
 
 // value appends v, written as schema s says (schemaless when s is nil), as
 // Kafka's JsonConverter.convertToJson does.
-func (e *encoder) value(s *connect.Schema, v any) error {
+func (e *encoder) value(b []byte, s *connect.Schema, v any) ([]byte, error) {
 	if v == nil {
 		switch {
 		case s == nil:
 		case s.Default != nil && e.c.opt.ReplaceNullWithDefault:
-			return e.value(s, s.Default)
+			return e.value(b, s, s.Default)
 		case !s.Optional:
-			return dataErr(jsonConverterName, "Conversion error: null value for field that is required and has no default value")
+			return b, dataErr(jsonConverterName, "Conversion error: null value for field that is required and has no default value")
 		}
-		e.buf = append(e.buf, "null"...)
-		return nil
+		b = append(b, "null"...)
+		return b, nil
 	}
 	if s == nil {
-		return e.schemaless(v)
+		return e.schemaless(b, v)
 	}
 	if s.Name != "" {
-		if done, err := e.logical(s, v); done {
-			return err
+		if b2, done, err := e.logical(b, s, v); done {
+			return b2, err
 		}
 	}
 	switch s.Type {
 	case connect.Int8, connect.Int16, connect.Int32, connect.Int64:
 		n, ok := asInt64(v)
 		if !ok {
-			return e.mismatch(s, v)
+			return b, e.mismatch(s, v)
 		}
-		e.buf = strconv.AppendInt(e.buf, n, 10)
+		b = strconv.AppendInt(b, n, 10)
 	case connect.Float32:
 		switch f := v.(type) {
 		case float32:
-			e.float(float64(f), 32)
+			b = e.float(b, float64(f), 32)
 		case float64:
-			e.float(float64(float32(f)), 32)
+			b = e.float(b, float64(float32(f)), 32)
 		default:
-			return e.mismatch(s, v)
+			return b, e.mismatch(s, v)
 		}
 	case connect.Float64:
 		switch f := v.(type) {
 		case float64:
-			e.float(f, 64)
+			b = e.float(b, f, 64)
 		case float32:
-			e.float(float64(f), 64)
+			b = e.float(b, float64(f), 64)
 		default:
-			return e.mismatch(s, v)
+			return b, e.mismatch(s, v)
 		}
 	case connect.Boolean:
-		b, ok := v.(bool)
+		x, ok := v.(bool)
 		if !ok {
-			return e.mismatch(s, v)
+			return b, e.mismatch(s, v)
 		}
-		e.bool(b)
+		b = e.bool(b, x)
 	case connect.String:
 		str, ok := v.(string)
 		if !ok {
-			return e.mismatch(s, v)
+			return b, e.mismatch(s, v)
 		}
-		e.str(str)
+		b = e.str(b, str)
 	case connect.Bytes:
 		b, ok := v.([]byte)
 		if !ok {
-			return e.mismatch(s, v)
+			return b, e.mismatch(s, v)
 		}
-		e.bytes(b)
+		b = e.bytes(b, b)
 	case connect.Array:
-		return e.array(s.Value, v)
+		return e.array(b, s.Value, v)
 	case connect.Map:
-		return e.mapValue(s, v)
+		return e.mapValue(b, s, v)
 	case connect.StructType:
 		st, ok := v.(*connect.Struct)
 		if !ok {
-			return e.mismatch(s, v)
+			return b, e.mismatch(s, v)
 		}
-		return e.structValue(s, st)
+		return e.structValue(b, s, st)
 	default:
-		return dataErr(jsonConverterName, "unknown schema type %v", s.Type)
+		return b, dataErr(jsonConverterName, "unknown schema type %v", s.Type)
 	}
-	return nil
+	return b, nil
 }
 
 func (e *encoder) mismatch(s *connect.Schema, v any) error {
@@ -189,7 +193,7 @@ func (e *encoder) mismatch(s *connect.Schema, v any) error {
 
 // logical writes Kafka's logical types; done=false means v is written as
 // its base type (e.g. Debezium's semantic names).
-func (e *encoder) logical(s *connect.Schema, v any) (done bool, err error) {
+func (e *encoder) logical(b []byte, s *connect.Schema, v any) (_ []byte, done bool, err error) {
 	switch s.Name {
 	case connect.DecimalName:
 		var d connect.Decimal
@@ -199,35 +203,35 @@ func (e *encoder) logical(s *connect.Schema, v any) (done bool, err error) {
 		case *big.Int:
 			d = connect.Decimal{Unscaled: x}
 		case []byte:
-			return false, nil // already the unscaled bytes
+			return b, false, nil // already the unscaled bytes
 		default:
-			return true, e.mismatch(s, v)
+			return b, true, e.mismatch(s, v)
 		}
 		if e.c.opt.DecimalNumeric {
-			e.buf = append(e.buf, javaBigDecimalString(d.Unscaled, d.Scale)...)
+			b = append(b, javaBigDecimalString(d.Unscaled, d.Scale)...)
 		} else {
-			e.bytes(twosComplement(d.Unscaled))
+			b = e.bytes(b, twosComplement(d.Unscaled))
 		}
-		return true, nil
+		return b, true, nil
 	case connect.DateName:
 		if t, ok := v.(time.Time); ok {
-			e.buf = strconv.AppendInt(e.buf, floorDiv(t.Unix(), 86400), 10)
-			return true, nil
+			b = strconv.AppendInt(b, floorDiv(t.Unix(), 86400), 10)
+			return b, true, nil
 		}
 	case connect.TimeName:
 		if t, ok := v.(time.Time); ok {
 			t = t.UTC()
 			ms := (t.Hour()*3600+t.Minute()*60+t.Second())*1000 + t.Nanosecond()/1e6
-			e.buf = strconv.AppendInt(e.buf, int64(ms), 10)
-			return true, nil
+			b = strconv.AppendInt(b, int64(ms), 10)
+			return b, true, nil
 		}
 	case connect.TimestampName:
 		if t, ok := v.(time.Time); ok {
-			e.buf = strconv.AppendInt(e.buf, t.UnixMilli(), 10)
-			return true, nil
+			b = strconv.AppendInt(b, t.UnixMilli(), 10)
+			return b, true, nil
 		}
 	}
-	return false, nil
+	return b, false, nil
 }
 
 func floorDiv(a, b int64) int64 {
@@ -238,71 +242,73 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-func (e *encoder) structValue(s *connect.Schema, st *connect.Struct) error {
+func (e *encoder) structValue(b []byte, s *connect.Schema, st *connect.Struct) ([]byte, error) {
+	var err error
 	if len(st.Values) != len(s.Fields) {
-		return dataErr(jsonConverterName, "struct has %d values but schema %s has %d fields", len(st.Values), s, len(s.Fields))
+		return b, dataErr(jsonConverterName, "struct has %d values but schema %s has %d fields", len(st.Values), s, len(s.Fields))
 	}
-	e.buf = append(e.buf, '{')
+	b = append(b, '{')
 	for i, f := range s.Fields {
 		if i > 0 {
-			e.buf = append(e.buf, ',')
+			b = append(b, ',')
 		}
-		e.str(f.Name)
-		e.buf = append(e.buf, ':')
-		if err := e.value(f.Schema, st.Values[i]); err != nil {
-			return under(err, f.Name)
+		b = e.str(b, f.Name)
+		b = append(b, ':')
+		if b, err = e.value(b, f.Schema, st.Values[i]); err != nil {
+			return b, under(err, f.Name)
 		}
 	}
-	e.buf = append(e.buf, '}')
-	return nil
+	b = append(b, '}')
+	return b, nil
 }
 
-func (e *encoder) array(items *connect.Schema, v any) error {
-	e.buf = append(e.buf, '[')
+func (e *encoder) array(b []byte, items *connect.Schema, v any) ([]byte, error) {
+	var err error
+	b = append(b, '[')
 	switch x := v.(type) {
 	case []any:
 		for i, it := range x {
 			if i > 0 {
-				e.buf = append(e.buf, ',')
+				b = append(b, ',')
 			}
-			if err := e.value(items, it); err != nil {
-				return under(err, strconv.Itoa(i))
+			if b, err = e.value(b, items, it); err != nil {
+				return b, under(err, strconv.Itoa(i))
 			}
 		}
 	default:
 		rv := reflect.ValueOf(v)
 		if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
-			return dataErr(jsonConverterName, "invalid value of Go type %T for an ARRAY", v)
+			return b, dataErr(jsonConverterName, "invalid value of Go type %T for an ARRAY", v)
 		}
 		for i := 0; i < rv.Len(); i++ {
 			if i > 0 {
-				e.buf = append(e.buf, ',')
+				b = append(b, ',')
 			}
-			if err := e.value(items, rv.Index(i).Interface()); err != nil {
-				return under(err, strconv.Itoa(i))
+			if b, err = e.value(b, items, rv.Index(i).Interface()); err != nil {
+				return b, under(err, strconv.Itoa(i))
 			}
 		}
 	}
-	e.buf = append(e.buf, ']')
-	return nil
+	b = append(b, ']')
+	return b, nil
 }
 
 // mapValue writes a MAP: an object when the keys are strings, else an
 // array of [key, value] pairs (Kafka's rule).
-func (e *encoder) mapValue(s *connect.Schema, v any) error {
+func (e *encoder) mapValue(b []byte, s *connect.Schema, v any) ([]byte, error) {
 	objectMode := s.Key != nil && s.Key.Type == connect.String
 	switch x := v.(type) {
 	case map[string]any:
 		if objectMode {
-			return e.object(x, s.Value)
+			return e.object(b, x, s.Value)
 		}
-		return e.pairsFromStringMap(x, s.Key, s.Value)
+		return e.pairsFromStringMap(b, x, s.Key, s.Value)
 	case []connect.MapEntry:
-		return e.entries(x, s.Key, s.Value, objectMode)
+		return e.entries(b, x, s.Key, s.Value, objectMode)
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Map {
-		return e.mismatch(s, v)
+		return b, e.mismatch(s, v)
 	}
 	ents := make([]connect.MapEntry, 0, rv.Len())
 	it := rv.MapRange()
@@ -312,7 +318,7 @@ func (e *encoder) mapValue(s *connect.Schema, v any) error {
 	if rv.Type().Key().Kind() == reflect.String {
 		slices.SortFunc(ents, func(a, b connect.MapEntry) int { return compareStr(reflect.ValueOf(a.Key).String(), reflect.ValueOf(b.Key).String()) })
 	}
-	return e.entries(ents, s.Key, s.Value, objectMode)
+	return e.entries(b, ents, s.Key, s.Value, objectMode)
 }
 
 func compareStr(a, b string) int {
@@ -325,95 +331,98 @@ func compareStr(a, b string) int {
 	return 0
 }
 
-func (e *encoder) entries(ents []connect.MapEntry, ks, vs *connect.Schema, objectMode bool) error {
+func (e *encoder) entries(b []byte, ents []connect.MapEntry, ks, vs *connect.Schema, objectMode bool) ([]byte, error) {
+	var err error
 	if objectMode {
-		e.buf = append(e.buf, '{')
+		b = append(b, '{')
 		for i, en := range ents {
 			if i > 0 {
-				e.buf = append(e.buf, ',')
+				b = append(b, ',')
 			}
 			k, ok := en.Key.(string)
 			if !ok {
 				if rk := reflect.ValueOf(en.Key); rk.Kind() == reflect.String {
 					k = rk.String()
 				} else {
-					return dataErr(jsonConverterName, "map key of Go type %T in a map with STRING keys", en.Key)
+					return b, dataErr(jsonConverterName, "map key of Go type %T in a map with STRING keys", en.Key)
 				}
 			}
-			e.str(k)
-			e.buf = append(e.buf, ':')
-			if err := e.value(vs, en.Value); err != nil {
-				return under(err, k)
+			b = e.str(b, k)
+			b = append(b, ':')
+			if b, err = e.value(b, vs, en.Value); err != nil {
+				return b, under(err, k)
 			}
 		}
-		e.buf = append(e.buf, '}')
-		return nil
+		b = append(b, '}')
+		return b, nil
 	}
-	e.buf = append(e.buf, '[')
+	b = append(b, '[')
 	for i, en := range ents {
 		if i > 0 {
-			e.buf = append(e.buf, ',')
+			b = append(b, ',')
 		}
-		e.buf = append(e.buf, '[')
-		if err := e.value(ks, en.Key); err != nil {
-			return under(err, strconv.Itoa(i))
+		b = append(b, '[')
+		if b, err = e.value(b, ks, en.Key); err != nil {
+			return b, under(err, strconv.Itoa(i))
 		}
-		e.buf = append(e.buf, ',')
-		if err := e.value(vs, en.Value); err != nil {
-			return under(err, strconv.Itoa(i))
+		b = append(b, ',')
+		if b, err = e.value(b, vs, en.Value); err != nil {
+			return b, under(err, strconv.Itoa(i))
 		}
-		e.buf = append(e.buf, ']')
+		b = append(b, ']')
 	}
-	e.buf = append(e.buf, ']')
-	return nil
+	b = append(b, ']')
+	return b, nil
 }
 
-func (e *encoder) pairsFromStringMap(m map[string]any, ks, vs *connect.Schema) error {
+func (e *encoder) pairsFromStringMap(b []byte, m map[string]any, ks, vs *connect.Schema) ([]byte, error) {
+	var err error
 	var stack [smallMap]kv
 	var order [smallMap]uint8
 	kvs, idx := sortedEntries(stack[:0], order[:0], m)
-	e.buf = append(e.buf, '[')
+	b = append(b, '[')
 	for i := range kvs {
 		kv := at(kvs, idx, i)
 		if i > 0 {
-			e.buf = append(e.buf, ',')
+			b = append(b, ',')
 		}
-		e.buf = append(e.buf, '[')
-		if err := e.value(ks, kv.k); err != nil {
-			return under(err, kv.k)
+		b = append(b, '[')
+		if b, err = e.value(b, ks, kv.k); err != nil {
+			return b, under(err, kv.k)
 		}
-		e.buf = append(e.buf, ',')
-		if err := e.value(vs, kv.v); err != nil {
-			return under(err, kv.k)
+		b = append(b, ',')
+		if b, err = e.value(b, vs, kv.v); err != nil {
+			return b, under(err, kv.k)
 		}
-		e.buf = append(e.buf, ']')
+		b = append(b, ']')
 	}
-	e.buf = append(e.buf, ']')
-	return nil
+	b = append(b, ']')
+	return b, nil
 }
 
 // object writes a string-keyed map with keys sorted, so output is
 // deterministic (Kafka's order is a HashMap's, i.e. unspecified; a key
 // whose bytes changed from one record to the next would land on another
 // partition).
-func (e *encoder) object(m map[string]any, vs *connect.Schema) error {
+func (e *encoder) object(b []byte, m map[string]any, vs *connect.Schema) ([]byte, error) {
+	var err error
 	var stack [smallMap]kv
 	var order [smallMap]uint8
 	kvs, idx := sortedEntries(stack[:0], order[:0], m)
-	e.buf = append(e.buf, '{')
+	b = append(b, '{')
 	for i := range kvs {
 		kv := at(kvs, idx, i)
 		if i > 0 {
-			e.buf = append(e.buf, ',')
+			b = append(b, ',')
 		}
-		e.str(kv.k)
-		e.buf = append(e.buf, ':')
-		if err := e.value(vs, kv.v); err != nil {
-			return under(err, kv.k)
+		b = e.str(b, kv.k)
+		b = append(b, ':')
+		if b, err = e.value(b, vs, kv.v); err != nil {
+			return b, under(err, kv.k)
 		}
 	}
-	e.buf = append(e.buf, '}')
-	return nil
+	b = append(b, '}')
+	return b, nil
 }
 
 // kv is one map entry in a sorting scratch slice.
@@ -426,30 +435,66 @@ type kv struct {
 // array on the caller's stack and are sorted by a uint8 index array: no
 // allocation, and swaps move bytes, not pointers, so they pay no GC write
 // barrier.
-const smallMap = 24
+const smallMap = 32
 
 // sortedEntries collects m's entries into dst and returns them with the
 // order that sorts them by key (idx[0] is the smallest). Carrying the
-// value saves a map lookup per key.
+// value saves a map lookup per key. Small maps sort packed words, a key's
+// first 7 bytes above its position, so compares are register compares;
+// keys that share 7 bytes are then ordered by the whole string.
 // A nil order means dst itself was sorted (large maps).
 func sortedEntries(dst []kv, idx []uint8, m map[string]any) ([]kv, []uint8) {
+	if len(m) > smallMap || cap(idx) < len(m) {
+		for k, v := range m {
+			dst = append(dst, kv{k, v})
+		}
+		slices.SortFunc(dst, func(a, b kv) int { return compareStr(a.k, b.k) })
+		return dst, nil
+	}
+	var packed [smallMap]uint64
+	n := 0
 	for k, v := range m {
 		dst = append(dst, kv{k, v})
+		packed[n&(smallMap-1)] = keyPrefix(k)>>8<<8 | uint64(n)
+		n++
 	}
-	if len(dst) <= smallMap && cap(idx) >= len(dst) {
-		idx = idx[:len(dst)]
-		for i := range idx {
-			idx[i] = uint8(i)
+	p := packed[:n]
+	for i := 1; i < len(p); i++ {
+		x := p[i]
+		j := i
+		for ; j > 0 && p[j-1] > x; j-- {
+			p[j] = p[j-1]
 		}
-		for i := 1; i < len(idx); i++ {
-			for j := i; j > 0 && dst[idx[j]].k < dst[idx[j-1]].k; j-- {
-				idx[j], idx[j-1] = idx[j-1], idx[j]
+		p[j] = x
+	}
+	for i := 0; i < len(p); {
+		j := i + 1
+		for j < len(p) && p[j]>>8 == p[i]>>8 {
+			j++
+		}
+		for t := i + 1; t < j; t++ { // rare: a shared 7-byte prefix
+			for u := t; u > i && dst[uint8(p[u])].k < dst[uint8(p[u-1])].k; u-- {
+				p[u], p[u-1] = p[u-1], p[u]
 			}
 		}
-		return dst, idx
+		i = j
 	}
-	slices.SortFunc(dst, func(a, b kv) int { return compareStr(a.k, b.k) })
-	return dst, nil
+	idx = idx[:n]
+	for i := range idx {
+		idx[i] = uint8(p[i])
+	}
+	return dst, idx
+}
+
+// keyPrefix is the first 8 bytes of k, big-endian, zero-padded: prefixes
+// order as the strings do, except that equal prefixes need a full compare.
+func keyPrefix(k string) uint64 {
+	if len(k) >= 8 {
+		return binary.BigEndian.Uint64(unsafe.Slice(unsafe.StringData(k), 8))
+	}
+	var buf [8]byte
+	copy(buf[:], k)
+	return binary.BigEndian.Uint64(buf[:])
 }
 
 // at returns the i-th entry in key order.
@@ -461,61 +506,61 @@ func at(kvs []kv, idx []uint8, i int) *kv {
 }
 
 // schemaless writes a value without a schema, by its Go type.
-func (e *encoder) schemaless(v any) error {
+func (e *encoder) schemaless(b []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case string:
-		e.str(x)
+		b = e.str(b, x)
 	case map[string]any:
-		return e.object(x, nil)
+		return e.object(b, x, nil)
 	case []any:
-		return e.array(nil, x)
+		return e.array(b, nil, x)
 	case int64:
-		e.buf = strconv.AppendInt(e.buf, x, 10)
+		b = strconv.AppendInt(b, x, 10)
 	case int:
-		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+		b = strconv.AppendInt(b, int64(x), 10)
 	case int32:
-		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+		b = strconv.AppendInt(b, int64(x), 10)
 	case int16:
-		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+		b = strconv.AppendInt(b, int64(x), 10)
 	case int8:
-		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+		b = strconv.AppendInt(b, int64(x), 10)
 	case uint8, uint16, uint32, uint, uint64:
 		n, _ := asUint64(x)
-		e.buf = strconv.AppendUint(e.buf, n, 10)
+		b = strconv.AppendUint(b, n, 10)
 	case float64:
-		e.float(x, 64)
+		b = e.float(b, x, 64)
 	case float32:
-		e.float(float64(x), 32)
+		b = e.float(b, float64(x), 32)
 	case bool:
-		e.bool(x)
+		b = e.bool(b, x)
 	case []byte:
-		e.bytes(x)
+		b = e.bytes(b, x)
 	case json.Number:
 		if !validNumber(string(x)) {
-			return dataErr(jsonConverterName, "json.Number %q is not a JSON number", string(x))
+			return b, dataErr(jsonConverterName, "json.Number %q is not a JSON number", string(x))
 		}
-		e.buf = append(e.buf, x...)
+		b = append(b, x...)
 	case *connect.Struct:
 		if x == nil {
-			e.buf = append(e.buf, "null"...)
-			return nil
+			b = append(b, "null"...)
+			return b, nil
 		}
-		return e.structValue(x.Schema, x)
+		return e.structValue(b, x.Schema, x)
 	case connect.Decimal:
 		if e.c.opt.DecimalNumeric {
-			e.buf = append(e.buf, javaBigDecimalString(x.Unscaled, x.Scale)...)
+			b = append(b, javaBigDecimalString(x.Unscaled, x.Scale)...)
 		} else {
-			e.bytes(twosComplement(x.Unscaled))
+			b = e.bytes(b, twosComplement(x.Unscaled))
 		}
 	case time.Time:
-		e.str(x.UTC().Format(time.RFC3339Nano))
+		b = e.str(b, x.UTC().Format(time.RFC3339Nano))
 	case []connect.MapEntry:
-		return e.entries(x, nil, nil, false)
+		return e.entries(b, x, nil, nil, false)
 	default:
 		rv := reflect.ValueOf(v)
 		switch rv.Kind() {
 		case reflect.Slice, reflect.Array:
-			return e.array(nil, v)
+			return e.array(b, nil, v)
 		case reflect.Map:
 			ents := make([]connect.MapEntry, 0, rv.Len())
 			it := rv.MapRange()
@@ -524,42 +569,40 @@ func (e *encoder) schemaless(v any) error {
 			}
 			if rv.Type().Key().Kind() == reflect.String {
 				slices.SortFunc(ents, func(a, b connect.MapEntry) int { return compareStr(reflect.ValueOf(a.Key).String(), reflect.ValueOf(b.Key).String()) })
-				return e.entries(ents, nil, nil, true)
+				return e.entries(b, ents, nil, nil, true)
 			}
-			return e.entries(ents, nil, nil, false)
+			return e.entries(b, ents, nil, nil, false)
 		case reflect.String:
-			e.str(rv.String())
-			return nil
+			b = e.str(b, rv.String())
+			return b, nil
 		}
-		return dataErr(jsonConverterName, "Go type %T has no corresponding schema type", v)
+		return b, dataErr(jsonConverterName, "Go type %T has no corresponding schema type", v)
 	}
-	return nil
+	return b, nil
 }
 
 // float writes f as Jackson does: Java's number text, and NaN/Infinity as
 // quoted strings (QUOTE_NON_NUMERIC_NUMBERS is on by default).
-func (e *encoder) float(f float64, bits int) {
+func (e *encoder) float(b []byte, f float64, bits int) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		e.buf = append(e.buf, '"')
-		e.buf = appendJavaDouble(e.buf, f, bits)
-		e.buf = append(e.buf, '"')
-		return
+		b = append(b, '"')
+		b = appendJavaDouble(b, f, bits)
+		return append(b, '"')
 	}
-	e.buf = appendJavaDouble(e.buf, f, bits)
+	return appendJavaDouble(b, f, bits)
 }
 
-func (e *encoder) bool(b bool) {
-	if b {
-		e.buf = append(e.buf, "true"...)
-	} else {
-		e.buf = append(e.buf, "false"...)
+func (e *encoder) bool(b []byte, x bool) []byte {
+	if x {
+		return append(b, "true"...)
 	}
+	return append(b, "false"...)
 }
 
-func (e *encoder) bytes(b []byte) {
-	e.buf = append(e.buf, '"')
-	e.buf = base64.StdEncoding.AppendEncode(e.buf, b)
-	e.buf = append(e.buf, '"')
+func (e *encoder) bytes(b []byte, x []byte) []byte {
+	b = append(b, '"')
+	b = base64.StdEncoding.AppendEncode(b, x)
+	return append(b, '"')
 }
 
 // safeASCII[c] is true for bytes that need no escaping in a JSON string.
@@ -575,26 +618,56 @@ const hexDigits = "0123456789ABCDEF"
 // str appends s as a JSON string, escaping as Jackson does: '"', '\\' and
 // control characters (\n \r \t \b \f, else \u00XX with upper-case hex);
 // other characters are written as UTF-8. Invalid UTF-8 becomes U+FFFD.
-func (e *encoder) str(s string) {
-	e.buf = appendJSONString(e.buf, s)
-}
+func (e *encoder) str(b []byte, s string) []byte { return appendJSONString(b, s) }
 
 func appendJSONString(b []byte, s string) []byte {
+	if len(s) < 8 {
+		// Short strings (most keys and many values): one tight check, then
+		// one copy.
+		for i := 0; i < len(s); i++ {
+			if !safeASCII[s[i]] {
+				return appendEscaped(b, s)
+			}
+		}
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return appendEscaped(b, s)
+}
+
+// appendEscaped is appendJSONString's general path.
+func appendEscaped(b []byte, s string) []byte {
 	b = append(b, '"')
-	start := 0
-	i := 0
-	for {
-		// Skip 8 plain bytes at a time: a word needs a closer look only if
-		// one of its bytes is < 0x20, '"', '\\' or >= 0x80; then go byte
-		// by byte up to the first such byte.
-		for i+8 <= len(s) && !needsEscape8(load64(s, i)) {
-			i += 8
-		}
-		for i < len(s) && safeASCII[s[i]] {
+	// A read-only byte view of s (no copy) so 8 bytes load as one word.
+	bs := unsafe.Slice(unsafe.StringData(s), len(s))
+	start, i := 0, 0
+	for i < len(s) {
+		if i+8 <= len(s) {
+			// Look at 8 bytes at once and jump straight to the first one
+			// that needs attention; JSON text is quote-dense, so skipping
+			// byte by byte would cost several instructions per byte.
+			m := escapeMask(binary.LittleEndian.Uint64(bs[i:]))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+		} else if len(s) >= 8 {
+			// The tail: look at the last 8 bytes, with those before i (done
+			// already) replaced by a plain letter, since a flagged byte can
+			// make the mask flag the one above it too.
+			w := len(s) - 8
+			done := uint64(1)<<(uint(i-w)*8) - 1
+			word := binary.LittleEndian.Uint64(bs[w:])&^done | lsb*'a'&done
+			m := escapeMask(word)
+			if m == 0 {
+				break
+			}
+			i = w + bits.TrailingZeros64(m)>>3
+		} else if safeASCII[s[i]] {
 			i++
-		}
-		if i >= len(s) {
-			break
+			continue
 		}
 		c := s[i]
 		if c >= utf8.RuneSelf {
@@ -640,22 +713,17 @@ const (
 	msb = 0x8080808080808080
 )
 
-// load64 reads 8 bytes of s little-endian (the compiler makes it one load).
-func load64(s string, i int) uint64 {
-	_ = s[i+7]
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-}
-
-// needsEscape8 reports whether any byte of w is a control character, '"',
-// '\\' or not ASCII (SWAR: the classic has-zero-byte / has-less-than tricks).
-func needsEscape8(w uint64) bool {
-	hasLess20 := (w - lsb*0x20) & ^w & msb
+// escapeMask sets the top bit of each byte of w (little-endian) that is a
+// control character, '"', '\\' or not ASCII. These are the classic SWAR
+// has-zero-byte / has-less-than tricks; they can also flag a byte above a
+// flagged one (a borrow), never below, so the lowest set bit is exact.
+func escapeMask(w uint64) uint64 {
+	less20 := (w - lsb*0x20) & ^w & msb
 	q := w ^ (lsb * '"')
-	hasQuote := (q - lsb) & ^q & msb
+	quote := (q - lsb) & ^q & msb
 	bs := w ^ (lsb * '\\')
-	hasBackslash := (bs - lsb) & ^bs & msb
-	return hasLess20|hasQuote|hasBackslash|(w&msb) != 0
+	backslash := (bs - lsb) & ^bs & msb
+	return less20 | quote | backslash | (w & msb)
 }
 
 func asInt64(v any) (int64, bool) {
