@@ -1,14 +1,17 @@
 package postgres
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 )
 
 // connConfig builds the pgx config. Every connection renders dates, times
@@ -60,6 +63,11 @@ func (s *settings) dialReplication(ctx context.Context) (*pgconn.PgConn, error) 
 	cfg, err := s.connConfig(true)
 	if err != nil {
 		return nil, err
+	}
+	// Read the stream in large chunks: pgproto3 alone reads 8 KiB per
+	// system call, which costs more than the WAL it carries.
+	cfg.Config.BuildFrontend = func(r io.Reader, w io.Writer) *pgproto3.Frontend {
+		return pgproto3.NewFrontend(bufio.NewReaderSize(r, 256<<10), w)
 	}
 	conn, err := pgconn.ConnectConfig(ctx, &cfg.Config)
 	if err != nil {
