@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/inletdev/inlet/connect"
@@ -52,9 +51,8 @@ func NewOffsetStore(ctx context.Context, cfg connect.Config) (connect.OffsetStor
 	if !cfg.Has("bootstrap.servers") {
 		worker["bootstrap.servers"] = strings.Join(cfg.List("bootstrap.servers"), ",")
 	}
-	rf, _ := strconv.Atoi(strconv.Itoa(cfg.Int("offset.storage.replication.factor")))
 	return kafkaclient.OpenOffsetStore(ctx, worker, cfg.String("offset.storage.topic"), kafkaclient.OffsetStoreOptions{
 		Partitions:  int32(cfg.Int("offset.storage.partitions")),
-		Replication: int16(rf),
+		Replication: int16(cfg.Int("offset.storage.replication.factor")),
 	})
 }
