@@ -213,14 +213,32 @@ func (x *Expr) Members(ev *Event, fn func(k, v string) error) error {
 	return eachMember(v, fn)
 }
 
-// CheckObject reports, at configuration time, whether a CONSTANT value is a
-// JSON object (for object-valued fields).
+// CheckObject reports, at configuration time, whether the field can yield
+// a JSON object (for object-valued fields): a CONSTANT must be one; a
+// TEMPLATE must render to one with every placeholder replaced by 1 (which
+// fits inside quotes and as a bare number), catching a missing brace or
+// quote before the first record does.
 func (x *Expr) CheckObject() error {
-	if x.form != Constant {
-		return nil
-	}
-	if _, err := parseObjectText(x.constant); err != nil {
-		return specErr("value", "%v", err)
+	switch x.form {
+	case Constant:
+		if _, err := parseObjectText(x.constant); err != nil {
+			return specErr("value", "%v", err)
+		}
+	case Templated:
+		if x.tmpl.object {
+			return nil
+		}
+		var b strings.Builder
+		for _, s := range x.tmpl.segs {
+			if s.v == -1 {
+				b.WriteString(s.lit)
+			} else {
+				b.WriteString("1")
+			}
+		}
+		if _, err := parseObjectText(b.String()); err != nil {
+			return specErr("template", "the template must render a JSON object (checked with every placeholder as 1): %v", err)
+		}
 	}
 	return nil
 }

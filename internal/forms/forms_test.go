@@ -326,6 +326,18 @@ func TestMembers(t *testing.T) {
 	if err := MustCompile(Spec{Form: Constant, Value: "nope"}).CheckObject(); err == nil {
 		t.Fatal("CheckObject accepted a non-object constant")
 	}
+	for tmpl, ok := range map[string]bool{
+		`{"EB_SYS_EMBED_OBJECT":"${u}"`: false, // missing brace
+		`{"a":${u},"b":"${u}${u}"}`:     true,
+		`{"a":${u}`:                     false,
+		`[${u}]`:                        false,
+		`{"k":"v"}`:                     true,
+	} {
+		err := MustCompile(Spec{Form: Templated, Value: `{"u":"$.x"}`, Template: tmpl}).CheckObject()
+		if (err == nil) != ok {
+			t.Errorf("CheckObject(%s) = %v", tmpl, err)
+		}
+	}
 }
 
 func TestNode(t *testing.T) {

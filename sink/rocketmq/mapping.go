@@ -1,6 +1,7 @@
 package rocketmq
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -45,10 +46,14 @@ func newMapping(c connect.Config, now func() time.Time) (*mapping, connect.Confi
 		errs.Sort()
 		return nil, errs
 	}
-	{
-		if err := m.props.CheckObject(); err != nil {
-			errs = append(errs, &connect.ConfigError{Key: keyProps + ".value", Value: c.Raw(keyProps + ".value"), Reason: "message properties must be a JSON object: " + err.Error()})
+	if err := m.props.CheckObject(); err != nil {
+		var se *forms.SpecError
+		key := keyProps + ".value"
+		if errors.As(err, &se) {
+			key = keyProps + "." + se.Field
+			err = errors.New(se.Reason)
 		}
+		errs = append(errs, &connect.ConfigError{Key: key, Value: c.Raw(key), Reason: "message properties must be a JSON object: " + err.Error()})
 	}
 	delayed := m.delay > 0 || m.at.Form() != forms.None
 	if m.delay > 0 && m.at.Form() != forms.None {

@@ -127,6 +127,8 @@ func TestConfig(t *testing.T) {
 		{map[string]string{keyEndpoint: "h:1", keyTopic: "t", keyDelay: "10", "message.delivery.timestamp.form": "CONSTANT", "message.delivery.timestamp.value": "1"}, "not both"},
 		{map[string]string{keyEndpoint: "h:1", keyTopic: "t", "message.tga.form": "CONSTANT"}, `did you mean "message.tag.form"`},
 		{map[string]string{keyEndpoint: "http://h:8080", keyTopic: "t"}, "without a scheme"},
+		{map[string]string{keyEndpoint: "h:1", keyTopic: "t", "message.properties.form": "TEMPLATE", "message.properties.value": `{"u":"$.u"}`,
+			"message.properties.template": `{"EB_SYS_EMBED_OBJECT":"${u}"`}, "message.properties.template"},
 		{map[string]string{keyEndpoint: "h", keyTopic: "t"}, "want host:port"},
 		{map[string]string{keyEndpoint: "h:1;h2:x", keyTopic: "t"}, "port must be a number"},
 	}
