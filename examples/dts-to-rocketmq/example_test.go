@@ -139,6 +139,13 @@ func (e *env) start(t testing.TB) (*worker.Worker, func()) {
 	for k, v := range e.extra {
 		pm[k] = v
 	}
+	if !strings.Contains(pm["transforms"], "enrich") {
+		for k := range pm {
+			if strings.HasPrefix(k, "transforms.enrich.") {
+				delete(pm, k)
+			}
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
@@ -178,6 +185,14 @@ func waitMessages(t testing.TB, mq *rocketmqtest.Server, topic string, n int, wi
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
+		// Len is cheap; copy the messages only once enough may be there.
+		if mq.Len() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d messages in all after %s, want %d on %s", mq.Len(), within, n, topic)
+			}
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
 		var got []rocketmqtest.Message
 		for _, m := range mq.Messages() {
 			if m.Topic == topic {

@@ -68,7 +68,7 @@ func normCharset(cs string) string {
 // charset is bytes, rendered as Base64 like BLOBs. Bytes that are invalid in
 // their charset, and unknown charsets, get the SDK's lossless form
 // <charset>_'<hex>'; an empty charset is UTF-8 when valid, else hex (SDK).
-func (c *charsetCache) decode(charset string, s string) any {
+func (c *charsetCache) decode(charset string, s string) string {
 	switch charset {
 	case "utf8mb4", "utf8", "utf8mb3", "UTF8", "ascii":
 		if utf8.ValidString(s) {

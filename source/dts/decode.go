@@ -104,6 +104,8 @@ type Change struct {
 	After              []any // nil when the record has no after image
 	DDL                string
 	BornTimestamp      int64 // 0 when the writer's schema lacks the field
+
+	bufs [2][]any // image buffers kept for DecodeInto while an image is absent
 }
 
 // Decoder decodes DTS Avro values. It reuses buffers between calls and is
@@ -156,13 +158,33 @@ func IsPlaceholder(value []byte) bool { return len(value) <= PlaceholderMaxLen }
 // the schema's wire order, rather than through a generic schema walk: one
 // pass, values rendered as they are read, and the optional trailing field
 // handled explicitly.
-func (d *Decoder) Decode(value []byte) (c *Change, err error) {
+func (d *Decoder) Decode(value []byte) (*Change, error) {
+	c := &Change{}
+	if err := d.DecodeInto(c, value); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// DecodeInto is Decode into a caller's Change, reusing its slices: a source
+// that turns each Change into a record at once decodes without allocating
+// the Change. What c held before is overwritten.
+func (d *Decoder) DecodeInto(c *Change, value []byte) (err error) {
+	bufs := c.bufs
+	if c.Before != nil {
+		bufs[0] = c.Before
+	}
+	if c.After != nil {
+		bufs[1] = c.After
+	}
+	pts := c.ProcessTimestamps[:0]
+	*c = Change{bufs: [2][]any{bufs[0][:0], bufs[1][:0]}, ProcessTimestamps: pts}
+
 	if IsPlaceholder(value) {
-		return nil, ErrPlaceholder
+		return ErrPlaceholder
 	}
 	r := d.r.Reset(value)
 	r.Error = nil
-	c = &Change{}
 	field := "version"
 	check := func(next string) bool {
 		if r.Error != nil {
@@ -171,8 +193,8 @@ func (d *Decoder) Decode(value []byte) (c *Change, err error) {
 		field = next
 		return true
 	}
-	fail := func(format string, args ...any) (*Change, error) {
-		return nil, &DecodeError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	fail := func(format string, args ...any) error {
+		return &DecodeError{Field: field, Reason: fmt.Sprintf(format, args...)}
 	}
 	c.Version = r.ReadInt()
 	if !check("id") {
@@ -236,6 +258,7 @@ func (d *Decoder) Decode(value []byte) (c *Change, err error) {
 	case r.Error != nil:
 		return fail("%v", r.Error)
 	case b == 0:
+		c.ProcessTimestamps = nil
 	case b == 1:
 		if err := readBlocks(r, len(value), func(n int) { c.ProcessTimestamps = slices.Grow(c.ProcessTimestamps, n) }, func() { c.ProcessTimestamps = append(c.ProcessTimestamps, r.ReadLong()) }); err != nil {
 			return fail("%v", err)
@@ -287,14 +310,14 @@ func (d *Decoder) Decode(value []byte) (c *Change, err error) {
 		return fail("%v", r.Error)
 	}
 	var ddl string
-	c.Before, _, err = d.readImage(r, len(value))
+	c.Before, _, err = d.readImage(r, len(value), c.bufs[0], nil)
 	if err != nil {
 		return fail("%v", err)
 	}
 	if !check("afterImages") {
 		return fail("%v", r.Error)
 	}
-	c.After, ddl, err = d.readImage(r, len(value))
+	c.After, ddl, err = d.readImage(r, len(value), c.bufs[1], c.Before)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -332,7 +355,7 @@ func (d *Decoder) Decode(value []byte) (c *Change, err error) {
 		d.lastName[1], d.lastName[2], d.lastName[3] = splitObjectName(c.ObjectName)
 	}
 	c.Database, c.Schema, c.Table = d.lastName[1], d.lastName[2], d.lastName[3]
-	return c, nil
+	return nil
 }
 
 // readBlocks reads an Avro array or map: blocks of a count and that many
@@ -366,7 +389,7 @@ func readBlocks(r *avro.Reader, size int, block func(n int), item func()) error 
 
 // readImage reads the beforeImages/afterImages union: null, a string (the
 // DDL text) or an array of column values.
-func (d *Decoder) readImage(r *avro.Reader, size int) (vals []any, text string, err error) {
+func (d *Decoder) readImage(r *avro.Reader, size int, vals, prev []any) ([]any, string, error) {
 	b := r.ReadLong()
 	if r.Error != nil {
 		return nil, "", r.Error
@@ -379,7 +402,11 @@ func (d *Decoder) readImage(r *avro.Reader, size int) (vals []any, text string, 
 	case 2:
 		var verr error
 		err := readBlocks(r, size, func(n int) { vals = slices.Grow(vals, n) }, func() {
-			v, e := d.readValue(r)
+			var p any
+			if len(vals) < len(prev) {
+				p = prev[len(vals)]
+			}
+			v, e := d.readValue(r, p)
 			if e != nil {
 				verr = e
 				if r.Error == nil {
@@ -419,7 +446,10 @@ const (
 
 // readValue reads one image element and renders it (see the package doc
 // for the rendering of each DTS value type).
-func (d *Decoder) readValue(r *avro.Reader) (any, error) {
+// readValue reads one image element. prev is the value at the same
+// position in the before image (nil for none): an UPDATE mostly repeats
+// values, and reusing prev's interface value saves boxing the same text.
+func (d *Decoder) readValue(r *avro.Reader, prev any) (any, error) {
 	b := r.ReadLong()
 	if r.Error != nil {
 		return nil, r.Error
@@ -433,7 +463,7 @@ func (d *Decoder) readValue(r *avro.Reader) (any, error) {
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		return integerValue(s)
+		return integerValue(s, prev)
 	case vCharacter:
 		cs := r.ReadString()
 		// bytes and string share one wire format; reading a string views
@@ -442,7 +472,7 @@ func (d *Decoder) readValue(r *avro.Reader) (any, error) {
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		return d.charsets.decode(cs, v), nil
+		return reuse(prev, d.charsets.decode(cs, v)), nil
 	case vDecimal:
 		s := r.ReadString()
 		_ = r.ReadInt() // precision
@@ -450,7 +480,7 @@ func (d *Decoder) readValue(r *avro.Reader) (any, error) {
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		return decimalValue(s)
+		return decimalValue(s, prev)
 	case vFloat:
 		f := r.ReadDouble()
 		_ = r.ReadInt()
@@ -469,20 +499,20 @@ func (d *Decoder) readValue(r *avro.Reader) (any, error) {
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		return timestampValue(sec, micros)
+		return timestampValue(sec, micros, prev)
 	case vDateTime:
 		dt := readDateTime(r)
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		return dt.render()
+		return dt.render(prev)
 	case vTimestampTZ:
 		dt := readDateTime(r)
 		tz := r.ReadString()
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		v, err := dt.render()
+		v, err := dt.render(nil)
 		if err != nil {
 			return nil, err
 		}
@@ -496,14 +526,14 @@ func (d *Decoder) readValue(r *avro.Reader) (any, error) {
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		return b64(v), nil
+		return reuse(prev, b64(v)), nil
 	case vTextGeometry, vTextObject:
 		_ = r.ReadString() // type
 		s := r.ReadString()
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		return s, nil
+		return reuse(prev, s), nil
 	case vEmptyObject:
 		e := r.ReadInt()
 		if r.Error != nil {
@@ -522,8 +552,11 @@ func (d *Decoder) readValue(r *avro.Reader) (any, error) {
 
 // integerValue renders an Integer: int64 when it fits, else the exact digits
 // as a json.Number (DTS integers may be unsigned 64-bit or wider).
-func integerValue(s string) (any, error) {
+func integerValue(s string, prev any) (any, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if p, ok := prev.(int64); ok && p == n {
+			return prev, nil
+		}
 		return n, nil
 	}
 	if !isInteger(s) {
@@ -549,7 +582,7 @@ func isInteger(s string) bool {
 
 // decimalValue renders a Decimal exactly, as a json.Number holding DTS's
 // text, so no precision is lost (event patterns compare number text).
-func decimalValue(s string) (any, error) {
+func decimalValue(s string, prev any) (any, error) {
 	if !isJSONNumber(s) {
 		// Java's BigDecimal accepts forms JSON does not ("+1", "1."); keep
 		// those as text rather than fail the record.
@@ -558,7 +591,27 @@ func decimalValue(s string) (any, error) {
 		}
 		return strings.Clone(s), nil
 	}
+	if p, ok := prev.(json.Number); ok && string(p) == s {
+		return prev, nil
+	}
 	return json.Number(s), nil
+}
+
+// reuse returns prev when it is the same text as s, else s: an interface
+// holding an existing string costs nothing, a new one an allocation.
+func reuse(prev any, s string) any {
+	if p, ok := prev.(string); ok && p == s {
+		return prev
+	}
+	return s
+}
+
+// reuseBytes is reuse for text still in a buffer.
+func reuseBytes(prev any, b []byte) any {
+	if p, ok := prev.(string); ok && p == string(b) {
+		return prev
+	}
+	return string(b)
 }
 
 // isJSONNumber reports whether s is a number in JSON's grammar.
@@ -609,7 +662,7 @@ func isJSONNumber(s string) bool {
 // timestampValue renders a Timestamp (seconds plus a field DTS calls
 // "millis" that holds microseconds) as RFC 3339 in UTC with the fraction's
 // trailing zeros cut: zone-free, unlike the SDK's JVM-local rendering.
-func timestampValue(sec int64, micros int32) (any, error) {
+func timestampValue(sec int64, micros int32, prev any) (any, error) {
 	if micros < 0 || micros > 999999 {
 		return nil, fmt.Errorf("Timestamp micros %d out of range 0..999999", micros)
 	}
@@ -619,7 +672,7 @@ func timestampValue(sec int64, micros int32) (any, error) {
 	}
 	t := time.Unix(sec, int64(micros)*1000).UTC()
 	var buf [40]byte
-	return string(t.AppendFormat(buf[:0], "2006-01-02T15:04:05.999999Z07:00")), nil
+	return reuseBytes(prev, t.AppendFormat(buf[:0], "2006-01-02T15:04:05.999999Z07:00")), nil
 }
 
 // dateTime is a DTS DateTime: each part may be absent.
@@ -664,7 +717,7 @@ const (
 // DATE yyyy-MM-dd, TIME [-]HH:mm:ss[.ffffff] (hours may exceed 23), YEAR
 // as a number, DATETIME yyyy-MM-dd HH:mm:ss[.ffffff]. The field DTS calls
 // "millis" holds microseconds; the fraction has 6 digits, or none when 0.
-func (dt dateTime) render() (any, error) {
+func (dt dateTime) render(prev any) (any, error) {
 	date := dt.set&(dtYear|dtMonth|dtDay) == dtYear|dtMonth|dtDay
 	clock := dt.set&dtHour != 0
 	if dt.set&dtMicros != 0 && (dt.micros < 0 || dt.micros > 999999) {
@@ -709,7 +762,7 @@ func (dt dateTime) render() (any, error) {
 			b = pad(b, int64(dt.micros), 6)
 		}
 	}
-	return string(b), nil
+	return reuseBytes(prev, b), nil
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

@@ -56,6 +56,7 @@ type task struct {
 	log     *slog.Logger
 	cl      *kgo.Client
 	dec     *Decoder
+	change  Change // reused: each Change becomes a record at once
 	bld     *Builder
 	part    map[string]any
 	release func()
@@ -343,8 +344,8 @@ func (t *task) Poll(ctx context.Context) ([]*connect.Record, error) {
 			t.consumedNext = kr.Offset + 1
 			return
 		}
-		c, err := t.dec.Decode(kr.Value)
-		if err != nil {
+		c := &t.change
+		if err := t.dec.DecodeInto(c, kr.Value); err != nil {
 			t.pending = fmt.Errorf("dts: record at topic %q partition 0 offset %d: %w", kr.Topic, kr.Offset, err)
 			return
 		}

@@ -1,0 +1,94 @@
+package dtstorocketmq_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/inletdev/inlet/source/dts"
+	"github.com/inletdev/inlet/source/dts/dtstest"
+)
+
+// benchRow is a typical shop.orders UPDATE: 8 columns of common types.
+func benchRow(g *dtstest.Gen, id int64) dtstest.Record {
+	g.ID++
+	no := dtstest.Text(fmt.Sprintf("NO-%06d", id))
+	return dtstest.Record{
+		ID: g.ID, SourceTimestamp: g.TS, Operation: dts.OpUpdate, ObjectName: dtstest.OrdersTable, PKUK: `{"PRIMARY":["id"]}`,
+		Fields: []dts.Field{{Name: "id", DataTypeNumber: 8}, {Name: "order_no", DataTypeNumber: 253},
+			{Name: "customer", DataTypeNumber: 253}, {Name: "amount", DataTypeNumber: 246}, {Name: "status", DataTypeNumber: 247},
+			{Name: "created_at", DataTypeNumber: 12}, {Name: "updated_at", DataTypeNumber: 7}, {Name: "note", DataTypeNumber: 15}},
+		Before: []dtstest.Value{dtstest.Int(id), no, dtstest.Text("Alice"), dtstest.Decimal("99.50", 10, 2),
+			dtstest.TextObject("ENUM", "NEW"), dtstest.DateTime(2023, 11, 14, 22, 13, 20, 0), dtstest.Timestamp(g.TS, 0), dtstest.Null()},
+		After: []dtstest.Value{dtstest.Int(id), no, dtstest.Text("Alice"), dtstest.Decimal("99.50", 10, 2),
+			dtstest.TextObject("ENUM", "PAID"), dtstest.DateTime(2023, 11, 14, 22, 13, 20, 0), dtstest.Timestamp(g.TS, 0), dtstest.Text("ok")},
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchPipeline runs the example pipeline over b.N matching rows that are
+// already in the DTS topic (plus one filtered row per ten), from worker
+// start until the last message is accepted by the RocketMQ endpoint. Run
+// it with a fixed count, e.g. -benchtime=100000x, so setup is amortized.
+// Besides rows/s (wall clock) it reports rows per CPU-second of the whole
+// process (source, runtime, function server, sink and the in-process
+// Kafka and RocketMQ endpoints), which other load on the machine does not
+// distort.
+func benchPipeline(b *testing.B, extra map[string]string) {
+	e := setup(b)
+	for k, v := range extra {
+		e.extra[k] = v
+	}
+	ctx := context.Background()
+	g := dtstest.Gen{TS: e.ckpt}
+	const chunk = 2000
+	recs := make([]dtstest.Record, 0, chunk)
+	for i := 0; i < b.N; i++ {
+		recs = append(recs, benchRow(&g, int64(i)))
+		if i%10 == 0 {
+			recs = append(recs, g.UpdateOther(int64(i))) // filtered
+		}
+		if len(recs) >= chunk || i == b.N-1 {
+			if _, err := e.dts.Produce(ctx, recs...); err != nil {
+				b.Fatal(err)
+			}
+			recs = recs[:0]
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	if f := os.Getenv("INLET_BENCH_CPUPROFILE"); f != "" {
+		out, err := os.Create(f)
+		if err == nil {
+			_ = pprof.StartCPUProfile(out)
+			defer pprof.StopCPUProfile()
+		}
+	}
+	cpu0 := cpuTime()
+	_, stop := e.start(b)
+	waitMessages(b, e.mq, "orders-paid", b.N, 10*time.Minute)
+	b.StopTimer()
+	cpu := cpuTime() - cpu0
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(b.N)/cpu.Seconds(), "rows/cpu-s")
+	stop()
+}
+
+// BenchmarkPipeline is the example as written: DTS → batch → event pattern
+// → HTTP function (a local echo-and-enrich server) → RocketMQ.
+func BenchmarkPipeline(b *testing.B) { benchPipeline(b, nil) }
+
+// BenchmarkPipelineNoFunction drops the HTTP function step: DTS → batch →
+// event pattern → RocketMQ.
+func BenchmarkPipelineNoFunction(b *testing.B) {
+	benchPipeline(b, map[string]string{"transforms": "onlyOrderUpdates"})
+}
