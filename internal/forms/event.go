@@ -156,7 +156,7 @@ func derivedView(r *connect.Record, ec connect.EventContext) (*derived, bool) {
 		return nil, false
 	}
 	for _, h := range r.Headers {
-		if strings.EqualFold(h.Key, "content-type") || h.Key == "ce_specversion" {
+		if strings.EqualFold(h.Key, "content-type") || strings.EqualFold(h.Key, "ce_specversion") {
 			return nil, false
 		}
 	}

@@ -416,6 +416,8 @@ func TestDerivedViewMatchesCloudEvent(t *testing.T) {
 		{Value: "plain string"},
 		{Topic: "c", Value: nil, Origin: connect.Origin{Topic: "c", Partition: 1, Offset: 2}},
 		{Topic: "d", Value: float32(1.5)},
+		{Topic: "bin", Value: map[string]any{"x": int64(1)}, Headers: connect.Headers{{Key: "CE_SPECVERSION", Value: "1.0"}, {Key: "ce_id", Value: "e1"}}},
+		{Topic: "ct", Value: map[string]any{"x": int64(1)}, Headers: connect.Headers{{Key: "Content-Type", Value: "text/plain"}}},
 		{Topic: "e", Value: map[string]any{"t": time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), "b": []byte("hi"), "ss": []string{"a", "b"},
 			"ms": map[string]string{"k": "v"}, "f32": float32(0.1), "nested": []any{map[string]any{"u": uint64(1 << 63)}}}},
 	}
