@@ -8,8 +8,6 @@ import (
 	"time"
 )
 
-
-
 // cpuClock measures the process's CPU time (user + system, every thread,
 // so GC work counts), which on a shared, busy machine is a steadier
 // per-core cost than wall time. Call the returned func after the loop.

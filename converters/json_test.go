@@ -452,3 +452,12 @@ func TestSchemalessMapKeysAreSorted(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONBytesWithSchema(t *testing.T) {
+	s := connect.StructOf("r", false, connect.F("b", connect.BytesSchema), connect.F("e", connect.BytesSchema))
+	c := NewJSONConverter(DefaultJSONOptions())
+	b, err := c.FromConnect("t", nil, s, connect.NewStruct(s).Put("b", []byte{1, 2, 3}).Put("e", []byte{}))
+	if err != nil || !strings.HasSuffix(string(b), `"payload":{"b":"AQID","e":""}}`) {
+		t.Fatalf("got %s, %v", b, err)
+	}
+}

@@ -166,11 +166,11 @@ func (e *encoder) value(b []byte, s *connect.Schema, v any) ([]byte, error) {
 		}
 		b = e.str(b, str)
 	case connect.Bytes:
-		b, ok := v.([]byte)
+		x, ok := v.([]byte)
 		if !ok {
 			return b, e.mismatch(s, v)
 		}
-		b = e.bytes(b, b)
+		b = e.bytes(b, x)
 	case connect.Array:
 		return e.array(b, s.Value, v)
 	case connect.Map:
@@ -316,7 +316,9 @@ func (e *encoder) mapValue(b []byte, s *connect.Schema, v any) ([]byte, error) {
 		ents = append(ents, connect.MapEntry{Key: it.Key().Interface(), Value: it.Value().Interface()})
 	}
 	if rv.Type().Key().Kind() == reflect.String {
-		slices.SortFunc(ents, func(a, b connect.MapEntry) int { return compareStr(reflect.ValueOf(a.Key).String(), reflect.ValueOf(b.Key).String()) })
+		slices.SortFunc(ents, func(a, b connect.MapEntry) int {
+			return compareStr(reflect.ValueOf(a.Key).String(), reflect.ValueOf(b.Key).String())
+		})
 	}
 	return e.entries(b, ents, s.Key, s.Value, objectMode)
 }
@@ -568,7 +570,9 @@ func (e *encoder) schemaless(b []byte, v any) ([]byte, error) {
 				ents = append(ents, connect.MapEntry{Key: it.Key().Interface(), Value: it.Value().Interface()})
 			}
 			if rv.Type().Key().Kind() == reflect.String {
-				slices.SortFunc(ents, func(a, b connect.MapEntry) int { return compareStr(reflect.ValueOf(a.Key).String(), reflect.ValueOf(b.Key).String()) })
+				slices.SortFunc(ents, func(a, b connect.MapEntry) int {
+					return compareStr(reflect.ValueOf(a.Key).String(), reflect.ValueOf(b.Key).String())
+				})
 				return e.entries(b, ents, nil, nil, true)
 			}
 			return e.entries(b, ents, nil, nil, false)

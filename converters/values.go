@@ -649,4 +649,3 @@ func (SimpleHeaderConverter) ToHeader(_, _ string, data []byte) (*connect.Schema
 	s, v := ParseValue(string(data))
 	return s, v, nil
 }
-
