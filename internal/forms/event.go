@@ -2,6 +2,7 @@ package forms
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -156,8 +157,19 @@ func derivedView(r *connect.Record, ec connect.EventContext) (*derived, bool) {
 		return nil, false
 	}
 	for _, h := range r.Headers {
-		if strings.EqualFold(h.Key, "content-type") || strings.EqualFold(h.Key, "ce_specversion") {
+		// Anything that may make the record a structured- or binary-mode
+		// event goes through connect.CloudEvent (always right, only slower).
+		if strings.EqualFold(h.Key, "ce_specversion") {
 			return nil, false
+		}
+		if strings.EqualFold(h.Key, "content-type") {
+			ct := fmt.Sprint(h.Value)
+			if b, ok := h.Value.([]byte); ok {
+				ct = string(b)
+			}
+			if strings.HasPrefix(strings.ToLower(ct), "application/cloudevents+json") {
+				return nil, false
+			}
 		}
 	}
 	ev := &derived{data: r.Value}
