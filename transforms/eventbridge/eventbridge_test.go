@@ -153,3 +153,23 @@ func BenchmarkApply(b *testing.B) {
 		}
 	}
 }
+
+func TestSchemaValue(t *testing.T) {
+	s := &connect.Schema{Type: connect.StructType, Name: "shop.order", Fields: []connect.Field{
+		{Name: "id", Index: 0, Schema: connect.Int64Schema}, {Name: "status", Index: 1, Schema: connect.StringSchema}}}
+	v := connect.NewStruct(s).Put("id", int64(7)).Put("status", "PAID")
+	r := connect.NewRecord("orders", nil, v)
+	r.ValueSchema = s
+	tr := newTransform(t, map[string]string{"value.form": "TEMPLATE", "value.value": `{"id":"$.data.id","s":"$.data.status"}`, "value.template": "${id}/${s}",
+		"key.form": "ORIGINAL"})
+	out, err := tr.Apply(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Value != "7/PAID" || out.ValueSchema != nil {
+		t.Fatalf("value = %v (schema %v)", out.Value, out.ValueSchema)
+	}
+	if k, _ := out.Key.(string); !strings.Contains(k, `"data":{"id":7,"status":"PAID"}`) {
+		t.Fatalf("key = %v", out.Key)
+	}
+}
