@@ -2,6 +2,7 @@ package converters
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"math"
@@ -459,5 +460,19 @@ func TestJSONBytesWithSchema(t *testing.T) {
 	b, err := c.FromConnect("t", nil, s, connect.NewStruct(s).Put("b", []byte{1, 2, 3}).Put("e", []byte{}))
 	if err != nil || !strings.HasSuffix(string(b), `"payload":{"b":"AQID","e":""}}`) {
 		t.Fatalf("got %s, %v", b, err)
+	}
+}
+
+func TestDecimalBase64MatchesToByteArray(t *testing.T) {
+	for _, n := range []int64{0, 1, -1, 127, 128, -128, -129, 255, 256, 4990, -32768, -32769, 1 << 40, -(1 << 40), math.MaxInt64, math.MinInt64} {
+		x := big.NewInt(n)
+		want := `"` + base64.StdEncoding.EncodeToString(twosComplement(x)) + `"`
+		if got := string(appendDecimalBase64(nil, x)); got != want {
+			t.Errorf("%d: %s want %s", n, got, want)
+		}
+	}
+	huge, _ := new(big.Int).SetString("-123456789012345678901234567890", 10)
+	if got := string(appendDecimalBase64(nil, huge)); got != `"`+base64.StdEncoding.EncodeToString(twosComplement(huge))+`"` {
+		t.Error("big decimal")
 	}
 }

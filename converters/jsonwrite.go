@@ -210,7 +210,7 @@ func (e *encoder) logical(b []byte, s *connect.Schema, v any) (_ []byte, done bo
 		if e.c.opt.DecimalNumeric {
 			b = append(b, javaBigDecimalString(d.Unscaled, d.Scale)...)
 		} else {
-			b = e.bytes(b, twosComplement(d.Unscaled))
+			b = appendDecimalBase64(b, d.Unscaled)
 		}
 		return b, true, nil
 	case connect.DateName:
@@ -232,6 +232,29 @@ func (e *encoder) logical(b []byte, s *connect.Schema, v any) (_ []byte, done bo
 		}
 	}
 	return b, false, nil
+}
+
+// appendDecimalBase64 writes the Base64 of Java's BigInteger.toByteArray()
+// of n, without allocating when n fits in an int64 (nearly every column).
+func appendDecimalBase64(b []byte, n *big.Int) []byte {
+	if n == nil || !n.IsInt64() {
+		return appendQuotedBase64(b, twosComplement(n))
+	}
+	v := n.Int64()
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], uint64(v))
+	// drop leading bytes that only repeat the sign
+	i := 0
+	for i < 7 && (buf[i] == 0 && buf[i+1]&0x80 == 0 || buf[i] == 0xff && buf[i+1]&0x80 != 0) {
+		i++
+	}
+	return appendQuotedBase64(b, buf[i:])
+}
+
+func appendQuotedBase64(b, data []byte) []byte {
+	b = append(b, '"')
+	b = base64.StdEncoding.AppendEncode(b, data)
+	return append(b, '"')
 }
 
 func floorDiv(a, b int64) int64 {
@@ -552,7 +575,7 @@ func (e *encoder) schemaless(b []byte, v any) ([]byte, error) {
 		if e.c.opt.DecimalNumeric {
 			b = append(b, javaBigDecimalString(x.Unscaled, x.Scale)...)
 		} else {
-			b = e.bytes(b, twosComplement(x.Unscaled))
+			b = appendDecimalBase64(b, x.Unscaled)
 		}
 	case time.Time:
 		b = e.str(b, x.UTC().Format(time.RFC3339Nano))
