@@ -328,6 +328,92 @@ func (p *parser) hex4() (rune, error) {
 	return rune(n), nil
 }
 
+// skip moves past one JSON value without building it, validating its
+// syntax, so a cached schema's text costs a scan and no allocation.
+func (p *parser) skip(depth int) error {
+	if depth > maxDepth {
+		return p.fail("nested deeper than %d levels", maxDepth)
+	}
+	p.ws()
+	if p.pos >= len(p.data) {
+		return p.fail("unexpected end of input")
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{' || c == '[':
+		closing := byte('}')
+		if c == '[' {
+			closing = ']'
+		}
+		p.pos++
+		p.ws()
+		if p.pos < len(p.data) && p.data[p.pos] == closing {
+			p.pos++
+			return nil
+		}
+		for {
+			if c == '{' {
+				p.ws()
+				if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+					return p.fail("expected a string key")
+				}
+				if err := p.skipString(); err != nil {
+					return err
+				}
+				p.ws()
+				if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+					return p.fail("expected ':' after an object key")
+				}
+				p.pos++
+			}
+			if err := p.skip(depth + 1); err != nil {
+				return err
+			}
+			p.ws()
+			if p.pos >= len(p.data) {
+				return p.fail("unexpected end of input")
+			}
+			switch p.data[p.pos] {
+			case ',':
+				p.pos++
+			case closing:
+				p.pos++
+				return nil
+			default:
+				return p.fail("expected ',' or %q", closing)
+			}
+		}
+	case c == '"':
+		return p.skipString()
+	case c == 't':
+		return p.lit("true")
+	case c == 'f':
+		return p.lit("false")
+	case c == 'n':
+		return p.lit("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		_, err := p.number()
+		return err
+	}
+	return p.fail("unexpected character %q", p.data[p.pos])
+}
+
+// skipString moves past a string; strings with escapes or non-ASCII bytes
+// take the full path, which validates them.
+func (p *parser) skipString() error {
+	for i := p.pos + 1; i < len(p.data); i++ {
+		c := p.data[i]
+		if c == '"' {
+			p.pos = i + 1
+			return nil
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+	}
+	_, err := p.str()
+	return err
+}
+
 // isIntegral reports whether a number was written without a fraction or
 // exponent (Jackson's isIntegralNumber).
 func (n jnum) isIntegral() bool {

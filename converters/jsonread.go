@@ -35,7 +35,7 @@ func (c *JSONConverter) ToConnect(_ string, _ connect.Headers, data []byte) (*co
 		return nil, nil, c.envelopeErr()
 	}
 	var schemaRaw []byte
-	var schemaV, payload any
+	var payload any
 	var haveSchema, havePayload bool
 	p.pos++
 	n := 0
@@ -59,16 +59,24 @@ func (c *JSONConverter) ToConnect(_ string, _ connect.Headers, data []byte) (*co
 		p.pos++
 		p.ws()
 		start := p.pos
-		v, err := p.value(1)
-		if err != nil {
-			return nil, nil, fmt.Errorf("converters: JsonConverter: %w", err)
-		}
 		switch k {
 		case "schema":
-			schemaV, haveSchema, schemaRaw = v, true, data[start:p.pos]
+			// Schemas repeat: scan the text, and parse it only when it is
+			// not cached yet.
+			if err := p.skip(1); err != nil {
+				return nil, nil, fmt.Errorf("converters: JsonConverter: %w", err)
+			}
+			schemaRaw, haveSchema = data[start:p.pos], true
 		case "payload":
+			v, err := p.value(1)
+			if err != nil {
+				return nil, nil, fmt.Errorf("converters: JsonConverter: %w", err)
+			}
 			payload, havePayload = v, true
 		default:
+			if err := p.skip(1); err != nil {
+				return nil, nil, fmt.Errorf("converters: JsonConverter: %w", err)
+			}
 			n = 1 << 20 // an extra field: the envelope is wrong
 		}
 		n++
@@ -90,7 +98,7 @@ func (c *JSONConverter) ToConnect(_ string, _ connect.Headers, data []byte) (*co
 	if n != 2 || !haveSchema || !havePayload {
 		return nil, nil, c.envelopeErr()
 	}
-	schema, err := c.connectSchema(schemaRaw, schemaV)
+	schema, err := c.connectSchema(schemaRaw)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -107,8 +115,8 @@ func (c *JSONConverter) envelopeErr() error {
 }
 
 // connectSchema parses a schema's JSON, cached by its text.
-func (c *JSONConverter) connectSchema(raw []byte, v any) (*connect.Schema, error) {
-	if v == nil {
+func (c *JSONConverter) connectSchema(raw []byte) (*connect.Schema, error) {
+	if string(raw) == "null" {
 		return nil, nil
 	}
 	c.mu.RLock()
@@ -117,7 +125,11 @@ func (c *JSONConverter) connectSchema(raw []byte, v any) (*connect.Schema, error
 	if ok {
 		return s, nil
 	}
-	s, err := c.asConnectSchema(v)
+	v, err := parseJSON(raw)
+	if err != nil {
+		return nil, fmt.Errorf("converters: JsonConverter: schema: %w", err)
+	}
+	s, err = c.asConnectSchema(v)
 	if err != nil {
 		return nil, err
 	}
