@@ -20,7 +20,9 @@ import (
 
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/connect/worker"
+	"github.com/inletdev/inlet/connect/worker/configstore"
 	"github.com/inletdev/inlet/connect/worker/rest"
+	"github.com/inletdev/inlet/internal/ctl"
 	"github.com/inletdev/inlet/internal/props"
 )
 
@@ -34,6 +36,7 @@ const usage = `usage:
   inlet plugins
   inlet describe PLUGIN
   inlet version
+  inlet ctl [--url URL] COMMAND...   (manage a running worker over its REST API; inlet ctl help)
 `
 
 // Exit codes.
@@ -67,6 +70,8 @@ func Run(ctx context.Context, reg *connect.Registry, args []string, stdout, stde
 			return ExitUsage
 		}
 		return describe(reg, args[1], stdout, stderr)
+	case "ctl":
+		return ctl.Main(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "inlet", version())
 		return ExitOK
@@ -89,14 +94,26 @@ func version() string {
 }
 
 func newLogger(w io.Writer) *slog.Logger {
+	l, _ := newLeveledLogger(w)
+	return l
+}
+
+// newLeveledLogger returns the logger and the per-logger levels behind it,
+// which GET/PUT /admin/loggers read and change at run time. The root level
+// comes from INLET_LOG_LEVEL (default INFO).
+func newLeveledLogger(w io.Writer) (*slog.Logger, *rest.Levels) {
 	level := slog.LevelInfo
 	if v := os.Getenv("INLET_LOG_LEVEL"); v != "" {
 		_ = level.UnmarshalText([]byte(v))
 	}
+	levels := rest.NewLevels(level)
+	// The inner handler lets everything through; Levels decides per logger.
+	opts := &slog.HandlerOptions{Level: slog.LevelDebug - 4}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if strings.EqualFold(os.Getenv("INLET_LOG_FORMAT"), "json") {
-		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	return slog.New(levels.Handler(h)), levels
 }
 
 // printErr prints err; config errors one per line, each naming file and key.
@@ -120,7 +137,7 @@ func setFile(err error, file string) error {
 }
 
 func standalone(ctx context.Context, reg *connect.Registry, workerFile string, files []string, stderr io.Writer) int {
-	log := newLogger(stderr)
+	log, levels := newLeveledLogger(stderr)
 	wc, err := worker.LoadWorkerConfig(workerFile)
 	if err != nil {
 		printErr(stderr, setFile(err, workerFile))
@@ -164,24 +181,49 @@ func standalone(ctx context.Context, reg *connect.Registry, workerFile string, f
 	if failed {
 		return ExitFailure
 	}
+	// Pipelines created or changed over REST come back after a restart;
+	// the command line wins over a stored copy of the same name.
+	store, err := configstore.Open(rest.ConfigDir(wc))
+	if err != nil {
+		printErr(stderr, err)
+		return ExitFailure
+	}
+	fromFiles := map[string]bool{}
+	for n := range names {
+		fromFiles[n] = true
+	}
+	if err := rest.Restore(ctx, w, store, fromFiles, log); err != nil {
+		// The other pipelines still start; these are reported loudly.
+		log.Error("pipelines kept from the REST API could not be restored", "err", err)
+	}
 	var srvErr chan error
-	if len(connect.SplitList(wc.Props["listeners"])) > 0 {
+	// listeners unset = the default loopback listener; listeners= (empty)
+	// turns the REST API off.
+	listeners, explicit := wc.Props["listeners"]
+	if !explicit || len(connect.SplitList(listeners)) > 0 {
 		o, err := rest.OptionsFromWorker(wc)
 		if err != nil {
 			printErr(stderr, setFile(err, workerFile))
 			return ExitFailure
 		}
-		o.Gatherer, o.Logger, o.Version = promReg, log, version()
+		o.Gatherer, o.Logger, o.Version, o.Store, o.Levels = promReg, log, version(), store, levels
 		srv := rest.New(w, o)
 		ls, err := srv.Listen()
-		if err != nil {
+		switch {
+		case err != nil && explicit:
 			printErr(stderr, err)
 			return ExitFailure
+		case err != nil:
+			// Nobody asked for this port; another worker on the machine
+			// may hold it. Run without the API rather than not at all.
+			log.Warn("REST API not started: the default listener is unavailable; set listeners= to choose a port or to turn it off",
+				"listener", rest.DefaultListener, "err", err)
+		default:
+			srv.SetReady(true)
+			srvErr = make(chan error, 1)
+			go func() { srvErr <- srv.Serve(ctx, ls) }()
+			log.Info("REST API listening", "url", srv.URL())
 		}
-		srv.SetReady(true)
-		srvErr = make(chan error, 1)
-		go func() { srvErr <- srv.Serve(ctx, ls) }()
-		log.Info("REST API listening", "url", srv.URL())
 	}
 	err = w.Run(ctx)
 	if srvErr != nil {
