@@ -142,10 +142,6 @@ type Decoder struct {
 	skipTx     bool // the open transaction was fully emitted before (reconnect)
 	emitted    LSN  // highest source offset lsn of any record produced
 	box        boxed
-
-	anySlab    []any
-	structSlab []connect.Struct
-	recSlab    []connect.Record
 	lastLSN    LSN // last message of the open transaction decoded
 }
 
@@ -372,7 +368,7 @@ func (d *Decoder) row(t *table, lsn LSN, tup []tupleCol, old bool, fill []tupleC
 	if len(tup) != len(t.rel.Columns) {
 		return nil, &DecodeError{LSN: lsn, Table: t.fqn, Err: fmt.Errorf("tuple has %d columns, relation has %d", len(tup), len(t.rel.Columns))}
 	}
-	vals := d.anys(len(t.cols))
+	vals := make([]any, len(t.cols))
 	// Text columns share one string allocation (the record keeps them all
 	// alive together anyway).
 	var all string
@@ -413,9 +409,7 @@ func (d *Decoder) row(t *table, lsn LSN, tup []tupleCol, old bool, fill []tupleC
 		}
 		vals[i] = v
 	}
-	st := d.newStruct()
-	st.Schema, st.Values = t.value, vals
-	return st, nil
+	return &connect.Struct{Schema: t.value, Values: vals}, nil
 }
 
 func (d *Decoder) value(t *table, lsn LSN, c column, tc tupleCol) (any, error) {
@@ -499,7 +493,7 @@ func (d *Decoder) key(t *table, lsn LSN, tup []tupleCol, fill []tupleCol) (any, 
 	if t.keySchema == nil {
 		return nil, nil
 	}
-	vals := d.anys(len(t.keyCols))
+	vals := make([]any, len(t.keyCols))
 	for i, c := range t.keyCols {
 		if c.pos >= len(tup) {
 			return nil, &DecodeError{LSN: lsn, Table: t.fqn, Column: c.name, Err: fmt.Errorf("key column missing from tuple")}
@@ -514,9 +508,7 @@ func (d *Decoder) key(t *table, lsn LSN, tup []tupleCol, fill []tupleCol) (any, 
 		}
 		vals[i] = v
 	}
-	st := d.newStruct()
-	st.Schema, st.Values = t.keySchema, vals
-	return st, nil
+	return &connect.Struct{Schema: t.keySchema, Values: vals}, nil
 }
 
 func (d *Decoder) insertTo(out []*connect.Record, t *table, lsn LSN, tup, fill []tupleCol, headers connect.Headers) ([]*connect.Record, error) {
@@ -624,35 +616,8 @@ func (d *Decoder) record(topic string, ks *connect.Schema, key any, vs *connect.
 	if v, ok := off["lsn"].(int64); ok && LSN(v) > d.emitted {
 		d.emitted = LSN(v)
 	}
-	if len(d.recSlab) == 0 {
-		d.recSlab = make([]connect.Record, 64)
-	}
-	r := &d.recSlab[0]
-	d.recSlab = d.recSlab[1:]
-	*r = connect.Record{Topic: topic, Partition: connect.UnassignedPartition, KeySchema: ks, Key: key,
+	return &connect.Record{Topic: topic, Partition: connect.UnassignedPartition, KeySchema: ks, Key: key,
 		ValueSchema: vs, Value: val, Headers: h, SourcePartition: d.partition, SourceOffset: off}
-	return r
-}
-
-// Records, structs and value slices are carved from slabs: a few large
-// allocations instead of many small ones per event. A slab stays alive while
-// any record cut from it does, which the bounded queue keeps small.
-func (d *Decoder) anys(n int) []any {
-	if len(d.anySlab) < n {
-		d.anySlab = make([]any, max(2048, n))
-	}
-	v := d.anySlab[:n:n]
-	d.anySlab = d.anySlab[n:]
-	return v
-}
-
-func (d *Decoder) newStruct() *connect.Struct {
-	if len(d.structSlab) == 0 {
-		d.structSlab = make([]connect.Struct, 128)
-	}
-	st := &d.structSlab[0]
-	d.structSlab = d.structSlab[1:]
-	return st
 }
 
 // offset is Debezium's PostgreSQL offset for a streamed event.
@@ -765,13 +730,13 @@ func (d *Decoder) envelope(t *table, lsn LSN, op string, before, after *connect.
 		a = after
 	}
 	// one allocation for both structs and one for both value slices
-	env := d.newStruct()
-	vals := d.anys(8 + len(sourceSchema.Fields))
-	src := d.sourceInto(d.newStruct(), vals[8:], t, lsn, snapshot)
+	structs := new([2]connect.Struct)
+	vals := make([]any, 8+len(sourceSchema.Fields))
+	src := d.sourceInto(&structs[1], vals[8:], t, lsn, snapshot)
 	ms, us, ns := d.nowBoxes()
 	vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6], vals[7] = b, a, src, tx, op, ms, us, ns
-	env.Schema, env.Values = t.envelope, vals[:8:8]
-	return env
+	structs[0].Schema, structs[0].Values = t.envelope, vals[:8:8]
+	return &structs[0]
 }
 
 func (d *Decoder) txID() string {
