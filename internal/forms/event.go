@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/inletdev/inlet/connect"
@@ -25,9 +26,10 @@ type Event struct {
 // allocation and eight inserts per record) is built only when the whole
 // event is needed (Complete Data, the path $).
 type derived struct {
-	attrs [7]attr
-	n     int
-	data  any
+	attrs   []attr
+	buf     [8]attr
+	data    any
+	hasData bool
 }
 
 type attr struct {
@@ -35,9 +37,22 @@ type attr struct {
 	value string
 }
 
+func newDerived(data any, hasData bool) *derived {
+	d := &derived{data: data, hasData: hasData}
+	d.attrs = d.buf[:0]
+	return d
+}
+
+// add sets an attribute; a later value replaces an earlier one, as map
+// assignment does in connect.CloudEvent.
 func (d *derived) add(name, value string) {
-	d.attrs[d.n] = attr{name, value}
-	d.n++
+	for i := range d.attrs {
+		if d.attrs[i].name == name {
+			d.attrs[i].value = value
+			return
+		}
+	}
+	d.attrs = append(d.attrs, attr{name, value})
 }
 
 // lookup evaluates a path on the view.
@@ -47,9 +62,12 @@ func (ev *Event) lookup(p *Path) (any, bool) {
 	}
 	name := p.steps[0].name
 	if name == "data" {
+		if !ev.d.hasData {
+			return nil, false
+		}
 		return walk(ev.d.data, p.steps[1:])
 	}
-	for i := 0; i < ev.d.n; i++ {
+	for i := range ev.d.attrs {
 		if ev.d.attrs[i].name == name {
 			return walk(ev.d.attrs[i].value, p.steps[1:])
 		}
@@ -61,7 +79,7 @@ func (ev *Event) lookup(p *Path) (any, bool) {
 // structured-mode record whose value is JSON text keeps that text, byte for
 // byte, as its Complete Data.
 func NewEvent(r *connect.Record, ec connect.EventContext) (*Event, error) {
-	if d, ok := derivedView(r, ec); ok {
+	if d, ok := fastView(r, ec); ok {
 		return &Event{d: d}, nil
 	}
 	m, err := connect.CloudEvent(r, ec)
@@ -75,6 +93,10 @@ func NewEvent(r *connect.Record, ec connect.EventContext) (*Event, error) {
 	return ev, nil
 }
 
+// renderBufs recycles the buffers Complete Data is rendered into: the
+// text is copied out once, so a record costs one allocation of its size.
+var renderBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
 // NewEventFromMap wraps an already built CloudEvents view (numbers should
 // be json.Number, as connect.CloudEvent makes them).
 func NewEventFromMap(m map[string]any) *Event { return &Event{m: m} }
@@ -82,11 +104,13 @@ func NewEventFromMap(m map[string]any) *Event { return &Event{m: m} }
 // Map returns the view itself; callers must not change it.
 func (ev *Event) Map() map[string]any {
 	if ev.m == nil && ev.d != nil {
-		ev.m = make(map[string]any, ev.d.n+1)
-		for i := 0; i < ev.d.n; i++ {
-			ev.m[ev.d.attrs[i].name] = ev.d.attrs[i].value
+		ev.m = make(map[string]any, len(ev.d.attrs)+1)
+		for _, a := range ev.d.attrs {
+			ev.m[a.name] = a.value
 		}
-		ev.m["data"] = ev.d.data
+		if ev.d.hasData {
+			ev.m["data"] = ev.d.data
+		}
 	}
 	return ev.m
 }
@@ -94,8 +118,14 @@ func (ev *Event) Map() map[string]any {
 // Original returns the whole event as JSON text (Complete Data).
 func (ev *Event) Original() (string, error) {
 	if !ev.rendered {
-		ev.original = string(appendJSON(make([]byte, 0, 512), ev.Map()))
+		bp := renderBufs.Get().(*[]byte)
+		b := appendJSON((*bp)[:0], ev.Map())
+		ev.original = string(b)
 		ev.rendered = true
+		if cap(b) <= 64<<10 { // keep big one-offs from pinning memory
+			*bp = b
+			renderBufs.Put(bp)
+		}
 	}
 	return ev.original, nil
 }
@@ -140,39 +170,86 @@ type objectError struct{ text, reason string }
 
 func (e *objectError) Error() string { return "the text " + e.reason + ": " + clip(e.text) }
 
-// derivedView builds the same view as connect.CloudEvent for the common
-// case, a schemaless record in neither structured nor binary mode, without
-// copying the value: connect.CloudEvent converts every value through
-// JSONValue up front, which is most of the per-record cost. Here values
-// are converted only where a path or a rendering reaches them, the same
-// way (JSONValue; NaN and infinities, which it refuses, render as null).
-// TestDerivedViewMatchesCloudEvent keeps the two in step.
-func derivedView(r *connect.Record, ec connect.EventContext) (*derived, bool) {
+// fastView builds the same view as connect.CloudEvent, for schemaless
+// records in binary mode (ce_* headers, as the DTS source emits) or with
+// derived attributes, without copying the value: connect.CloudEvent
+// converts every value through JSONValue up front, which is most of the
+// per-record cost. Here values are converted only where a path or a
+// rendering reaches them, the same way (JSONValue; NaN and infinities,
+// which it refuses, render as null). Anything unusual (a schema, bytes to
+// parse, structured mode, odd header spellings) goes through
+// connect.CloudEvent: always right, only slower.
+// TestFastViewMatchesCloudEvent and FuzzFastView keep the two in step.
+func fastView(r *connect.Record, ec connect.EventContext) (*derived, bool) {
 	if r.ValueSchema != nil {
 		return nil, false
 	}
-	switch r.Value.(type) {
-	case []byte, string:
-		// bytes are parsed as JSON by the view; keep one code path for them
-		return nil, false
+	if _, ok := r.Value.([]byte); ok {
+		return nil, false // bytes are parsed as JSON by the view
 	}
+	binary := false
 	for _, h := range r.Headers {
-		// Anything that may make the record a structured- or binary-mode
-		// event goes through connect.CloudEvent (always right, only slower).
 		if strings.EqualFold(h.Key, "ce_specversion") {
+			if h.Key != "ce_specversion" || h.Value == nil {
+				return nil, false
+			}
+			binary = true
+		}
+		if h.Key == "ce_data" || (len(h.Key) >= 3 && strings.EqualFold(h.Key[:3], "ce_") && h.Key[:3] != "ce_") {
 			return nil, false
 		}
 		if strings.EqualFold(h.Key, "content-type") {
-			ct := fmt.Sprint(h.Value)
-			if b, ok := h.Value.([]byte); ok {
-				ct = string(b)
-			}
-			if strings.HasPrefix(strings.ToLower(ct), "application/cloudevents+json") {
-				return nil, false
+			if ct, _ := headerText(h.Value); strings.HasPrefix(strings.ToLower(ct), "application/cloudevents+json") {
+				return nil, false // structured mode
 			}
 		}
 	}
-	ev := &derived{data: r.Value}
+	if binary {
+		return binaryView(r), true
+	}
+	return derivedView(r, ec)
+}
+
+// binaryView: each ce_<name> header is the attribute <name>, the last
+// content-type header is datacontenttype, the value is data (absent when
+// null).
+func binaryView(r *connect.Record) *derived {
+	ev := newDerived(r.Value, r.Value != nil)
+	for _, h := range r.Headers {
+		if name, ok := strings.CutPrefix(h.Key, "ce_"); ok {
+			if s, ok := headerText(h.Value); ok {
+				ev.add(name, s)
+			}
+		}
+	}
+	for i := len(r.Headers) - 1; i >= 0; i-- {
+		if strings.EqualFold(r.Headers[i].Key, "content-type") {
+			if ct, ok := headerText(r.Headers[i].Value); ok {
+				ev.add("datacontenttype", ct)
+			}
+			break
+		}
+	}
+	return ev
+}
+
+// headerText is connect's reading of a header as text.
+func headerText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case []byte:
+		return string(x), true
+	case nil:
+		return "", false
+	}
+	return fmt.Sprint(v), true
+}
+
+// derivedView: the attributes connect.CloudEvent derives for a record that
+// is not a CloudEvent.
+func derivedView(r *connect.Record, ec connect.EventContext) (*derived, bool) {
+	ev := newDerived(r.Value, true)
 	ev.add("specversion", "1.0")
 	switch {
 	case r.Origin.IsSet():

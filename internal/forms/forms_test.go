@@ -406,9 +406,10 @@ func TestPathMatchesLibrary(t *testing.T) {
 	}
 }
 
-// TestDerivedViewMatchesCloudEvent checks NewEvent's no-copy view renders
-// exactly as connect.CloudEvent's for the records it handles.
-func TestDerivedViewMatchesCloudEvent(t *testing.T) {
+// TestFastViewMatchesCloudEvent checks NewEvent's no-copy view renders
+// exactly as connect.CloudEvent's, and that paths agree, for derived and
+// binary-mode records (and the ones that fall back).
+func TestFastViewMatchesCloudEvent(t *testing.T) {
 	recs := []*connect.Record{
 		{Topic: "a", Value: map[string]any{"i": int64(-3), "u": uint8(7), "f": 0.1, "big": 1e21, "s": "x", "n": nil,
 			"l": []any{int32(1), true, json.Number("1.50")}, "m": map[string]any{}}},
@@ -418,6 +419,15 @@ func TestDerivedViewMatchesCloudEvent(t *testing.T) {
 		{Topic: "d", Value: float32(1.5)},
 		{Topic: "bin", Value: map[string]any{"x": int64(1)}, Headers: connect.Headers{{Key: "CE_SPECVERSION", Value: "1.0"}, {Key: "ce_id", Value: "e1"}}},
 		{Topic: "ct", Value: map[string]any{"x": int64(1)}, Headers: connect.Headers{{Key: "Content-Type", Value: "text/plain"}}},
+		{Topic: "str", Value: "plain text value"},
+		// binary mode, as the DTS source emits it
+		{Topic: "dts", Value: map[string]any{"id": int64(9), "schema": map[string]any{"tableName": "orders"}, "f": 2.5},
+			Headers: connect.Headers{{Key: "ce_specversion", Value: "1.0"}, {Key: "ce_id", Value: "abc-1"}, {Key: "ce_source", Value: "inflow"},
+				{Key: "ce_type", Value: "dts:ConsumeMessage"}, {Key: "ce_time", Value: []byte("2026-11-22T01:00:00Z")}, {Key: "ce_x", Value: int64(3)},
+				{Key: "ce_id", Value: "abc-2"}, {Key: "ce_none", Value: nil}, {Key: "content-type", Value: "application/json; charset=utf-8"}, {Key: "other", Value: "h"}}},
+		{Topic: "dts-null", Value: nil, Headers: connect.Headers{{Key: "ce_specversion", Value: "1.0"}, {Key: "Content-Type", Value: nil}}},
+		{Topic: "dts-str", Value: "text", Headers: connect.Headers{{Key: "ce_specversion", Value: "1.0"}, {Key: "ce_data", Value: "x"}}},
+		{Topic: "dts-nilspec", Value: "text", Headers: connect.Headers{{Key: "ce_specversion", Value: nil}}},
 		{Topic: "e", Value: map[string]any{"t": time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), "b": []byte("hi"), "ss": []string{"a", "b"},
 			"ms": map[string]string{"k": "v"}, "f32": float32(0.1), "nested": []any{map[string]any{"u": uint64(1 << 63)}}}},
 	}
@@ -431,10 +441,29 @@ func TestDerivedViewMatchesCloudEvent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		for _, p := range []string{"$.data", "$.id", "$.x", "$.data.schema.tableName", "$.datacontenttype", "$.none", "$.time", "$.specversion"} {
+			x := mustPath(t, p)
+			a, okA := ev.lookup(x)
+			b, okB := x.Lookup(ref)
+			if okA != okB || text(a) != text(b) {
+				t.Errorf("record %d %s: %v %v vs %v %v", i, p, a, okA, b, okB)
+			}
+		}
 		got, _ := ev.Original()
 		want := string(appendJSON(nil, ref))
 		if got != want {
 			t.Errorf("record %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+	for _, r := range recs {
+		ev, _ := NewEvent(r, ec)
+		fast := ev.d != nil
+		want := r.Topic == "dts" || r.Topic == "dts-null" || r.Topic == "a" || r.Topic == "str" || r.Topic == "ct"
+		if r.Topic == "bin" || r.Topic == "dts-str" || r.Topic == "dts-nilspec" {
+			want = false
+		}
+		if fast != want && (r.Topic == "dts" || r.Topic == "bin" || r.Topic == "dts-str" || r.Topic == "dts-nilspec" || r.Topic == "a") {
+			t.Errorf("record %q: fast path %v, want %v", r.Topic, fast, want)
 		}
 	}
 }
@@ -471,25 +500,29 @@ func TestDerivedLookupMatchesMap(t *testing.T) {
 	}
 }
 
-// FuzzDerivedView checks, on arbitrary JSON values, that the map-free view
-// renders the whole event exactly as connect.CloudEvent's view does, and
-// that paths find the same nodes in both.
-func FuzzDerivedView(f *testing.F) {
-	f.Add(`{"a":{"b":[1,"x",null,true,{"c":1.50}]},"s":"<\u2028>"}`)
-	f.Add(`[1,2,3]`)
-	f.Add(`"text"`)
-	f.Add(`12345678901234567890`)
+// FuzzFastView checks, on arbitrary JSON values, in derived and binary
+// mode, that the map-free view renders the whole event exactly as
+// connect.CloudEvent's view does, and that paths find the same nodes.
+func FuzzFastView(f *testing.F) {
+	f.Add(`{"a":{"b":[1,"x",null,true,{"c":1.50}]},"s":"<\u2028>"}`, false)
+	f.Add(`[1,2,3]`, true)
+	f.Add(`"text"`, false)
+	f.Add(`12345678901234567890`, true)
+	f.Add(`null`, true)
 	paths := []*Path{}
 	for _, p := range []string{"$", "$.data", "$.data.a", "$.data.a.b[4].c", "$.data[1]", "$.id", "$.data.s"} {
 		paths = append(paths, mustPath(f, p))
 	}
-	f.Fuzz(func(t *testing.T, doc string) {
+	f.Fuzz(func(t *testing.T, doc string, binary bool) {
 		v, err := connect.ParseJSON([]byte(doc))
 		if err != nil {
 			return
 		}
 		r := connect.NewRecord("t", nil, v)
 		r.Origin = connect.Origin{Topic: "t", Partition: 1, Offset: 2}
+		if binary {
+			r.Headers = connect.Headers{{Key: "ce_specversion", Value: "1.0"}, {Key: "ce_id", Value: doc}, {Key: "content-type", Value: "application/json"}}
+		}
 		ev, err := NewEvent(r, connect.EventContext{Pipeline: "p"})
 		if err != nil {
 			t.Fatal(err)

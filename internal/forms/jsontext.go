@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/inletdev/inlet/connect"
@@ -60,19 +61,20 @@ func appendJSON(dst []byte, v any) []byte {
 		return strconv.AppendBool(dst, x)
 	case map[string]any:
 		dst = append(dst, '{')
-		var keysBuf [16]string
-		keys := keysBuf[:0]
-		for k := range x {
-			keys = append(keys, k)
+		// members sorted by key, collected once (no second map lookup)
+		var buf [16]member2
+		ms := buf[:0]
+		for k, v := range x {
+			ms = append(ms, member2{k, v})
 		}
-		slices.Sort(keys)
-		for i, k := range keys {
+		slices.SortFunc(ms, func(a, b member2) int { return strings.Compare(a.k, b.k) })
+		for i := range ms {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, k)
+			dst = appendString(dst, ms[i].k)
 			dst = append(dst, ':')
-			dst = appendJSON(dst, x[k])
+			dst = appendJSON(dst, ms[i].v)
 		}
 		return append(dst, '}')
 	case []any:
@@ -121,7 +123,20 @@ func appendJSON(dst []byte, v any) []byte {
 	return appendJSON(dst, jv)
 }
 
+type member2 struct {
+	k string
+	v any
+}
+
 const hexDigits = "0123456789abcdef"
+
+// plain[c] is true for ASCII bytes a JSON string holds as they are.
+var plain = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // appendString writes a JSON string literal: quotes, backslashes and control
 // characters escaped, invalid UTF-8 replaced by U+FFFD, nothing else (no
@@ -132,7 +147,7 @@ func appendString(dst []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if plain[c] {
 				i++
 				continue
 			}
