@@ -118,6 +118,15 @@ func TestStreamThroughputVsPgRecvlogical(t *testing.T) {
 	ourRate := float64(n) / ours.Seconds()
 	t.Logf("pg_recvlogical (mean): %d rows in %v = %.0f rows/s", n, base.Round(time.Millisecond), baseRate)
 	t.Logf("inlet postgres: %d rows in %v = %.0f rows/s (%.0f%% of the mean baseline), peak RSS %s", n, ours.Round(time.Millisecond), ourRate, 100*ourRate/baseRate, rss)
+	if b := peakRSSBytes(); b > 200<<20 {
+		t.Errorf("peak RSS %s exceeds 200 MB: memory is not bounded by max.queue.size", rss)
+	}
+}
+
+func peakRSSBytes() int64 {
+	var kb int64
+	_, _ = fmt.Sscanf(peakRSS(), "%d kB", &kb)
+	return kb * 1024
 }
 
 func peakRSS() string {
