@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/inletdev/inlet/connect"
 )
@@ -56,9 +57,14 @@ type JSONConverter struct {
 	opt JSONOptions
 
 	mu      sync.RWMutex
-	schemas map[*connect.Schema][]byte // schema → its JSON
-	parsed  map[string]*connect.Schema // schema JSON → parsed schema
+	schemas map[*connect.Schema][]byte     // schema → its JSON
+	parsed  map[string]*connect.Schema     // schema JSON → parsed schema
+	recent  atomic.Pointer[[]recentSchema] // last schema texts read, newest first
 }
+
+// recentSchemas is how many schema texts ToConnect recognizes by their
+// bytes alone (a stream usually carries one schema per table).
+const recentSchemas = 4
 
 // NewJSONConverter returns a converter with the given options.
 func NewJSONConverter(opt JSONOptions) *JSONConverter {

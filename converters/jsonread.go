@@ -1,6 +1,7 @@
 package converters
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"math"
@@ -35,6 +36,7 @@ func (c *JSONConverter) ToConnect(_ string, _ connect.Headers, data []byte) (*co
 		return nil, nil, c.envelopeErr()
 	}
 	var schemaRaw []byte
+	var known *connect.Schema // the schema, when recognized from its text
 	var payload any
 	var haveSchema, havePayload bool
 	p.pos++
@@ -61,9 +63,13 @@ func (c *JSONConverter) ToConnect(_ string, _ connect.Headers, data []byte) (*co
 		start := p.pos
 		switch k {
 		case "schema":
-			// Schemas repeat: scan the text, and parse it only when it is
-			// not cached yet.
-			if err := p.skip(1); err != nil {
+			// Schemas repeat: a schema seen recently is recognized by its
+			// bytes (a memory compare), any other one is scanned, and a
+			// schema is parsed only when it is not cached yet.
+			if n, s := c.recentSchema(data[start:]); n > 0 {
+				p.pos += n
+				known = s
+			} else if err := p.skip(1); err != nil {
 				return nil, nil, fmt.Errorf("converters: JsonConverter: %w", err)
 			}
 			schemaRaw, haveSchema = data[start:p.pos], true
@@ -98,9 +104,12 @@ func (c *JSONConverter) ToConnect(_ string, _ connect.Headers, data []byte) (*co
 	if n != 2 || !haveSchema || !havePayload {
 		return nil, nil, c.envelopeErr()
 	}
-	schema, err := c.connectSchema(schemaRaw)
-	if err != nil {
-		return nil, nil, err
+	schema := known
+	if schema == nil {
+		var err error
+		if schema, err = c.connectSchema(schemaRaw); err != nil {
+			return nil, nil, err
+		}
 	}
 	out, err := c.toConnect(schema, payload)
 	if err != nil {
@@ -123,6 +132,7 @@ func (c *JSONConverter) connectSchema(raw []byte) (*connect.Schema, error) {
 	s, ok := c.parsed[string(raw)]
 	c.mu.RUnlock()
 	if ok {
+		c.remember(raw, s)
 		return s, nil
 	}
 	v, err := parseJSON(raw)
@@ -145,6 +155,51 @@ func (c *JSONConverter) connectSchema(raw []byte) (*connect.Schema, error) {
 		c.mu.Unlock()
 	}
 	return s, nil
+}
+
+// recentSchema returns the length and schema of a recently read schema
+// text that data starts with, followed by what may follow a JSON value, or
+// 0. A complete JSON value followed by a delimiter cannot be the prefix of
+// a longer one, so the match is exact.
+func (c *JSONConverter) recentSchema(data []byte) (int, *connect.Schema) {
+	rs := c.recent.Load()
+	if rs == nil {
+		return 0, nil
+	}
+	for _, r := range *rs {
+		if len(data) > len(r.raw) && bytes.HasPrefix(data, r.raw) {
+			switch data[len(r.raw)] {
+			case ',', '}', ' ', '\t', '\n', '\r':
+				return len(r.raw), r.schema
+			}
+		}
+	}
+	return 0, nil
+}
+
+type recentSchema struct {
+	raw    []byte
+	schema *connect.Schema
+}
+
+// remember keeps the last few schema texts read (most recent first).
+func (c *JSONConverter) remember(raw []byte, s *connect.Schema) {
+	rs := c.recent.Load()
+	if rs != nil && len(*rs) > 0 && bytes.Equal((*rs)[0].raw, raw) {
+		return
+	}
+	next := []recentSchema{{bytes.Clone(raw), s}}
+	if rs != nil {
+		for _, r := range *rs {
+			if len(next) == recentSchemas {
+				break
+			}
+			if !bytes.Equal(r.raw, raw) {
+				next = append(next, r)
+			}
+		}
+	}
+	c.recent.Store(&next)
 }
 
 // asConnectSchema is Kafka's JsonConverter.asConnectSchema, with its
