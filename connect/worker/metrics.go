@@ -15,7 +15,7 @@ type metrics struct {
 	commitOK, commitFail           *prometheus.CounterVec
 	taskErrors, retries, skipped   *prometheus.CounterVec
 	dlqReq, dlqFail                *prometheus.CounterVec
-	status                         *prometheus.GaugeVec
+	status, lag                    *prometheus.GaugeVec
 }
 
 var taskLabels = []string{"pipeline", "task"}
@@ -42,12 +42,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Records per batch as polled (batch-size).", Buckets: prometheus.ExponentialBuckets(1, 4, 8)}, taskLabels),
 		commitTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "inlet_offset_commit_time_seconds",
 			Help: "Time to store offsets (offset-commit-time).", Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10)}, taskLabels),
+		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "inlet_record_lag_seconds",
+			Help: "End-to-end lag: time from the last delivered record's timestamp (the change's commit time for CDC sources) to its delivery."}, taskLabels),
 		status: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "inlet_task_status",
 			Help: "1 for the task's current state (UNASSIGNED, STARTING, RUNNING, PAUSED, FAILED, RESTARTING), 0 for the others."},
 			[]string{"pipeline", "task", "state"}),
 	}
 	for _, c := range []any{&m.poll, &m.write, &m.read, &m.send, &m.commitOK, &m.commitFail, &m.taskErrors, &m.retries,
-		&m.skipped, &m.dlqReq, &m.dlqFail, &m.putTime, &m.batchSize, &m.commitTime, &m.status} {
+		&m.skipped, &m.dlqReq, &m.dlqFail, &m.putTime, &m.batchSize, &m.commitTime, &m.status, &m.lag} {
 		if err := register(reg, c); err != nil {
 			return nil, err
 		}
@@ -90,6 +92,7 @@ type taskMetrics struct {
 	putTime, batchSize, commitTime            prometheus.Observer
 	commitOK, commitFail                      prometheus.Counter
 	errors, retries, skipped, dlqReq, dlqFail prometheus.Counter
+	lag                                       prometheus.Gauge
 }
 
 func (m *metrics) forTask(pipeline string, task int, sourceSide bool) taskMetrics {
@@ -105,6 +108,7 @@ func (m *metrics) forTask(pipeline string, task int, sourceSide bool) taskMetric
 		skipped:    m.skipped.WithLabelValues(l...),
 		dlqReq:     m.dlqReq.WithLabelValues(l...),
 		dlqFail:    m.dlqFail.WithLabelValues(l...),
+		lag:        m.lag.WithLabelValues(l...),
 	}
 	if sourceSide {
 		tm.polled, tm.delivered = m.poll.WithLabelValues(l...), m.write.WithLabelValues(l...)
@@ -137,4 +141,5 @@ func (m *metrics) forget(pipeline string) {
 		v.DeletePartialMatch(l)
 	}
 	m.status.DeletePartialMatch(l)
+	m.lag.DeletePartialMatch(l)
 }

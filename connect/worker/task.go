@@ -851,6 +851,10 @@ func (t *task) put(ctx context.Context, raw, recs []*connect.Record, src []int32
 		if err == nil {
 			t.m.delivered.Add(float64(len(recs)))
 			t.delivered.Add(int64(len(recs)))
+			// Lag from the batch's last record: one gauge write per batch.
+			if ts := recs[len(recs)-1].Timestamp; !ts.IsZero() {
+				t.m.lag.Set(t.clock.Now().Sub(ts).Seconds())
+			}
 			return nil
 		}
 		t.noteError(err)

@@ -614,6 +614,10 @@ func TestMetricsMoveWithRecords(t *testing.T) {
 	first := scrape()
 	a := value(first, "inlet_source_record_poll_total")
 	eventually(t, "counters move", func() bool { return value(scrape(), "inlet_source_record_poll_total") > a })
+	// The end-to-end lag gauge is exported for every task.
+	if f := first["inlet_record_lag_seconds"]; f == nil || len(f.Metric) == 0 {
+		t.Fatal("inlet_record_lag_seconds missing")
+	}
 	if _, ok := first["go_goroutines"]; !ok {
 		t.Fatal("Go runtime metrics missing from /metrics")
 	}
