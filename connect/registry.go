@@ -141,7 +141,7 @@ func (p *Plugin) hasConstructor() bool {
 	return false
 }
 
-var typeSuffixes = []string{"SourceConnector", "SinkConnector", "Connector", "Transformation", "Transform", "HeaderConverter", "Converter", "Predicate"}
+var typeSuffixes = []string{"Connector", "Transformation", "Transform", "Converter", "Predicate"}
 
 func derivedNames(n string) []string {
 	simple := n
