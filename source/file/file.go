@@ -33,6 +33,7 @@
 package file
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -307,78 +308,93 @@ func (s *Source) record(line []byte, end int64) (*connect.Record, error) {
 	return r, nil
 }
 
-// envelope is one records-format line. RawMessage keeps key and payload
-// byte-exact.
-type envelope struct {
-	Topic           string            `json:"topic"`
-	Partition       *int32            `json:"partition"`
-	Offset          *int64            `json:"offset"`
-	TS              *int64            `json:"ts"`
-	Headers         []json.RawMessage `json:"headers"`
-	Key             json.RawMessage   `json:"key"`
-	Payload         json.RawMessage   `json:"payload"`
-	KeyEncoding     string            `json:"key_encoding"`
-	PayloadEncoding string            `json:"payload_encoding"`
-}
-
 // parseRecord decodes a records-format line into a record of bytes.
 func parseRecord(line []byte) (*connect.Record, error) {
-	var e envelope
-	if err := json.Unmarshal(line, &e); err != nil {
+	s := &scanner{data: line}
+	r := &connect.Record{Partition: connect.UnassignedPartition}
+	var keyRaw, payloadRaw, headersRaw []byte
+	var keyEnc, payloadEnc string
+	var offset int64
+	hasOffset := false
+	err := s.object(func(k string) error {
+		var err error
+		switch k {
+		case "topic":
+			r.Topic, err = s.optStr(k)
+		case "partition":
+			var n int64
+			if n, err = s.int(k); err == nil && !s.wasNull() {
+				if n < -1 || n > 1<<31-1 {
+					return fmt.Errorf("\"partition\" %d is out of range", n)
+				}
+				r.Partition = int32(n)
+			}
+		case "offset":
+			offset, err = s.int(k)
+			hasOffset = err == nil && !s.wasNull()
+		case "ts":
+			var ms int64
+			if ms, err = s.int(k); err == nil && ms > 0 {
+				r.Timestamp = time.UnixMilli(ms).UTC()
+			}
+		case "headers":
+			headersRaw, err = s.span()
+		case "key":
+			keyRaw, err = s.span()
+		case "payload":
+			payloadRaw, err = s.span()
+		case "key_encoding":
+			keyEnc, err = s.optStr(k)
+		case "payload_encoding":
+			payloadEnc, err = s.optStr(k)
+		default: // kcat's tstype, broker, key_error ...
+			_, err = s.span()
+		}
+		return err
+	})
+	if err == nil {
+		s.ws()
+		if s.pos != len(line) {
+			err = s.fail("unexpected data after the record")
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("not a record envelope (a JSON object with topic, partition, offset, ts, headers, key, payload): %w", err)
 	}
-	r := &connect.Record{Topic: e.Topic, Partition: connect.UnassignedPartition}
-	if e.Partition != nil {
-		r.Partition = *e.Partition
+	if hasOffset && r.Topic != "" {
+		r.Origin = connect.Origin{Topic: r.Topic, Partition: r.Partition, Offset: offset}
 	}
-	if e.Offset != nil && e.Topic != "" {
-		r.Origin = connect.Origin{Topic: e.Topic, Partition: r.Partition, Offset: *e.Offset}
-	}
-	if e.TS != nil && *e.TS > 0 {
-		r.Timestamp = time.UnixMilli(*e.TS).UTC()
-	}
-	var err error
-	if r.Key, err = data(e.Key, e.KeyEncoding, "key"); err != nil {
+	if r.Key, err = data(keyRaw, keyEnc, "key"); err != nil {
 		return nil, err
 	}
-	if r.Value, err = data(e.Payload, e.PayloadEncoding, "payload"); err != nil {
+	if r.Value, err = data(payloadRaw, payloadEnc, "payload"); err != nil {
 		return nil, err
 	}
-	if len(e.Headers)%2 != 0 {
-		return nil, fmt.Errorf("\"headers\" must alternate keys and values, got %d items", len(e.Headers))
-	}
-	if len(e.Headers) > 0 {
-		r.Headers = make(connect.Headers, 0, len(e.Headers)/2)
-		for i := 0; i < len(e.Headers); i += 2 {
-			var k string
-			if err := json.Unmarshal(e.Headers[i], &k); err != nil {
-				return nil, fmt.Errorf("header key %d is not a string", i/2)
-			}
-			v, err := headerValue(e.Headers[i+1])
-			if err != nil {
-				return nil, fmt.Errorf("header %q: %w", k, err)
-			}
-			r.Headers = append(r.Headers, connect.Header{Key: k, Value: v})
+	if len(headersRaw) > 0 && string(headersRaw) != "null" {
+		if r.Headers, err = parseHeaders(headersRaw); err != nil {
+			return nil, err
 		}
 	}
 	return r, nil
 }
 
-// data turns a key or payload back into the bytes the sink was given.
-func data(raw json.RawMessage, encoding, name string) (any, error) {
+// data turns a key or payload back into the bytes the sink was given: a
+// JSON string is its text, any other value its exact JSON text (copied:
+// the line buffer is reused).
+func data(raw []byte, encoding, name string) (any, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
 	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		str, err := (&scanner{data: raw}).str()
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		switch encoding {
 		case "":
-			return []byte(s), nil
+			return []byte(str), nil
 		case "base64":
-			b, err := base64.StdEncoding.DecodeString(s)
+			b, err := base64.StdEncoding.DecodeString(str)
 			if err != nil {
 				return nil, fmt.Errorf("%s: invalid Base64: %w", name, err)
 			}
@@ -389,19 +405,63 @@ func data(raw json.RawMessage, encoding, name string) (any, error) {
 	if encoding != "" {
 		return nil, fmt.Errorf("%s_encoding %q needs a string %s", name, encoding, name)
 	}
-	return []byte(raw), nil
+	return bytes.Clone(raw), nil
 }
 
-func headerValue(raw json.RawMessage) ([]byte, error) {
+// parseHeaders reads kcat's alternating ["key", value, ...] array.
+func parseHeaders(raw []byte) (connect.Headers, error) {
+	s := &scanner{data: raw}
+	if raw[0] != '[' {
+		return nil, fmt.Errorf("\"headers\" must be an array alternating keys and values")
+	}
+	s.pos++
+	var hs connect.Headers
+	s.ws()
+	if s.pos < len(raw) && raw[s.pos] == ']' {
+		return hs, nil
+	}
+	for {
+		s.ws()
+		if s.pos >= len(raw) || raw[s.pos] != '"' {
+			return nil, fmt.Errorf("header key %d is not a string", len(hs))
+		}
+		k, err := s.str()
+		if err != nil {
+			return nil, err
+		}
+		s.ws()
+		if s.pos >= len(raw) || raw[s.pos] != ',' {
+			return nil, fmt.Errorf("\"headers\" must alternate keys and values: header %q has no value", k)
+		}
+		s.pos++
+		v, err := s.span()
+		if err != nil {
+			return nil, err
+		}
+		hv, err := headerValue(v)
+		if err != nil {
+			return nil, fmt.Errorf("header %q: %w", k, err)
+		}
+		hs = append(hs, connect.Header{Key: k, Value: hv})
+		s.ws()
+		if s.pos < len(raw) && raw[s.pos] == ',' {
+			s.pos++
+			continue
+		}
+		if s.pos < len(raw) && raw[s.pos] == ']' {
+			return hs, nil
+		}
+		return nil, fmt.Errorf("\"headers\": expected ',' or ']'")
+	}
+}
+
+func headerValue(raw []byte) ([]byte, error) {
 	switch {
 	case string(raw) == "null":
 		return nil, nil
 	case raw[0] == '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, err
-		}
-		return []byte(s), nil
+		str, err := (&scanner{data: raw}).str()
+		return []byte(str), err
 	case raw[0] == '{':
 		var o struct {
 			Base64 *string `json:"base64"`
@@ -412,7 +472,7 @@ func headerValue(raw json.RawMessage) ([]byte, error) {
 		return base64.StdEncoding.DecodeString(*o.Base64)
 	}
 	// kcat writes strings; accept other JSON values as their text
-	return []byte(raw), nil
+	return bytes.Clone(raw), nil
 }
 
 // readStdin feeds lines from stdin to Poll. It ends at EOF or on a read

@@ -1,0 +1,29 @@
+package file
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// FuzzParseRecord: no input panics the records-format parser, and it
+// accepts only lines that are valid JSON.
+func FuzzParseRecord(f *testing.F) {
+	for _, s := range []string{
+		`{"topic":"outbox.event.order","partition":2,"offset":7,"ts":1772366400391,"headers":["id","5f1b","bin",{"base64":"/w=="},"none",null],"key":"A-1001","payload":{"schema":null,"payload":{"a":1}}}`,
+		`{"topic":"t","key":null,"payload":"AP4=","payload_encoding":"base64"}`,
+		`{"topic":"orders","partition":0,"offset":3,"tstype":"create","ts":1700000000000,"broker":1,"headers":["a","1"],"key":"k\u00e9\"","payload":"{\"x\":1}"}`,
+		`{"topic":"t","payload":[1,2.5e3,-0,true,false,null,{"a":[]}]}`,
+		`{}`, `[]`, `{"topic":`, `{"headers":["a"]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		r, err := parseRecord(line)
+		if err != nil {
+			return
+		}
+		if !json.Valid(line) {
+			t.Fatalf("accepted invalid JSON %q as %+v", line, r)
+		}
+	})
+}
