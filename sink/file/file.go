@@ -372,7 +372,7 @@ func embeddable(data []byte) bool {
 	default:
 		return false
 	}
-	return json.Valid(data)
+	return validJSON(data)
 }
 
 // appendString writes s as a JSON string (valid UTF-8 assumed for keys and
