@@ -364,7 +364,7 @@ func appendData(b []byte, name string, v any) ([]byte, error) {
 // JSON, on one line, and not a JSON string or null (those would read back
 // as their contents / as a null).
 func embeddable(data []byte) bool {
-	if len(data) == 0 || bytes.ContainsAny(data, "\n\r") {
+	if len(data) == 0 || bytes.IndexByte(data, '\n') >= 0 || bytes.IndexByte(data, '\r') >= 0 { // IndexByte is SIMD; IndexAny is not
 		return false
 	}
 	switch data[0] {
