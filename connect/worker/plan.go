@@ -266,6 +266,9 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 	}
 
 	// 4. The other side: a named plugin, or kafka by default.
+	// sinkWritten maps a key of the sink's config to the key as written in
+	// the file (for errors found again when the DLQ overlays the sink's).
+	sinkWritten := func(k string) string { return k }
 	if p.conn != nil {
 		otherKind := connect.KindSink
 		if p.kind == connect.KindSink {
@@ -296,6 +299,14 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 			cfg, err := op.Config.Parse(keys)
 			e.addAll(otherPrefix, err)
 			if p.kind == connect.KindSource {
+				sinkWritten = func(k string) string {
+					if _, ok := other[k]; !ok {
+						if _, ok := kafkaExtra[k]; ok {
+							return k
+						}
+					}
+					return otherPrefix + k
+				}
 				p.source, p.srcCfg, p.sink, p.sinkCfg = p.conn, p.connCfg, op, cfg
 			} else {
 				p.sink, p.sinkCfg, p.source, p.srcCfg = p.conn, p.connCfg, op, cfg
@@ -442,9 +453,15 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 			cfg, err := p.sink.Config.Parse(merge(base, overlay))
 			if err != nil {
 				for _, ce := range connect.AsConfigErrors(err) {
+					// Name each problem by the key the user wrote: an
+					// overlay key, or the sink's own key (sink.<key> for a
+					// source pipeline), whose error the sink's parse above
+					// already reported; dedupe then keeps one of the two.
 					c := *ce
 					if _, ok := overlay[c.Key]; ok {
 						c.Key = dlqPrefix + c.Key
+					} else {
+						c.Key = sinkWritten(c.Key)
 					}
 					e.list = append(e.list, &c)
 				}
