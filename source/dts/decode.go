@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hamba/avro/v2"
 )
@@ -670,9 +669,61 @@ func timestampValue(sec int64, micros int32, prev any) (any, error) {
 	if sec < -62167219200 || sec > 253402300799 {
 		return nil, fmt.Errorf("Timestamp %d s is outside years 0..9999", sec)
 	}
-	t := time.Unix(sec, int64(micros)*1000).UTC()
-	var buf [40]byte
-	return reuseBytes(prev, t.AppendFormat(buf[:0], "2006-01-02T15:04:05.999999Z07:00")), nil
+	var buf [32]byte
+	return reuseBytes(prev, appendRFC3339(buf[:0], sec, micros)), nil
+}
+
+// appendRFC3339 writes Unix seconds plus microseconds as RFC 3339 in UTC,
+// the fraction's trailing zeros cut (time.Format's .999999), without the
+// cost of a general formatter. sec must lie within years 0..9999.
+func appendRFC3339(b []byte, sec int64, micros int32) []byte {
+	days := sec / 86400
+	rem := sec % 86400
+	if rem < 0 {
+		rem += 86400
+		days--
+	}
+	// Howard Hinnant's days-to-civil algorithm.
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	b = pad(b, y, 4)
+	b = append(b, '-')
+	b = pad(b, m, 2)
+	b = append(b, '-')
+	b = pad(b, d, 2)
+	b = append(b, 'T')
+	b = pad(b, rem/3600, 2)
+	b = append(b, ':')
+	b = pad(b, rem/60%60, 2)
+	b = append(b, ':')
+	b = pad(b, rem%60, 2)
+	if micros > 0 {
+		f := int64(micros)
+		digits := 6
+		for f%10 == 0 {
+			f /= 10
+			digits--
+		}
+		b = append(b, '.')
+		b = pad(b, f, digits)
+	}
+	return append(b, 'Z')
 }
 
 // dateTime is a DTS DateTime: each part may be absent.

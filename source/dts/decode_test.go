@@ -289,8 +289,18 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte{0x02, 0x02, 0x02})
 	d := dts.NewDecoder()
 	b := dts.NewBuilder(dts.BuilderConfig{Topic: "t"})
+	var reused dts.Change
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// DecodeInto with a Change that earlier inputs filled must agree
+		// with a fresh Decode.
+		errInto := d.DecodeInto(&reused, data)
 		c, err := d.Decode(data)
+		if (err == nil) != (errInto == nil) {
+			t.Fatalf("Decode error %v, DecodeInto error %v", err, errInto)
+		}
+		if err == nil && (len(c.After) != len(reused.After) || len(c.Before) != len(reused.Before) || c.ID != reused.ID) {
+			t.Fatal("DecodeInto and Decode disagree")
+		}
 		if err != nil {
 			if c != nil {
 				t.Fatal("a Change with an error")
