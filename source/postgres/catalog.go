@@ -104,10 +104,13 @@ type capturedTable struct {
 	estimate     int64
 }
 
+// capturedTables lists the permanent ordinary tables the filters capture.
+// Partitioned parents are left out: pgoutput streams their partitions'
+// changes under the partitions' names, so the snapshot reads those.
 func (s *settings) capturedTables(ctx context.Context, conn *pgx.Conn) ([]capturedTable, error) {
 	rows, err := conn.Query(ctx, `SELECT c.oid, n.nspname, c.relname, c.relreplident::text, c.reltuples::bigint
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+		WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
 		  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
 		ORDER BY n.nspname, c.relname`)
 	if err != nil {

@@ -344,7 +344,8 @@ func (d *Decoder) relation(ctx context.Context, rel RelationInfo) (*table, error
 	if len(keyFields) > 0 {
 		t.keySchema = &connect.Schema{Type: connect.StructType, Name: name + ".Key", Fields: keyFields}
 	} else {
-		d.warnOnce("nokey:"+t.fqn, "table has no primary key: its change events have a null key (set message.key.columns to choose one)",
+		d.warnOnce("nokey:"+t.fqn, "table has no primary key: its change events have a null key (set message.key.columns to choose one); "+
+			"while a publication publishes its updates and deletes, PostgreSQL refuses them unless the table has REPLICA IDENTITY FULL",
 			"table", t.fqn)
 	}
 	t.value = &connect.Schema{Type: connect.StructType, Name: name + ".Value", Optional: true, Fields: fields}
