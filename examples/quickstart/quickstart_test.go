@@ -44,7 +44,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // setup copies the quickstart into dir, pointing the pipeline at a copy of
 // the records file, a records file as output, and a private offsets file.
 func setup(t *testing.T, dir string) (worker, pipeline, in, out, offsets string) {
-	in, out, offsets = filepath.Join(dir, "outbox.records"), filepath.Join(dir, "out.records"), filepath.Join(dir, "offsets.json")
+	in = filepath.Join(dir, "outbox.records")
 	data, err := os.ReadFile("outbox.records")
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +52,12 @@ func setup(t *testing.T, dir string) (worker, pipeline, in, out, offsets string)
 	if err := os.WriteFile(in, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return setupFiles(t, dir, in)
+}
+
+// setupFiles writes the worker and pipeline files into dir, reading in.
+func setupFiles(t testing.TB, dir, in string) (worker, pipeline, _, out, offsets string) {
+	out, offsets = filepath.Join(dir, "out.records"), filepath.Join(dir, "offsets.json")
 	w, _ := os.ReadFile("worker.properties")
 	p, _ := os.ReadFile("pipeline.properties")
 	ws := strings.Replace(string(w), "/tmp/inlet-quickstart.offsets", offsets, 1)

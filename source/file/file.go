@@ -274,14 +274,7 @@ func (s *Source) next() (line []byte, end int64, ok bool, err error) {
 	}
 }
 
-func indexNL(b []byte) int {
-	for i, c := range b {
-		if c == '\n' {
-			return i
-		}
-	}
-	return -1
-}
+func indexNL(b []byte) int { return bytes.IndexByte(b, '\n') }
 
 // record builds the record for one line ending at file offset end.
 func (s *Source) record(line []byte, end int64) (*connect.Record, error) {
