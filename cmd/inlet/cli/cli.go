@@ -138,6 +138,10 @@ func setFile(err error, file string) error {
 
 func standalone(ctx context.Context, reg *connect.Registry, workerFile string, files []string, stderr io.Writer) int {
 	log, levels := newLeveledLogger(stderr)
+	// Libraries and plugins that log through slog's default logger (the
+	// RocketMQ client's forwarded logs, say) follow the same format and the
+	// levels set with /admin/loggers.
+	slog.SetDefault(log)
 	wc, err := worker.LoadWorkerConfig(workerFile)
 	if err != nil {
 		printErr(stderr, setFile(err, workerFile))
