@@ -191,6 +191,16 @@ func (c *Cluster) Restart() error {
 	return c.start()
 }
 
+// Crash stops the server in immediate mode (no shutdown checkpoint, as
+// after a crash or kill -9) and starts it again.
+func (c *Cluster) Crash() error {
+	out, err := c.run(filepath.Join(c.BinDir, "pg_ctl"), "-D", c.dataDir(), "-m", "immediate", "-w", "stop").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("pgtest: pg_ctl stop -m immediate: %v: %s", err, out)
+	}
+	return c.start()
+}
+
 // Close stops the server and removes its directory.
 func (c *Cluster) Close() error {
 	err := c.Stop()

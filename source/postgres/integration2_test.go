@@ -306,3 +306,26 @@ func TestClearErrors(t *testing.T) {
 		}
 	})
 }
+
+func TestServerCrashWithUncommittedRecordsNoDuplicates(t *testing.T) {
+	e := newEnv(t, `CREATE TABLE k(id int PRIMARY KEY)`)
+	task := e.mustOpen("snapshot.mode", "no_data")
+	e.waitSlot()
+	e.c.MustExec(t, e.db, "INSERT INTO k SELECT generate_series(1, 5)")
+	rs := pollN(t, task, 5, 10*time.Second) // delivered, never committed
+	if err := e.c.Crash(); err != nil {
+		t.Fatal(err)
+	}
+	e.c.MustExec(t, e.db, "INSERT INTO k SELECT generate_series(6, 7)")
+	rs = pollN(t, task, 2, 30*time.Second)
+	for i, r := range rs {
+		if id := after(r).Get("id"); id != int32(6+i) {
+			t.Fatalf("after the crash record %d has id %v, want %d (the task re-emitted what it had emitted)", i, id, 6+i)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+	defer cancel()
+	if more, _ := task.Poll(ctx); len(more) != 0 {
+		t.Fatalf("%d extra records after the crash", len(more))
+	}
+}
