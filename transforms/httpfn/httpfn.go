@@ -186,9 +186,22 @@ func (f *Function) ApplyBatch(ctx context.Context, records []*connect.Record) ([
 	if err != nil {
 		return nil, connect.Permanent(fmt.Errorf("httpfn: encoding %d events (first at %s): %w", len(records), records[0].Coordinates(), err))
 	}
-	answer, err := f.call(ctx, body, records)
+	data, err := f.call(ctx, body, records)
 	if err != nil {
 		return nil, err
+	}
+	return f.answer(data, records, events, byID)
+}
+
+// answer turns the function's 2xx body into records (see the package doc).
+func (f *Function) answer(data []byte, records []*connect.Record, events []map[string]any, byID map[string]int) ([]*connect.Record, error) {
+	v, err := connect.ParseJSON(data)
+	if err != nil {
+		return nil, f.badAnswer(records, "not JSON: "+err.Error()+": "+snippet(data))
+	}
+	answer, ok := v.([]any)
+	if !ok {
+		return nil, f.badAnswer(records, fmt.Sprintf("%s, want a JSON array of events", jsonKind(v)))
 	}
 	out := make([]*connect.Record, 0, len(answer))
 	for i, raw := range answer {
@@ -219,7 +232,8 @@ func (f *Function) badAnswer(records []*connect.Record, why string) error {
 		f.url, len(records), records[0].Coordinates(), why))
 }
 
-func (f *Function) call(ctx context.Context, body []byte, records []*connect.Record) ([]any, error) {
+// call POSTs the batch and returns the 2xx answer's body.
+func (f *Function) call(ctx context.Context, body []byte, records []*connect.Record) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader(body))
 	if err != nil {
 		return nil, connect.Permanent(fmt.Errorf("httpfn: request to %s: %w", f.url, err))
@@ -249,15 +263,7 @@ func (f *Function) call(ctx context.Context, body []byte, records []*connect.Rec
 	if len(data) > maxResponse {
 		return nil, f.badAnswer(records, fmt.Sprintf("more than %d bytes", maxResponse))
 	}
-	v, err := connect.ParseJSON(data)
-	if err != nil {
-		return nil, f.badAnswer(records, "not JSON: "+err.Error()+": "+snippet(data))
-	}
-	arr, ok := v.([]any)
-	if !ok {
-		return nil, f.badAnswer(records, fmt.Sprintf("%s, want a JSON array of events", jsonKind(v)))
-	}
-	return arr, nil
+	return data, nil
 }
 
 // Close releases idle connections.

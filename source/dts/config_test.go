@@ -1,0 +1,68 @@
+package dts_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/inletdev/inlet/source/dts"
+)
+
+func TestParseCheckpoint(t *testing.T) {
+	for in, want := range map[string]int64{
+		"1655740800":                        1655740800,
+		"2022-06-21 00:00:00 +08:00":        1655740800,
+		"2022-06-21 00:00:00+08:00":         1655740800,
+		"2022-06-21 00:00:00 +0800":         1655740800,
+		"2022-06-21 00:00:00 Asia/Shanghai": 1655740800,
+		"2022-06-21T00:00:00+08:00":         1655740800,
+		"2022-06-20 16:00:00 UTC":           1655740800,
+		"2022-06-20T16:00:00Z":              1655740800,
+		" 2022-06-20 16:00:00 Z ":           1655740800,
+	} {
+		got, err := dts.ParseCheckpoint(in)
+		if err != nil || got != want {
+			t.Errorf("%q: %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"2022-06-21 00:00:00":           "no time zone",
+		"1655740800000":                 "milliseconds are not accepted",
+		"2022-06-21 00:00:00 Mars/Base": "unknown time zone",
+		"yesterday":                     "neither Unix seconds nor a date-time",
+	} {
+		if _, err := dts.ParseCheckpoint(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want an error containing %q", in, err, want)
+		}
+	}
+}
+
+func TestConfigReportsEveryProblem(t *testing.T) {
+	_, err := dts.ConfigDef().Parse(map[string]string{"dts.broker.url": "no-port", "dts.output.format": "canal", "dts.passwrd": "x"})
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, key := range []string{"dts.broker.url", "dts.topic", "dts.sid", "dts.user", "dts.password", "dts.output.format", "dts.passwrd"} {
+		if !strings.Contains(err.Error(), key) {
+			t.Errorf("error does not name %s:\n%v", key, err)
+		}
+	}
+	cfg, err := dts.ConfigDef().Parse(map[string]string{"dts.broker.url": "h:1", "dts.topic": "t", "dts.sid": "s", "dts.user": "u", "dts.password": "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cfg.Password("dts.password").String(); strings.Contains(s, "secret") {
+		t.Error("password printed")
+	}
+}
+
+func FuzzParseCheckpoint(f *testing.F) {
+	for _, s := range []string{"1655740800", "2022-06-21 00:00:00 +08:00", "2022-06-21 00:00:00 Asia/Shanghai", "2022-06-21T00:00:00Z", "x", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := dts.ParseCheckpoint(s)
+		if err == nil && (n < -62167219200 || n > 99999999999) {
+			t.Fatalf("%q parsed to %d", s, n)
+		}
+	})
+}
