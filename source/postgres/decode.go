@@ -142,7 +142,10 @@ type Decoder struct {
 	skipTx     bool // the open transaction was fully emitted before (reconnect)
 	emitted    LSN  // highest source offset lsn of any record produced
 	box        boxed
-	lastLSN    LSN // last message of the open transaction decoded
+
+	chunkStructs []connect.Struct // memory of the event being built
+	chunkVals    []any
+	lastLSN      LSN // last message of the open transaction decoded
 }
 
 func newDecoder(s *settings, db string, r Resolver, log *slog.Logger, now func() time.Time, headers connect.Headers) *Decoder {
@@ -369,7 +372,7 @@ func (d *Decoder) row(t *table, lsn LSN, tup []tupleCol, old bool, fill []tupleC
 	if len(tup) != len(t.rel.Columns) {
 		return nil, &DecodeError{LSN: lsn, Table: t.fqn, Err: fmt.Errorf("tuple has %d columns, relation has %d", len(tup), len(t.rel.Columns))}
 	}
-	vals := make([]any, len(t.cols))
+	vals := d.takeVals(len(t.cols))
 	// Text columns share one string allocation (the record keeps them all
 	// alive together anyway).
 	var all string
@@ -410,7 +413,9 @@ func (d *Decoder) row(t *table, lsn LSN, tup []tupleCol, old bool, fill []tupleC
 		}
 		vals[i] = v
 	}
-	return &connect.Struct{Schema: t.value, Values: vals}, nil
+	st := d.takeStruct()
+	st.Schema, st.Values = t.value, vals
+	return st, nil
 }
 
 func (d *Decoder) value(t *table, lsn LSN, c column, tc tupleCol) (any, error) {
@@ -494,7 +499,7 @@ func (d *Decoder) key(t *table, lsn LSN, tup []tupleCol, fill []tupleCol) (any, 
 	if t.keySchema == nil {
 		return nil, nil
 	}
-	vals := make([]any, len(t.keyCols))
+	vals := d.takeVals(len(t.keyCols))
 	for i, c := range t.keyCols {
 		if c.pos >= len(tup) {
 			return nil, &DecodeError{LSN: lsn, Table: t.fqn, Column: c.name, Err: fmt.Errorf("key column missing from tuple")}
@@ -509,10 +514,18 @@ func (d *Decoder) key(t *table, lsn LSN, tup []tupleCol, fill []tupleCol) (any, 
 		}
 		vals[i] = v
 	}
-	return &connect.Struct{Schema: t.keySchema, Values: vals}, nil
+	st := d.takeStruct()
+	st.Schema, st.Values = t.keySchema, vals
+	return st, nil
 }
 
 func (d *Decoder) insertTo(out []*connect.Record, t *table, lsn LSN, tup, fill []tupleCol, headers connect.Headers) ([]*connect.Record, error) {
+	// One allocation for every struct and one for every value slice of this
+	// event (row, key, envelope, source). Only this event's data lives in
+	// them, so they are freed with it.
+	d.chunkStructs = make([]connect.Struct, 4)
+	d.chunkVals = make([]any, len(t.cols)+len(t.keyCols)+8+len(sourceSchema.Fields))
+	defer func() { d.chunkStructs, d.chunkVals = nil, nil }()
 	after, err := d.row(t, lsn, tup, false, fill)
 	if err != nil {
 		return out, err
@@ -731,13 +744,13 @@ func (d *Decoder) envelope(t *table, lsn LSN, op string, before, after *connect.
 		a = after
 	}
 	// one allocation for both structs and one for both value slices
-	structs := new([2]connect.Struct)
-	vals := make([]any, 8+len(sourceSchema.Fields))
-	src := d.sourceInto(&structs[1], vals[8:], t, lsn, snapshot)
+	env := d.takeStruct()
+	vals := d.takeVals(8 + len(sourceSchema.Fields))
+	src := d.sourceInto(d.takeStruct(), vals[8:], t, lsn, snapshot)
 	ms, us, ns := d.nowBoxes()
 	vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6], vals[7] = b, a, src, tx, op, ms, us, ns
-	structs[0].Schema, structs[0].Values = t.envelope, vals[:8:8]
-	return &structs[0]
+	env.Schema, env.Values = t.envelope, vals[:8:8]
+	return env
 }
 
 func (d *Decoder) txID() string {
@@ -810,6 +823,26 @@ func (d *Decoder) heartbeat(lsn LSN) *connect.Record {
 	v := &connect.Struct{Schema: heartbeatValueSchema, Values: []any{now.UnixMilli()}}
 	r := d.record(d.s.heartbeatTopic, heartbeatKeySchema, key, heartbeatValueSchema, v, off, nil)
 	return r
+}
+
+// takeVals returns n values from the current event's chunk, or new ones.
+func (d *Decoder) takeVals(n int) []any {
+	if len(d.chunkVals) >= n {
+		v := d.chunkVals[:n:n]
+		d.chunkVals = d.chunkVals[n:]
+		return v
+	}
+	return make([]any, n)
+}
+
+// takeStruct returns a struct from the current event's chunk, or a new one.
+func (d *Decoder) takeStruct() *connect.Struct {
+	if len(d.chunkStructs) > 0 {
+		st := &d.chunkStructs[0]
+		d.chunkStructs = d.chunkStructs[1:]
+		return st
+	}
+	return new(connect.Struct)
 }
 
 // Snapshot rows.
