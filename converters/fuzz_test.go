@@ -51,3 +51,48 @@ func FuzzJSONConverter(f *testing.F) {
 		}
 	})
 }
+
+// FuzzJSONDirectRead checks that reading a payload straight into Connect
+// data (the fast path) accepts exactly what the JSON-tree path accepts and
+// gives the same data.
+func FuzzJSONDirectRead(f *testing.F) {
+	for _, s := range []string{
+		`{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2"},"field":"amt"}],"optional":false,"name":"x.Y"},"payload":{"id":1,"amt":"ASw="}}`,
+		`{"schema":{"type":"struct","fields":[{"type":"int8","optional":true,"field":"a"},{"type":"string","optional":true,"default":"d","field":"s"},{"type":"array","items":{"type":"int64","optional":false},"optional":true,"field":"l"},{"type":"map","keys":{"type":"string","optional":false},"values":{"type":"double","optional":true},"optional":true,"field":"m"}],"optional":false},"payload":{"a":-5,"x":{"y":[1]},"l":[1,2,3],"m":{"k":1.5,"n":null},"a":7}}`,
+		`{"schema":{"type":"array","items":{"type":"struct","fields":[{"type":"int16","optional":false,"field":"n"}],"optional":true},"optional":false},"payload":[{"n":300},null,{"n":1.0}]}`,
+		`{"schema":{"type":"int32","optional":false},"payload":2147483648}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := NewJSONConverter(DefaultJSONOptions())
+		s1, v1, err1 := c.ToConnect("t", nil, data)
+		// the JSON-tree path, by hand
+		tree, perr := parseJSON(data)
+		o, ok := tree.(*jobj)
+		if perr != nil || !ok || len(o.keys) != 2 {
+			return // not an envelope: the direct path is never taken
+		}
+		sv, hasSchema := o.get("schema")
+		pv, hasPayload := o.get("payload")
+		if !hasSchema || !hasPayload {
+			return
+		}
+		s2, err := c.asConnectSchema(sv)
+		var v2 any
+		if err == nil {
+			v2, err = c.toConnect(s2, pv)
+		}
+		if (err1 == nil) != (err == nil) {
+			t.Fatalf("direct read error %v, tree path error %v, for %q", err1, err, data)
+		}
+		if err1 != nil {
+			return
+		}
+		b1, e1 := c.FromConnect("t", nil, s1, v1)
+		b2, e2 := c.FromConnect("t", nil, s2, v2)
+		if (e1 == nil) != (e2 == nil) || !bytes.Equal(b1, b2) {
+			t.Fatalf("paths differ for %q:\n%s\n%s", data, b1, b2)
+		}
+	})
+}

@@ -38,7 +38,7 @@ func (c *JSONConverter) ToConnect(_ string, _ connect.Headers, data []byte) (*co
 	var schemaRaw []byte
 	var known *connect.Schema // the schema, when recognized from its text
 	var payload any
-	var haveSchema, havePayload bool
+	var haveSchema, havePayload, direct bool
 	p.pos++
 	n := 0
 	for {
@@ -71,9 +71,21 @@ func (c *JSONConverter) ToConnect(_ string, _ connect.Headers, data []byte) (*co
 				known = s
 			} else if err := p.skip(1); err != nil {
 				return nil, nil, fmt.Errorf("converters: JsonConverter: %w", err)
+			} else if known, err = c.connectSchema(data[start:p.pos]); err != nil {
+				return nil, nil, err
 			}
 			schemaRaw, haveSchema = data[start:p.pos], true
 		case "payload":
+			if known != nil {
+				// The schema came first (as Kafka writes it): read the
+				// payload straight into Connect values, no JSON tree.
+				v, err := c.read(p, known, 1)
+				if err != nil {
+					return nil, nil, wrapRead(err)
+				}
+				payload, havePayload, direct = v, true, true
+				break
+			}
 			v, err := p.value(1)
 			if err != nil {
 				return nil, nil, fmt.Errorf("converters: JsonConverter: %w", err)
@@ -105,6 +117,9 @@ func (c *JSONConverter) ToConnect(_ string, _ connect.Headers, data []byte) (*co
 		return nil, nil, c.envelopeErr()
 	}
 	schema := known
+	if direct {
+		return schema, payload, nil
+	}
 	if schema == nil {
 		var err error
 		if schema, err = c.connectSchema(schemaRaw); err != nil {

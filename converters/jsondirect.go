@@ -1,0 +1,290 @@
+package converters
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"unsafe"
+
+	"github.com/inletdev/inlet/connect"
+)
+
+// read parses the next JSON value straight into Connect data for schema s,
+// with the same rules and messages as toConnect (which converts a parsed
+// JSON tree): structs, arrays and string-keyed maps are read in place,
+// integers without an intermediate string, and everything else goes
+// through toConnect one value at a time.
+func (c *JSONConverter) read(p *parser, s *connect.Schema, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, p.fail("nested deeper than %d levels", maxDepth)
+	}
+	p.ws()
+	if p.pos >= len(p.data) {
+		return nil, p.fail("unexpected end of input")
+	}
+	next := p.data[p.pos]
+	if next == 'n' {
+		if err := p.lit("null"); err != nil {
+			return nil, err
+		}
+		return c.toConnect(s, nil)
+	}
+	if s.Name == "" {
+		switch s.Type {
+		case connect.StructType:
+			if next != '{' {
+				return nil, dataErr(jsonConverterName, "Structs should be encoded as JSON objects, but found %s", peekType(next))
+			}
+			return c.readStruct(p, s, depth)
+		case connect.Array:
+			if next != '[' {
+				return nil, c.typeErr(s, peekValue(next))
+			}
+			return c.readArray(p, s, depth)
+		case connect.Map:
+			if s.Key != nil && s.Key.Type == connect.String {
+				if next != '{' {
+					return nil, dataErr(jsonConverterName, "Maps with string fields should be encoded as JSON objects, but found %s", peekType(next))
+				}
+				return c.readMap(p, s, depth)
+			}
+		case connect.Int8, connect.Int16, connect.Int32, connect.Int64:
+			if next == '-' || next >= '0' && next <= '9' {
+				start := p.pos
+				if _, err := p.number(); err != nil {
+					return nil, err
+				}
+				text := p.data[start:p.pos]
+				// a view of the bytes, only for the parse: no copy
+				if n, err := strconv.ParseInt(unsafe.String(unsafe.SliceData(text), len(text)), 10, 64); err == nil {
+					return narrow(s, n, text)
+				}
+				return readInt(s, jnum(text))
+			}
+		}
+	}
+	v, err := p.value(depth)
+	if err != nil {
+		return nil, err
+	}
+	return c.toConnect(s, v)
+}
+
+// narrow range-checks an integer for its type, as readInt does.
+func narrow(s *connect.Schema, n int64, text []byte) (any, error) {
+	switch s.Type {
+	case connect.Int8:
+		if n < math.MinInt8 || n > math.MaxInt8 {
+			return nil, dataErr(jsonConverterName, "%s is out of range for INT8", text)
+		}
+		return int8(n), nil
+	case connect.Int16:
+		if n < math.MinInt16 || n > math.MaxInt16 {
+			return nil, dataErr(jsonConverterName, "%s is out of range for INT16", text)
+		}
+		return int16(n), nil
+	case connect.Int32:
+		if n < math.MinInt32 || n > math.MaxInt32 {
+			return nil, dataErr(jsonConverterName, "%s is out of range for INT32", text)
+		}
+		return int32(n), nil
+	}
+	return n, nil
+}
+
+func (c *JSONConverter) readStruct(p *parser, s *connect.Schema, depth int) (any, error) {
+	p.pos++ // {
+	st := connect.NewStruct(s)
+	var seenSmall [64]bool
+	seen := seenSmall[:0]
+	if len(s.Fields) <= len(seenSmall) {
+		seen = seenSmall[:len(s.Fields)]
+	} else {
+		seen = make([]bool, len(s.Fields))
+	}
+	p.ws()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+	} else {
+		for {
+			p.ws()
+			if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+				return nil, p.fail("expected a string key")
+			}
+			k, err := p.key()
+			if err != nil {
+				return nil, err
+			}
+			p.ws()
+			if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+				return nil, p.fail("expected ':' after an object key")
+			}
+			p.pos++
+			idx := -1
+			for i := range s.Fields {
+				if s.Fields[i].Name == string(k) { // compared without a copy
+					idx = i
+					break
+				}
+			}
+			if idx < 0 {
+				if err := p.skip(depth + 1); err != nil {
+					return nil, err
+				}
+			} else {
+				f := s.Fields[idx]
+				v, err := c.read(p, f.Schema, depth+1)
+				if err != nil {
+					return nil, under(err, f.Name)
+				}
+				st.Values[idx], seen[idx] = v, true
+			}
+			p.ws()
+			if p.pos >= len(p.data) {
+				return nil, p.fail("unexpected end of input in an object")
+			}
+			if p.data[p.pos] == ',' {
+				p.pos++
+				continue
+			}
+			if p.data[p.pos] == '}' {
+				p.pos++
+				break
+			}
+			return nil, p.fail("expected ',' or '}' in an object")
+		}
+	}
+	for i, f := range s.Fields {
+		if !seen[i] {
+			v, err := c.toConnect(f.Schema, nil)
+			if err != nil {
+				return nil, under(err, f.Name)
+			}
+			st.Values[i] = v
+		}
+	}
+	return st, nil
+}
+
+func (c *JSONConverter) readArray(p *parser, s *connect.Schema, depth int) (any, error) {
+	p.pos++ // [
+	out := []any{}
+	p.ws()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		return out, nil
+	}
+	for {
+		v, err := c.read(p, s.Value, depth+1)
+		if err != nil {
+			return nil, under(err, strconv.Itoa(len(out)))
+		}
+		out = append(out, v)
+		p.ws()
+		if p.pos >= len(p.data) {
+			return nil, p.fail("unexpected end of input in an array")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return out, nil
+		default:
+			return nil, p.fail("expected ',' or ']' in an array")
+		}
+	}
+}
+
+func (c *JSONConverter) readMap(p *parser, s *connect.Schema, depth int) (any, error) {
+	p.pos++ // {
+	m := map[string]any{}
+	p.ws()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		return m, nil
+	}
+	for {
+		p.ws()
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return nil, p.fail("expected a string key")
+		}
+		k, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		p.ws()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return nil, p.fail("expected ':' after an object key")
+		}
+		p.pos++
+		v, err := c.read(p, s.Value, depth+1)
+		if err != nil {
+			return nil, under(err, k)
+		}
+		m[k] = v
+		p.ws()
+		if p.pos >= len(p.data) {
+			return nil, p.fail("unexpected end of input in an object")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			return m, nil
+		default:
+			return nil, p.fail("expected ',' or '}' in an object")
+		}
+	}
+}
+
+// key returns an object key's bytes without copying when it has no
+// escapes (the common case), else its decoded text.
+func (p *parser) key() ([]byte, error) {
+	start := p.pos + 1
+	for i := start; i < len(p.data); i++ {
+		c := p.data[i]
+		if c == '"' {
+			p.pos = i + 1
+			return p.data[start:i], nil
+		}
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			break
+		}
+	}
+	s, err := p.str()
+	return []byte(s), err
+}
+
+// peekType names the JSON type that starts with c, as Jackson's
+// JsonNodeType does.
+func peekType(c byte) string { return nodeType(peekValue(c)) }
+
+// peekValue stands in for a value of the type that starts with c, for
+// messages only.
+func peekValue(c byte) any {
+	switch {
+	case c == '{':
+		return &jobj{}
+	case c == '[':
+		return []any{}
+	case c == '"':
+		return ""
+	case c == 't' || c == 'f':
+		return true
+	case c == '-' || c >= '0' && c <= '9':
+		return jnum("0")
+	}
+	return nil
+}
+
+// wrapRead prefixes syntax errors as ToConnect reports them.
+func wrapRead(err error) error {
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("converters: JsonConverter: %w", err)
+	}
+	return err
+}
