@@ -402,3 +402,20 @@ func cpuTime() time.Duration {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkBuild is building the emitted record from a decoded change.
+func BenchmarkBuild(b *testing.B) {
+	c, err := dts.NewDecoder().Decode(dtstest.MustEncode(benchRecord()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	bld := dts.NewBuilder(dts.BuilderConfig{Topic: "t", Source: "s", Subject: "x"})
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if _, err := bld.Record(c, int64(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/(cpuTime()-cpu0).Seconds(), "records/cpu-s")
+}

@@ -173,12 +173,3 @@ func (g *Gen) PGInsert(id int64, name string) Record {
 	r.NoBornTimestamp = true
 	return r
 }
-
-// Transaction returns BEGIN, the given changes, COMMIT.
-func (g *Gen) Transaction(changes ...func() Record) []Record {
-	out := []Record{g.Begin()}
-	for _, c := range changes {
-		out = append(out, c())
-	}
-	return append(out, g.Commit())
-}
