@@ -227,11 +227,6 @@ func (f *Function) answer(data []byte, records []*connect.Record, events []map[s
 	return out, nil
 }
 
-func (f *Function) badAnswer(records []*connect.Record, why string) error {
-	return connect.Permanent(fmt.Errorf("httpfn: %s answered the batch of %d records (first at %s) with something unusable: %s",
-		f.url, len(records), records[0].Coordinates(), why))
-}
-
 // call POSTs the batch and returns the 2xx answer's body.
 func (f *Function) call(ctx context.Context, body []byte, records []*connect.Record) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader(body))

@@ -1,0 +1,18 @@
+package httpfn
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/inletdev/inlet/connect"
+)
+
+// ErrBadAnswer is wrapped by the error returned when the function answers
+// 2xx with something that is not a JSON array of CloudEvents. It is
+// permanent: sending the same batch again would get the same answer.
+var ErrBadAnswer = errors.New("httpfn: unusable answer")
+
+func (f *Function) badAnswer(records []*connect.Record, why string) error {
+	return connect.Permanent(fmt.Errorf("%w: %s answered the batch of %d records (first at %s) with something unusable: %s",
+		ErrBadAnswer, f.url, len(records), records[0].Coordinates(), why))
+}
