@@ -14,7 +14,7 @@ func (t *task) convertIn(ctx context.Context, raw, cur []*connect.Record, src []
 	for i, r := range cur {
 		out, stageName, plugin, err := t.fromBytes(r)
 		if err != nil {
-			if ferr := t.tolerate(ctx, stageName, plugin, raw[src[i]], src[i], err); ferr != nil {
+			if ferr := t.tolerate(ctx, stageName, plugin, raw, src[i], err); ferr != nil {
 				return nil, nil, ferr
 			}
 			continue
@@ -80,7 +80,7 @@ func (t *task) convertOut(ctx context.Context, raw, cur []*connect.Record, src [
 		out, err := t.toBytes(r)
 		if err != nil {
 			ce, _ := err.(*convError)
-			if ferr := t.tolerate(ctx, ce.stage, ce.plugin, raw[src[i]], src[i], ce.err); ferr != nil {
+			if ferr := t.tolerate(ctx, ce.stage, ce.plugin, raw, src[i], ce.err); ferr != nil {
 				return nil, nil, ferr
 			}
 			continue

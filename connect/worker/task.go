@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -59,6 +60,11 @@ type task struct {
 	src    []int32
 	fate   []uint8 // per polled record: fateDelivered, fateDropped, fateDead
 	dlqBuf []*connect.Record
+	// Per batch: the raw records behind outputs a BatchTransformation made
+	// from several inputs (src value -(i+1) is groups[i]), and the raw
+	// records already tolerated.
+	groups    [][]int32
+	tolerated map[int32]bool
 
 	mu          sync.Mutex
 	state       State
@@ -518,6 +524,13 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
 func (t *task) deliver(ctx context.Context, raw []*connect.Record) error {
 	p := t.plan
 	t.m.batchSize.Observe(float64(len(raw)))
+	if len(t.groups) > 0 {
+		clear(t.groups)
+		t.groups = t.groups[:0]
+	}
+	if t.tolerated != nil {
+		clear(t.tolerated)
+	}
 	cur, src := t.cur[:0], t.src[:0]
 	for i, r := range raw {
 		cur = append(cur, r)
@@ -597,7 +610,7 @@ func (t *task) applyStage(ctx context.Context, st *stage, raw, cur []*connect.Re
 				return nil, nil, err // stopping: not the record's fault
 			}
 			if err != nil {
-				if ferr := t.tolerate(ctx, StageTransformation, st.label, raw[src[i]], src[i], err); ferr != nil {
+				if ferr := t.tolerate(ctx, StageTransformation, st.label, raw, src[i], err); ferr != nil {
 					return nil, nil, ferr
 				}
 				continue
@@ -607,7 +620,7 @@ func (t *task) applyStage(ctx context.Context, st *stage, raw, cur []*connect.Re
 			// Dropped: the chain ends for this record, and its offset
 			// still counts as done.
 			if t.recCommitter != nil {
-				t.fate[src[i]] = fateDropped
+				t.setFate(src[i], fateDropped)
 			}
 			continue
 		}
@@ -637,29 +650,62 @@ func (t *task) retryApply(ctx context.Context, st *stage, r *connect.Record, err
 	return nil, err
 }
 
-// applyBatchStage hands the records the stage applies to to ApplyBatch;
-// its outputs take the place of the first such record. Outputs are
-// attributed to the batch's first input (for the DLQ).
+// applyBatchStage runs a BatchTransformation stage. Records the stage does
+// not apply to (its predicate says no) keep their place. Each maximal run
+// of consecutive records it applies to goes to one ApplyBatch call, and
+// that call's outputs take the run's place. This is the only placement
+// that keeps the order per-record semantics gives without knowing which
+// input an output came from (a BatchTransformation may merge or split): an
+// output can sit nowhere but between the unselected neighbours of its run.
+// With no predicate the whole batch is one run (one call). The price: a
+// transform that merges sees the batch cut at every record its predicate
+// skips.
+//
+// Attribution, for the DLQ and CommitRecord: outputs of a one-record run
+// belong to that record; outputs of a longer run belong to all of its
+// inputs (a group, see attribute), so if one of them fails every input of
+// the run is dead-lettered (or named in the task's error) rather than a
+// guessed one. Offsets are unaffected: every input of a batch counts as
+// done only once every output of the batch is delivered.
 func (t *task) applyBatchStage(ctx context.Context, st *stage, raw, cur []*connect.Record, src []int32) ([]*connect.Record, []int32, error) {
-	var sel []*connect.Record
-	var selSrc []int32
-	var outCur []*connect.Record
-	var outSrc []int32
-	pos := -1
-	for i, r := range cur {
-		if st.pred != nil && st.pred.Test(r) == st.negate {
-			outCur, outSrc = append(outCur, r), append(outSrc, src[i])
-			continue
-		}
-		if pos < 0 {
-			pos = len(outCur)
-		}
-		sel, selSrc = append(sel, r), append(selSrc, src[i])
+	if st.pred == nil {
+		return t.applyBatchRun(ctx, st, raw, cur, src, nil, nil)
 	}
-	if len(sel) == 0 {
+	sel := make([]bool, len(cur))
+	some := false
+	for i, r := range cur {
+		// Kafka Connect: the stage applies iff negate XOR test.
+		sel[i] = st.pred.Test(r) != st.negate
+		some = some || sel[i]
+	}
+	if !some {
 		return cur, src, nil
 	}
-	outs, err := st.bt.ApplyBatch(ctx, sel)
+	res := make([]*connect.Record, 0, len(cur))
+	resSrc := make([]int32, 0, len(cur))
+	for i := 0; i < len(cur); {
+		if !sel[i] {
+			res, resSrc = append(res, cur[i]), append(resSrc, src[i])
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(cur) && sel[j] {
+			j++
+		}
+		var err error
+		if res, resSrc, err = t.applyBatchRun(ctx, st, raw, cur[i:j], src[i:j], res, resSrc); err != nil {
+			return nil, nil, err
+		}
+		i = j
+	}
+	return res, resSrc, nil
+}
+
+// applyBatchRun calls ApplyBatch on run (retrying retriable errors) and
+// appends its outputs, attributed to the run's inputs, to res.
+func (t *task) applyBatchRun(ctx context.Context, st *stage, raw, run []*connect.Record, runSrc []int32, res []*connect.Record, resSrc []int32) ([]*connect.Record, []int32, error) {
+	outs, err := st.bt.ApplyBatch(ctx, run)
 	if err != nil && connect.IsRetriable(err) {
 		start := t.clock.Now()
 		for n := 1; err != nil && connect.IsRetriable(err); n++ {
@@ -672,32 +718,78 @@ func (t *task) applyBatchStage(ctx context.Context, st *stage, raw, cur []*conne
 			if serr := sleep(t.retryCtx, t.clock, d); serr != nil {
 				return nil, nil, serr
 			}
-			outs, err = st.bt.ApplyBatch(ctx, sel)
+			outs, err = st.bt.ApplyBatch(ctx, run)
 		}
 	}
 	if err != nil {
-		for _, s := range selSrc {
-			if ferr := t.tolerate(ctx, StageTransformation, st.label, raw[s], s, err); ferr != nil {
+		for _, s := range runSrc {
+			if ferr := t.tolerate(ctx, StageTransformation, st.label, raw, s, err); ferr != nil {
 				return nil, nil, ferr
 			}
 		}
-		return outCur, outSrc, nil
+		return res, resSrc, nil
 	}
-	if t.recCommitter != nil && len(outs) == 0 {
-		for _, s := range selSrc {
-			t.fate[s] = fateDropped
-		}
-	}
-	res := make([]*connect.Record, 0, len(outCur)+len(outs))
-	resSrc := make([]int32, 0, cap(res))
-	res, resSrc = append(res, outCur[:pos]...), append(resSrc, outSrc[:pos]...)
+	n := 0
 	for _, o := range outs {
 		if o != nil {
-			res, resSrc = append(res, o), append(resSrc, selSrc[0])
+			n++
 		}
 	}
-	res, resSrc = append(res, outCur[pos:]...), append(resSrc, outSrc[pos:]...)
+	if n == 0 {
+		// Every input dropped: the chain ends for them.
+		if t.recCommitter != nil {
+			for _, s := range runSrc {
+				t.setFate(s, fateDropped)
+			}
+		}
+		return res, resSrc, nil
+	}
+	owner := t.attribute(runSrc)
+	if res == nil {
+		res, resSrc = make([]*connect.Record, 0, n), make([]int32, 0, n)
+	}
+	for _, o := range outs {
+		if o != nil {
+			res, resSrc = append(res, o), append(resSrc, owner)
+		}
+	}
 	return res, resSrc, nil
+}
+
+// attribute returns the src value for outputs made from the inputs srcs:
+// the input's raw index when there is one, else a group of every raw
+// record behind them, coded as -(group index + 1).
+func (t *task) attribute(srcs []int32) int32 {
+	if len(srcs) == 1 {
+		return srcs[0]
+	}
+	var members []int32
+	for _, s := range srcs {
+		members = t.appendMembers(members, s)
+	}
+	slices.Sort(members)
+	members = slices.Compact(members)
+	t.groups = append(t.groups, members)
+	return -int32(len(t.groups))
+}
+
+// appendMembers appends the raw indexes behind a src value.
+func (t *task) appendMembers(dst []int32, s int32) []int32 {
+	if s >= 0 {
+		return append(dst, s)
+	}
+	return append(dst, t.groups[-s-1]...)
+}
+
+// setFate records what became of the raw records behind a src value.
+func (t *task) setFate(s int32, f uint8) {
+	if s >= 0 {
+		t.fate[s] = f
+		return
+	}
+	for _, m := range t.groups[-s-1] {
+		t.fate[m] = f
+	}
 }
 
 type attemptsErr struct {
@@ -717,10 +809,13 @@ func attemptsOf(err error) int {
 	return 1
 }
 
-// tolerate applies errors.tolerance to one failed record: with none the
-// task fails (a *TaskError naming stage, plugin and record); with all the
-// record is logged, dead-lettered if a DLQ is set, and skipped.
-func (t *task) tolerate(ctx context.Context, stageName, plugin string, orig *connect.Record, idx int32, err error) error {
+// tolerate applies errors.tolerance to one failed record, given by its
+// src value (the raw records behind it: one, or the inputs a batch
+// transform merged): with none the task fails (a *TaskError naming stage,
+// plugin and record); with all each record behind it is logged,
+// dead-lettered if a DLQ is set, and skipped, once per batch however many
+// of its outputs failed.
+func (t *task) tolerate(ctx context.Context, stageName, plugin string, raw []*connect.Record, idx int32, err error) error {
 	if cerr := t.hardCtx.Err(); cerr != nil {
 		// The shutdown budget ran out and cancelled the call: not the
 		// record's fault; its offset is not stored and it is redelivered.
@@ -728,25 +823,39 @@ func (t *task) tolerate(ctx context.Context, stageName, plugin string, orig *con
 	}
 	t.m.errors.Inc()
 	t.noteError(err)
-	te := &TaskError{Pipeline: t.plan.name, Task: t.id, Stage: stageName, Plugin: plugin, Record: orig.Coordinates(), Attempts: attemptsOf(err), Err: err}
+	members := t.appendMembers(nil, idx)
 	if !t.plan.tolerateAll {
-		return te
-	}
-	t.m.skipped.Inc()
-	t.skipped.Add(1)
-	if t.plan.logErrors {
-		attrs := []any{"stage", stageName, "plugin", plugin, "err", err}
-		if t.plan.logMessages {
-			attrs = append(attrs, "record", orig.Coordinates(), "key", fmt.Sprint(orig.Key), "value", fmt.Sprint(orig.Value),
-				"headers", fmt.Sprint(orig.Headers), "source_partition", orig.SourcePartition, "source_offset", orig.SourceOffset)
+		coords := raw[members[0]].Coordinates()
+		if len(members) > 1 {
+			coords += fmt.Sprintf(" and the %d records after it that a batch transform merged with it", len(members)-1)
 		}
-		t.log.Error("record failed; tolerated (errors.tolerance=all)", attrs...)
+		return &TaskError{Pipeline: t.plan.name, Task: t.id, Stage: stageName, Plugin: plugin, Record: coords, Attempts: attemptsOf(err), Err: err}
 	}
-	if t.recCommitter != nil {
-		t.fate[idx] = fateDead
-	}
-	if t.plan.dlq != nil {
-		t.dlqBuf = append(t.dlqBuf, t.dlqRecord(orig, stageName, plugin, err))
+	for _, m := range members {
+		if t.tolerated == nil {
+			t.tolerated = map[int32]bool{}
+		}
+		if t.tolerated[m] {
+			continue // another output of the same record failed too
+		}
+		t.tolerated[m] = true
+		orig := raw[m]
+		t.m.skipped.Inc()
+		t.skipped.Add(1)
+		if t.plan.logErrors {
+			attrs := []any{"stage", stageName, "plugin", plugin, "err", err}
+			if t.plan.logMessages {
+				attrs = append(attrs, "record", orig.Coordinates(), "key", fmt.Sprint(orig.Key), "value", fmt.Sprint(orig.Value),
+					"headers", fmt.Sprint(orig.Headers), "source_partition", orig.SourcePartition, "source_offset", orig.SourceOffset)
+			}
+			t.log.Error("record failed; tolerated (errors.tolerance=all)", attrs...)
+		}
+		if t.recCommitter != nil {
+			t.fate[m] = fateDead
+		}
+		if t.plan.dlq != nil {
+			t.dlqBuf = append(t.dlqBuf, t.dlqRecord(orig, stageName, plugin, err))
+		}
 	}
 	return nil
 }
@@ -895,7 +1004,7 @@ func (t *task) put(ctx context.Context, raw, recs []*connect.Record, src []int32
 						rerr = e.Err
 					}
 				}
-				if ferr := t.tolerate(ctx, t.putStage, "sink "+t.sinkLabel, raw[src[i]], src[i], withAttempts(rerr, attempt)); ferr != nil {
+				if ferr := t.tolerate(ctx, t.putStage, "sink "+t.sinkLabel, raw, src[i], withAttempts(rerr, attempt)); ferr != nil {
 					return ferr
 				}
 			}
