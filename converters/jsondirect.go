@@ -30,7 +30,7 @@ func (c *JSONConverter) read(p *parser, s *connect.Schema, depth int) (any, erro
 		}
 		return c.toConnect(s, nil)
 	}
-	if s.Name == "" {
+	if !s.IsLogical() { // Kafka's logical types convert in toConnect
 		switch s.Type {
 		case connect.StructType:
 			if next != '{' {

@@ -3,6 +3,7 @@ package converters
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -80,11 +81,18 @@ func (c *JSONConverter) ToConnect(_ string, _ connect.Headers, data []byte) (*co
 				// The schema came first (as Kafka writes it): read the
 				// payload straight into Connect values, no JSON tree.
 				v, err := c.read(p, known, 1)
-				if err != nil {
+				if err == nil {
+					payload, havePayload, direct = v, true, true
+					break
+				}
+				var de *DataError
+				if !errors.As(err, &de) {
 					return nil, nil, wrapRead(err)
 				}
-				payload, havePayload, direct = v, true, true
-				break
+				// Data that does not fit: take the tree path, which
+				// applies Jackson's rules exactly (a repeated key's last
+				// value wins, so an earlier bad one is no error).
+				p.pos = start
 			}
 			v, err := p.value(1)
 			if err != nil {
