@@ -263,13 +263,20 @@ func (t *task) seekCheckpoint(ctx context.Context, adm *kadm.Client, earliest, e
 	if !ok || lo.Err != nil {
 		return 0, t.connErr("seeking the checkpoint in", errors.Join(lo.Err, errors.New("no answer for partition 0")))
 	}
+	// The answer's timestamp is the found record's: seconds in kfake's
+	// emulation and, presumably, on DTS; read it as milliseconds when it is
+	// too large to be seconds, so either form compares right.
+	found := lo.Timestamp
+	if found > maxCheckpoint {
+		found /= 1000
+	}
 	switch {
 	case lo.Offset < 0 || lo.Offset >= end:
 		return 0, fmt.Errorf("%w: %s=%d (%s) is after the newest data of topic %q; pick an earlier time",
 			ErrCheckpointOutOfRange, KeyCheckpoint, cp, when, t.s.topic)
-	case lo.Offset == earliest && lo.Timestamp > cp:
+	case lo.Offset == earliest && found > cp:
 		return 0, fmt.Errorf("%w: %s=%d (%s) is before the earliest data topic %q still holds (from %s UTC); pick a later time",
-			ErrCheckpointOutOfRange, KeyCheckpoint, cp, when, t.s.topic, time.Unix(lo.Timestamp, 0).UTC().Format(time.DateTime))
+			ErrCheckpointOutOfRange, KeyCheckpoint, cp, when, t.s.topic, time.Unix(found, 0).UTC().Format(time.DateTime))
 	}
 	t.log.Info("first run of the consumer group: starting at the checkpoint", "checkpoint", cp, "offset", lo.Offset)
 	return lo.Offset, nil
