@@ -14,7 +14,7 @@ type metrics struct {
 	putTime, batchSize, commitTime *prometheus.HistogramVec
 	commitOK, commitFail           *prometheus.CounterVec
 	taskErrors, retries, skipped   *prometheus.CounterVec
-	dlqReq, dlqFail                *prometheus.CounterVec
+	dlqReq, dlqFail, restarts      *prometheus.CounterVec
 	status, lag                    *prometheus.GaugeVec
 }
 
@@ -36,6 +36,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		skipped:    counter("inlet_records_skipped_total", "Records skipped under errors.tolerance=all (total-records-skipped)."),
 		dlqReq:     counter("inlet_deadletterqueue_produce_requests_total", "Records sent to the dead-letter queue."),
 		dlqFail:    counter("inlet_deadletterqueue_produce_failures_total", "Dead-letter queue writes that failed."),
+		restarts:   counter("inlet_task_restarts_total", "Automatic restarts of a FAILED task (errors.restart.max.attempts)."),
 		putTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "inlet_put_batch_time_seconds",
 			Help: "Time of one Put+Flush of a batch (put-batch-time).", Buckets: prometheus.ExponentialBuckets(0.00001, 4, 12)}, taskLabels),
 		batchSize: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "inlet_batch_size",
@@ -49,7 +50,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			[]string{"pipeline", "task", "state"}),
 	}
 	for _, c := range []any{&m.poll, &m.write, &m.read, &m.send, &m.commitOK, &m.commitFail, &m.taskErrors, &m.retries,
-		&m.skipped, &m.dlqReq, &m.dlqFail, &m.putTime, &m.batchSize, &m.commitTime, &m.status, &m.lag} {
+		&m.skipped, &m.dlqReq, &m.dlqFail, &m.restarts, &m.putTime, &m.batchSize, &m.commitTime, &m.status, &m.lag} {
 		if err := register(reg, c); err != nil {
 			return nil, err
 		}
@@ -92,6 +93,7 @@ type taskMetrics struct {
 	putTime, batchSize, commitTime            prometheus.Observer
 	commitOK, commitFail                      prometheus.Counter
 	errors, retries, skipped, dlqReq, dlqFail prometheus.Counter
+	restarts                                  prometheus.Counter
 	lag                                       prometheus.Gauge
 }
 
@@ -108,6 +110,7 @@ func (m *metrics) forTask(pipeline string, task int, sourceSide bool) taskMetric
 		skipped:    m.skipped.WithLabelValues(l...),
 		dlqReq:     m.dlqReq.WithLabelValues(l...),
 		dlqFail:    m.dlqFail.WithLabelValues(l...),
+		restarts:   m.restarts.WithLabelValues(l...),
 		lag:        m.lag.WithLabelValues(l...),
 	}
 	if sourceSide {
@@ -134,7 +137,7 @@ func (m *metrics) setStatus(pipeline string, task int, s State) {
 // forget removes a deleted pipeline's series.
 func (m *metrics) forget(pipeline string) {
 	l := prometheus.Labels{"pipeline": pipeline}
-	for _, v := range []*prometheus.CounterVec{m.poll, m.write, m.read, m.send, m.commitOK, m.commitFail, m.taskErrors, m.retries, m.skipped, m.dlqReq, m.dlqFail} {
+	for _, v := range []*prometheus.CounterVec{m.poll, m.write, m.read, m.send, m.commitOK, m.commitFail, m.taskErrors, m.retries, m.skipped, m.dlqReq, m.dlqFail, m.restarts} {
 		v.DeletePartialMatch(l)
 	}
 	for _, v := range []*prometheus.HistogramVec{m.putTime, m.batchSize, m.commitTime} {

@@ -25,6 +25,10 @@ const (
 	KeyTolerance          = "errors.tolerance"
 	KeyLogEnable          = "errors.log.enable"
 	KeyLogMessages        = "errors.log.include.messages"
+	KeyRestartMax         = "errors.restart.max.attempts"
+	KeyRestartBackoff     = "errors.restart.backoff.ms"
+	KeyRestartBackoffMax  = "errors.restart.backoff.max.ms"
+	KeyRestartReset       = "errors.restart.reset.ms"
 	KeyDLQTopic           = "errors.deadletterqueue.topic.name"
 	KeyDLQHeaders         = "errors.deadletterqueue.context.headers.enable"
 	KeyDLQConnector       = "errors.deadletterqueue.connector.class"
@@ -75,6 +79,14 @@ func pipelineDef() *connect.ConfigDef {
 			Doc: "Log every tolerated failure."},
 		connect.ConfigKey{Name: KeyLogMessages, Type: connect.TypeBoolean, Default: "false", Importance: connect.Medium,
 			Doc: "Include the record (coordinates, key, value, headers) in error logs."},
+		connect.ConfigKey{Name: KeyRestartMax, Type: connect.TypeInt, Default: "0", Validator: connect.AtLeast(0), Importance: connect.Medium,
+			Doc: "inlet only: how many times a FAILED task is restarted automatically before it stays FAILED; 0 = never, as in Kafka Connect, where only POST /connectors/<name>/restart?includeTasks=true&onlyFailed=true does it. Between tries the task is RESTARTING and its status keeps the trace of the last failure. Offsets are kept: a restarted task resumes after the last committed record."},
+		connect.ConfigKey{Name: KeyRestartBackoff, Type: connect.TypeLong, Default: "1000", Validator: connect.AtLeast(0), Importance: connect.Low,
+			Doc: "inlet only: wait (ms) before the first automatic restart; each further restart waits twice as long as the one before, up to errors.restart.backoff.max.ms."},
+		connect.ConfigKey{Name: KeyRestartBackoffMax, Type: connect.TypeLong, Default: "60000", Validator: connect.AtLeast(0), Importance: connect.Low,
+			Doc: "inlet only: longest wait (ms) between automatic restarts."},
+		connect.ConfigKey{Name: KeyRestartReset, Type: connect.TypeLong, Default: "300000", Validator: connect.AtLeast(0), Importance: connect.Low,
+			Doc: "inlet only: a task run that lasts this long (ms) before failing counts as healthy: the restart count starts again from zero, so a rare failure never uses up errors.restart.max.attempts."},
 		connect.ConfigKey{Name: KeyDLQTopic, Default: "", Importance: connect.Medium,
 			Doc: "Dead-letter queue topic: failed records, as polled, go there through a second instance of the sink (or errors.deadletterqueue.connector.class), for sources and sinks alike."},
 		connect.ConfigKey{Name: KeyDLQHeaders, Type: connect.TypeBoolean, Default: "false", Importance: connect.Medium,
@@ -137,6 +149,7 @@ type plan struct {
 	batchSize     int
 	batchInterval time.Duration
 	retry         retryPolicy
+	restart       restartPolicy
 	tolerateAll   bool
 	logErrors     bool
 	logMessages   bool
@@ -248,6 +261,7 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 	p.logErrors = rt.Bool(KeyLogEnable)
 	p.logMessages = rt.Bool(KeyLogMessages)
 	p.retry = newRetryPolicy(rt)
+	p.restart = newRestartPolicy(rt)
 	if n := m[KeyName]; strings.TrimSpace(n) != n || strings.ContainsFunc(n, isControl) {
 		e.add(KeyName, n, "must not have leading or trailing spaces or control characters")
 	}

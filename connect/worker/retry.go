@@ -96,3 +96,31 @@ func (p retryPolicy) nextTransient(n int, start, now time.Time) (time.Duration, 
 
 // retries reports whether the policy ever retries.
 func (p retryPolicy) retries() bool { return p.policy != "" || p.timeout != 0 }
+
+// restartPolicy is inlet's bounded automatic restart of a FAILED task
+// (errors.restart.*; Kafka Connect has none and leaves failed tasks FAILED
+// until someone calls POST .../restart). Restart n waits backoff << (n-1),
+// capped at maxBackoff; after max restarts the task stays FAILED. A run
+// that lasts reset without failing clears the count.
+type restartPolicy struct {
+	max        int
+	backoff    time.Duration
+	maxBackoff time.Duration
+	reset      time.Duration
+}
+
+func newRestartPolicy(rt connect.Config) restartPolicy {
+	ms := func(k string) time.Duration { return time.Duration(rt.Long(k)) * time.Millisecond }
+	p := restartPolicy{max: rt.Int(KeyRestartMax), backoff: ms(KeyRestartBackoff), maxBackoff: ms(KeyRestartBackoffMax), reset: ms(KeyRestartReset)}
+	p.maxBackoff = max(p.maxBackoff, p.backoff)
+	return p
+}
+
+// delay is the wait before restart n (1-based).
+func (p restartPolicy) delay(n int) time.Duration {
+	d := p.backoff
+	for i := 1; i < n && d < p.maxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, p.maxBackoff)
+}

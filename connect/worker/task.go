@@ -136,7 +136,7 @@ func (t *task) status() TaskStatus {
 		RecordsPerSecond: t.rate, LastError: t.lastErr, LastErrorTime: t.lastErrTime,
 		Progress: append([]connect.Progress(nil), t.progress...),
 	}
-	if t.state == StateFailed {
+	if t.state == StateFailed || (t.state == StateRestarting && t.err != nil) {
 		ts.Trace = trace(t.err)
 	}
 	return ts
@@ -154,21 +154,74 @@ func (t *task) reportProgress(p connect.Progress) {
 	t.progress = append(t.progress, p)
 }
 
-// start runs the task on a worker-owned goroutine.
+// start runs the task on a worker-owned goroutine. A run that fails is
+// restarted under the pipeline's restart policy (errors.restart.*): the
+// task is RESTARTING, with the failure's trace, while it waits.
 func (t *task) start() {
 	t.w.wg.Add(1)
 	go func() {
 		defer t.w.wg.Done()
 		defer close(t.done)
-		err := t.run()
-		if err != nil && !errors.Is(err, context.Canceled) {
-			t.setState(StateFailed, err)
+		restarts := 0
+		for {
+			began := t.clock.Now()
+			err := t.run()
+			if err == nil || errors.Is(err, context.Canceled) {
+				t.setState(StateUnassigned, nil)
+				return
+			}
 			t.m.errors.Inc()
-			t.log.Error("task failed", "err", err)
-			return
+			pol := t.plan.restart
+			if pol.reset > 0 && t.clock.Now().Sub(began) >= pol.reset {
+				restarts = 0 // a long healthy run: this is a new failure, not a repeat
+			}
+			if restarts >= pol.max || t.stopAsked() {
+				t.setState(StateFailed, err)
+				if pol.max > 0 {
+					t.log.Error("task failed", "err", err, "restarts", restarts, "errors.restart.max.attempts", pol.max)
+				} else {
+					t.log.Error("task failed", "err", err)
+				}
+				return
+			}
+			restarts++
+			d := pol.delay(restarts)
+			t.setState(StateRestarting, err)
+			t.m.restarts.Inc()
+			t.log.Warn("task failed; restarting", "err", err, "restart", restarts, "of", pol.max, "in", d)
+			if !t.wait(d) {
+				// Stopped while waiting: it failed and was not restarted.
+				t.setState(StateFailed, err)
+				return
+			}
 		}
-		t.setState(StateUnassigned, nil)
 	}()
+}
+
+// stopAsked reports whether stop was called.
+func (t *task) stopAsked() bool {
+	select {
+	case <-t.stopC:
+		return true
+	default:
+		return t.hardCtx.Err() != nil
+	}
+}
+
+// wait sleeps d on the task's clock; false if the task is stopped first.
+func (t *task) wait(d time.Duration) bool {
+	if d <= 0 {
+		return !t.stopAsked()
+	}
+	tm := t.clock.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C():
+		return true
+	case <-t.stopC:
+	case <-t.hardCtx.Done():
+	}
+	return false
 }
 
 // stop asks the task to stop gracefully and waits until it has, or until
@@ -210,6 +263,17 @@ func (t *task) open(ctx context.Context) error {
 		Worker:   copyProps(t.w.cfg.Props), // a copy: plugins may not share the worker's map
 		Now:      t.clock.Now,
 	}
+	// A restarted run starts clean: nothing of the failed run is reused
+	// (closeAll must not close its plugins twice; its DLQ records belong
+	// to a batch that is polled again).
+	t.source, t.sink, t.dlq = nil, nil, nil
+	t.srcBytes, t.sinkBytes, t.dlqBytes = false, false, false
+	t.committer, t.recCommitter = nil, nil
+	clear(t.dlqBuf)
+	t.dlqBuf = t.dlqBuf[:0]
+	if t.tracker.bad != nil {
+		t.tracker = newOffsetTracker(p.name)
+	}
 	srcCfg, sinkCfg := p.srcCfg, p.sinkCfg
 	if p.kind == connect.KindSource {
 		srcCfg = t.cfg
@@ -219,15 +283,18 @@ func (t *task) open(ctx context.Context) error {
 	t.srcLabel, t.sinkLabel = p.source.Name, p.sink.Name
 	var err error
 	if t.sink, err = p.sink.NewSink(ctx, sinkCfg, tc); err != nil {
+		t.sink = nil // never Close a half-made task
 		return &TaskError{Pipeline: p.name, Task: t.id, Stage: StageStart, Plugin: "sink " + p.sink.Name, Err: err}
 	}
 	if t.source, err = p.source.NewSource(ctx, srcCfg, tc); err != nil {
+		t.source = nil
 		return &TaskError{Pipeline: p.name, Task: t.id, Stage: StageStart, Plugin: "source " + p.source.Name, Err: err}
 	}
 	if p.dlq != nil {
 		dtc := tc
 		dtc.Logger = t.log.With("dlq", p.dlq.topic)
 		if t.dlq, err = p.dlq.plugin.NewSink(ctx, p.dlq.cfg, dtc); err != nil {
+			t.dlq = nil
 			return &TaskError{Pipeline: p.name, Task: t.id, Stage: StageStart, Plugin: "dead-letter queue sink " + p.dlq.plugin.Name, Err: err}
 		}
 		if b, ok := t.dlq.(connect.BytesSink); ok {
