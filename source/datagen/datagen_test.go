@@ -3,7 +3,10 @@ package datagen
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,4 +151,59 @@ func BenchmarkJSONRecord(b *testing.B) {
 		_ = s.Record(int64(i))
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// jsonb prints v as PostgreSQL prints jsonb: object keys by length, then
+// bytewise; ", " and ": " separators.
+func jsonb(v any) string {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if len(keys[i]) != len(keys[j]) {
+				return len(keys[i]) < len(keys[j])
+			}
+			return keys[i] < keys[j]
+		})
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = strconv.Quote(k) + ": " + jsonb(x[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = jsonb(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case string:
+		return strconv.Quote(x)
+	case json.Number:
+		return string(x)
+	}
+	return fmt.Sprint(v)
+}
+
+func TestPayloadIsNormalizedJSONB(t *testing.T) {
+	for _, size := range []int{0, 120, 600, 2000} {
+		s := New(Options{Kind: KindOutbox, PayloadBytes: size})
+		for seq := int64(0); seq < 20; seq++ {
+			p := s.Record(seq).Value.(*connect.Struct).Get("after").(*connect.Struct).Get("payload").(string)
+			dec := json.NewDecoder(strings.NewReader(p))
+			dec.UseNumber()
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("payload is not JSON: %v\n%s", err, p)
+			}
+			if jsonb(v) != p {
+				t.Fatalf("not in jsonb form:\n got %s\nwant %s", p, jsonb(v))
+			}
+			if size >= 600 && (len(p) < size-100 || len(p) > size+100) {
+				t.Fatalf("size %d: payload is %d bytes", size, len(p))
+			}
+		}
+	}
 }
