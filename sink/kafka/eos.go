@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/internal/kafkaclient"
@@ -103,7 +104,7 @@ func (s *Sink) commitTxn(ctx context.Context) error {
 			}
 		})
 	}
-	ferr := s.flush(ctx)
+	ferr := s.flushTxn(ctx)
 	s.mu.Lock()
 	failed := s.failed
 	s.failed = nil
@@ -127,6 +128,46 @@ func (s *Sink) commitTxn(ctx context.Context) error {
 	}
 	s.inTxn = false
 	return nil
+}
+
+// flushTxn is flush plus a watch for fencing: franz-go can leave records
+// buffered forever once its producer id failed fatally (seen when the
+// fence lands while a topic's metadata is loading), so while Flush waits
+// we ask for the producer id, which reports that failure at once. Asking
+// cannot fence the newer instance: the broker rejects an InitProducerID
+// that carries our stale epoch (KIP-360).
+func (s *Sink) flushTxn(ctx context.Context) error {
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var fenced error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-fctx.Done():
+				return
+			case <-tick.C:
+			}
+			pctx, pcancel := context.WithTimeout(fctx, time.Second)
+			_, _, err := s.cl.ProducerID(pctx)
+			pcancel()
+			if err != nil && isFenced(err) {
+				fenced = err
+				cancel()
+				return
+			}
+		}
+	}()
+	err := s.flush(fctx)
+	cancel()
+	<-done
+	if fenced != nil {
+		return fenced
+	}
+	return err
 }
 
 func (s *Sink) abort(ctx context.Context) error {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,7 +20,13 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = func() *slog.Logger {
+	// INLET_KAFKA_DEBUG=1 shows franz-go's logs when a test misbehaves.
+	if os.Getenv("INLET_KAFKA_DEBUG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}()
 
 func newSink(t testing.TB, worker map[string]string, kv ...string) *Sink {
 	t.Helper()
