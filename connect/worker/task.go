@@ -113,6 +113,23 @@ func (t *task) setState(s State, err error) {
 	t.w.metrics.setStatus(t.plan.name, t.id, s)
 }
 
+// settleState sets RUNNING or PAUSED from the gate once the task is open.
+// The gate is read under t.mu: Pause and Resume set the gate first and
+// then look at the state under t.mu, so whichever comes second sees the
+// other's work and the status never contradicts the gate (a pipeline
+// paused while its task was STARTING must not show RUNNING).
+func (t *task) settleState() {
+	t.mu.Lock()
+	paused, _, _ := t.gate.state()
+	s := StateRunning
+	if paused {
+		s = StatePaused
+	}
+	t.state, t.err = s, nil
+	t.mu.Unlock()
+	t.w.metrics.setStatus(t.plan.name, t.id, s)
+}
+
 func (t *task) noteError(err error) {
 	t.mu.Lock()
 	t.lastErr, t.lastErrTime = err.Error(), t.clock.Now()
@@ -332,17 +349,12 @@ func (t *task) closeAll() {
 }
 
 func (t *task) run() (err error) {
-	paused, _, _ := t.gate.state()
 	t.setState(StateStarting, nil)
 	defer t.closeAll()
 	if err := t.open(t.hardCtx); err != nil {
 		return err
 	}
-	if paused {
-		t.setState(StatePaused, nil)
-	} else {
-		t.setState(StateRunning, nil)
-	}
+	t.settleState()
 	ec := connect.EventContext{Pipeline: t.plan.name, Connector: t.plan.source.Name}
 	ctx := connect.WithEventContext(t.hardCtx, ec)
 	// Retry sleeps end as soon as a stop is asked for: a batch waiting out a
@@ -673,8 +685,12 @@ func (t *task) applyStage(ctx context.Context, st *stage, raw, cur []*connect.Re
 		out, err := st.t.Apply(ctx, r)
 		if err != nil {
 			out, err = t.retryApply(ctx, st, r, err)
-			if err != nil && t.retryCtx.Err() != nil {
-				return nil, nil, err // stopping: not the record's fault
+			if err != nil && t.retryCtx.Err() != nil && errors.Is(err, context.Canceled) {
+				// A retry wait cut short by a stop: not the record's fault;
+				// the batch is abandoned and polled again after a restart.
+				// Any other failure during a graceful stop goes through the
+				// tolerance like at any other time.
+				return nil, nil, err
 			}
 			if err != nil {
 				if ferr := t.tolerate(ctx, StageTransformation, st.label, raw, src[i], err); ferr != nil {
