@@ -96,3 +96,22 @@ func FuzzJSONDirectRead(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseValue: Values.parseString's port never panics, and whatever it
+// returns can be written back as header text.
+func FuzzParseValue(f *testing.F) {
+	for _, s := range []string{"true", "42", "-1.5", "1e10", "2026-03-01", "12:00:00.123Z", "2026-03-01T12:00:00.123Z",
+		`[1,2,"x"]`, `{"a":[1,{"b":null}]}`, `{1:2}`, "[", "12345678901234567890123", "\"q\"", "+.5E-3", ""} {
+		f.Add(s)
+	}
+	var c SimpleHeaderConverter
+	f.Fuzz(func(t *testing.T, text string) {
+		s, v := ParseValue(text)
+		if _, ok := ValueString(s, v); !ok && v != nil {
+			t.Fatalf("ParseValue(%q) = %v %#v, which ValueString cannot write", text, s, v)
+		}
+		if _, _, err := c.ToHeader("t", "h", []byte(text)); err != nil {
+			t.Fatalf("ToHeader(%q): %v", text, err)
+		}
+	})
+}

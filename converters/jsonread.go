@@ -609,7 +609,7 @@ func (c *JSONConverter) readDecimal(s *connect.Schema, v any) (any, error) {
 			return nil, dataErr(jsonConverterName, "invalid Decimal %s", x)
 		}
 		// keep the schema's scale when that is exact (49.9 at scale 2 is 4990)
-		if int64(d.Scale) < scale {
+		if int64(d.Scale) < scale && scale-int64(d.Scale) <= 64 { // bounded: 1e-999999999 must not build huge numbers
 			d.Unscaled = new(big.Int).Mul(d.Unscaled, new(big.Int).Exp(big.NewInt(10), big.NewInt(scale-int64(d.Scale)), nil))
 			d.Scale = int32(scale)
 		}

@@ -546,10 +546,16 @@ func parseNumber(tok string) (*connect.Schema, any, bool) {
 	}
 	// exact integer?
 	unscaled, scale := d.Unscaled, d.Scale
+	// Powers of ten are computed only where the result can still be an
+	// int64: "1e999999999" must not build a billion-digit number.
 	var integral *big.Int
-	if scale <= 0 {
+	digits := len(unscaled.String())
+	switch {
+	case unscaled.Sign() == 0:
+		integral = new(big.Int)
+	case scale <= 0 && int(-scale)+digits <= 20:
 		integral = new(big.Int).Mul(unscaled, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-scale)), nil))
-	} else {
+	case scale > 0 && int(scale) <= digits:
 		q, r := new(big.Int).QuoRem(unscaled, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil), new(big.Int))
 		if r.Sign() == 0 {
 			integral = q
