@@ -240,3 +240,16 @@ func TestJSONValue(t *testing.T) {
 }
 
 func nanValue() float64 { var z float64; return z / z }
+
+func TestDecimalStringWithHugeScales(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{{"1e999999999", "1E+999999999"}, {"-2e-999999999", "-2E-999999999"}, {"1e-5", "0.00001"}} {
+		d, err := ParseDecimal(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if got := d.String(); got != tc.want || time.Since(start) > time.Second {
+			t.Errorf("%s → %s (%v), want %s", tc.in, got, time.Since(start), tc.want)
+		}
+	}
+}

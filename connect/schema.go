@@ -3,6 +3,7 @@ package connect
 import (
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"sync/atomic"
 )
@@ -320,12 +321,24 @@ type Decimal struct {
 	Scale    int32
 }
 
-// String renders the decimal in plain notation (no exponent).
+// maxPlainScale bounds plain notation: beyond it (1e999999999 is valid
+// input) String uses an exponent instead of printing a billion zeros.
+const maxPlainScale = 1000
+
+// String renders the decimal in plain notation (no exponent), or, when
+// |Scale| > 1000, as <unscaled>E<-scale> ("1E+1001").
 func (d Decimal) String() string {
 	if d.Unscaled == nil {
 		return "0"
 	}
 	s := d.Unscaled.String()
+	if d.Scale > maxPlainScale || d.Scale < -maxPlainScale {
+		e := -int64(d.Scale)
+		if e >= 0 {
+			return s + "E+" + strconv.FormatInt(e, 10)
+		}
+		return s + "E" + strconv.FormatInt(e, 10)
+	}
 	if d.Scale <= 0 {
 		return s + strings.Repeat("0", int(-d.Scale))
 	}
@@ -333,8 +346,8 @@ func (d Decimal) String() string {
 	if neg {
 		s = s[1:]
 	}
-	for len(s) <= int(d.Scale) {
-		s = "0" + s
+	if len(s) <= int(d.Scale) {
+		s = strings.Repeat("0", int(d.Scale)-len(s)+1) + s
 	}
 	out := s[:len(s)-int(d.Scale)] + "." + s[len(s)-int(d.Scale):]
 	if neg {
