@@ -243,6 +243,9 @@ func nanValue() float64 { var z float64; return z / z }
 
 func TestDecimalStringWithHugeScales(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{{"1e999999999", "1E+999999999"}, {"-2e-999999999", "-2E-999999999"}, {"1e-5", "0.00001"}} {
+		if _, err := ParseDecimal("1e9999999999"); err == nil {
+			t.Fatal("an exponent beyond int32 must be an error")
+		}
 		d, err := ParseDecimal(tc.in)
 		if err != nil {
 			t.Fatal(err)

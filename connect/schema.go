@@ -2,6 +2,7 @@ package connect
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -374,6 +375,9 @@ func ParseDecimal(s string) (Decimal, error) {
 	n, ok := new(big.Int).SetString(s, 10)
 	if !ok {
 		return Decimal{}, fmt.Errorf("connect: invalid decimal %q", s)
+	}
+	if sc := int64(scale) - int64(exp); sc < math.MinInt32 || sc > math.MaxInt32 {
+		return Decimal{}, fmt.Errorf("connect: decimal %q has an exponent out of range", s)
 	}
 	return Decimal{Unscaled: n, Scale: int32(scale - exp)}, nil
 }
