@@ -162,3 +162,41 @@ func fmtJoin(ss []string) string {
 	}
 	return out
 }
+
+func TestWhenNeededSnapshotsWhenTheSlotIsGone(t *testing.T) {
+	e := newEnv(t, `CREATE TABLE w(id int PRIMARY KEY); INSERT INTO w VALUES (1), (2)`)
+	task := e.mustOpen("snapshot.mode", "when_needed")
+	e.commitAll(task, pollN(t, task, 2, 10*time.Second))
+	_ = task.Close()
+	// the offset is stored, so when_needed streams...
+	task = e.mustOpen("snapshot.mode", "when_needed")
+	e.c.MustExec(t, e.db, "INSERT INTO w VALUES (3)")
+	rs := pollN(t, task, 1, 10*time.Second)
+	if op(rs[0]) != "c" {
+		t.Fatalf("with an offset and a slot: op %s, want c", op(rs[0]))
+	}
+	e.commitAll(task, rs)
+	_ = task.Close()
+	// ...until the slot is lost: then it snapshots again
+	e.c.MustExec(t, e.db, "SELECT pg_drop_replication_slot('"+e.props["slot.name"]+"')")
+	task = e.mustOpen("snapshot.mode", "when_needed")
+	rs = pollN(t, task, 3, 10*time.Second)
+	for _, r := range rs {
+		if op(r) != "r" {
+			t.Fatalf("after the slot was dropped: op %s, want r", op(r))
+		}
+	}
+}
+
+func TestHeartbeatActionQuery(t *testing.T) {
+	e := newEnv(t, `CREATE TABLE hb(id int PRIMARY KEY, ts timestamptz); INSERT INTO hb VALUES (1, now())`)
+	task := e.mustOpen("snapshot.mode", "no_data", "heartbeat.interval.ms", "100",
+		"heartbeat.action.query", "UPDATE hb SET ts = now() WHERE id = 1")
+	e.waitSlot()
+	rs := pollN(t, task, 2, 10*time.Second) // the action query's updates are captured
+	for _, r := range rs {
+		if op(r) != "u" || r.Topic != "shop.public.hb" {
+			t.Fatalf("unexpected %s on %s", op(r), r.Topic)
+		}
+	}
+}
