@@ -3,7 +3,10 @@ package worker
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
+
+	"github.com/inletdev/inlet/connect"
 )
 
 // Each config problem is reported once, under the key the user wrote, even
@@ -42,5 +45,28 @@ func TestConfigProblemReportedOnceUnderWrittenKey(t *testing.T) {
 				t.Fatalf("CheckConfig: want one error naming %s, got:\n%v", c.want, errs)
 			}
 		})
+	}
+}
+
+// A pipeline's own converter reports every problem, each under the key
+// written (value.converter.<key>), not the first one with a count.
+func TestConverterProblemsEachNamed(t *testing.T) {
+	e := newEnv(t)
+	e.reg.Register(connect.Plugin{Kind: connect.KindConverter, Name: "Conv",
+		Config:       connect.NewConfigDef(connect.ConfigKey{Name: "a", Type: connect.TypeInt}),
+		NewConverter: func(cfg connect.Config, isKey bool) (connect.Converter, error) { return nil, nil }})
+	w, _ := e.newWorker()
+	m := pipe("value.converter", "Conv", "value.converter.a", "x", "value.converter.tokn.ref", "y")
+	err := w.Create(context.Background(), "p", m, TargetRunning)
+	var ci *ConfigInvalidError
+	if !errors.As(err, &ci) {
+		t.Fatalf("want ConfigInvalidError, got %v", err)
+	}
+	var keys []string
+	for _, ce := range ci.Errors {
+		keys = append(keys, ce.Key)
+	}
+	if want := []string{"value.converter.a", "value.converter.tokn.ref"}; !reflect.DeepEqual(keys, want) {
+		t.Fatalf("errors name %v, want %v:\n%v", keys, want, err)
 	}
 }

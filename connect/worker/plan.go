@@ -158,7 +158,7 @@ type plan struct {
 type convSpec struct {
 	plugin *connect.Plugin
 	cfg    connect.Config
-	err    *connect.ConfigError // lookup problem, reported only if the converter is needed
+	errs   connect.ConfigErrors // lookup or config problems, reported only if the converter is needed
 	own    bool                 // set in the pipeline file, not inherited from the worker
 }
 
@@ -441,8 +441,8 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 	p.hdrConv = converterSpec(reg, wc, m, KeyHeaderConverter, connect.KindHeaderConverter)
 	for _, c := range []convSpec{p.keyConv, p.valConv, p.hdrConv} {
 		// A converter set in this file must be right even if unused.
-		if c.err != nil && c.own {
-			e.list = append(e.list, c.err)
+		if c.own {
+			e.list = append(e.list, c.errs...)
 		}
 	}
 
@@ -597,19 +597,20 @@ func converterSpec(reg *connect.Registry, wc WorkerConfig, m map[string]string, 
 	name = strings.TrimSpace(name)
 	cp, err := reg.Lookup(kind, name)
 	if err != nil {
-		return convSpec{own: own, err: &connect.ConfigError{Key: key, Value: name, Reason: err.Error()}}
+		return convSpec{own: own, errs: connect.ConfigErrors{{Key: key, Value: name, Reason: err.Error()}}}
 	}
 	cfg, err := cp.Config.Parse(cut(src, key+"."))
-	if err != nil {
-		ce := connect.AsConfigErrors(err)
-		if len(ce) > 0 {
-			c := *ce[0]
+	if ces := connect.AsConfigErrors(err); len(ces) > 0 {
+		// Every problem, each under the key as written (key.converter.<k>).
+		out := make(connect.ConfigErrors, len(ces))
+		for i, ce := range ces {
+			c := *ce
 			c.Key = key + "." + c.Key
-			if len(ce) > 1 {
-				c.Reason += fmt.Sprintf(" (and %d more problems)", len(ce)-1)
-			}
-			return convSpec{own: own, err: &c}
+			out[i] = &c
 		}
+		return convSpec{own: own, errs: out}
+	} else if err != nil {
+		return convSpec{own: own, errs: connect.ConfigErrors{{Key: key, Value: name, Reason: err.Error()}}}
 	}
 	return convSpec{own: own, plugin: cp, cfg: cfg}
 }
@@ -711,14 +712,10 @@ func (p *plan) taskConfigs() ([]connect.Config, error) {
 
 // newConverters builds a task's converters from their specs.
 func (p *plan) newConverters(_ context.Context) (key, val connect.Converter, hdr connect.HeaderConverter, err error) {
-	if p.keyConv.err != nil {
-		return nil, nil, nil, connect.ConfigErrors{p.keyConv.err}
-	}
-	if p.valConv.err != nil {
-		return nil, nil, nil, connect.ConfigErrors{p.valConv.err}
-	}
-	if p.hdrConv.err != nil {
-		return nil, nil, nil, connect.ConfigErrors{p.hdrConv.err}
+	for _, c := range []convSpec{p.keyConv, p.valConv, p.hdrConv} {
+		if len(c.errs) > 0 {
+			return nil, nil, nil, c.errs
+		}
 	}
 	if key, err = p.keyConv.plugin.NewConverter(p.keyConv.cfg, true); err != nil {
 		return nil, nil, nil, fmt.Errorf("key.converter %s: %w", p.keyConv.plugin.Name, err)
