@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/inletdev/inlet/connect"
 )
@@ -99,4 +100,42 @@ func TestPauseWhileStartingShowsPaused(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "RUNNING and delivered", func() bool { return taskState(w, "p") == StateRunning && len(e.values()) == 2 })
+}
+
+// A paused pipeline moves nothing, retries included: a put waiting out its
+// backoff when the pipeline is paused is not retried until it is resumed.
+func TestPausedPipelineDoesNotRetry(t *testing.T) {
+	e := newEnv(t)
+	e.failPut = func(r *connect.Record, attempt int) error {
+		if attempt == 1 {
+			return connect.Retriable(errors.New("busy"))
+		}
+		return nil
+	}
+	clk := newFakeClock()
+	w, _ := e.newWorker(WithClock(clk))
+	stop := run(t, w)
+	defer stop()
+	if err := w.Create(context.Background(), "p", pipe("count", "1"), TargetRunning); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "retry backoff", func() bool { return clk.pending(kafkaMinDelay) == 1 })
+	if err := w.Pause(context.Background(), "p"); err != nil {
+		t.Fatal(err)
+	}
+	clk.advance(kafkaMinDelay)
+	time.Sleep(100 * time.Millisecond) // time enough for a retry to land
+	if got := e.values(); len(got) != 0 {
+		t.Fatalf("a paused pipeline delivered %v", got)
+	}
+	e.mu.Lock()
+	calls := e.putCalls
+	e.mu.Unlock()
+	if calls != 1 {
+		t.Fatalf("Put called %d times while paused, want 1 (the failed first attempt)", calls)
+	}
+	if err := w.Resume(context.Background(), "p"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "delivery after resume", func() bool { return len(e.values()) == 1 })
 }

@@ -722,7 +722,7 @@ func (t *task) retryApply(ctx context.Context, st *stage, r *connect.Record, err
 			return nil, withAttempts(err, n)
 		}
 		t.m.retries.Inc()
-		if serr := sleep(t.retryCtx, t.clock, d); serr != nil {
+		if serr := t.retryWait(d); serr != nil {
 			return nil, serr
 		}
 		var out *connect.Record
@@ -798,7 +798,7 @@ func (t *task) applyBatchRun(ctx context.Context, st *stage, raw, run []*connect
 				break
 			}
 			t.m.retries.Inc()
-			if serr := sleep(t.retryCtx, t.clock, d); serr != nil {
+			if serr := t.retryWait(d); serr != nil {
 				return nil, nil, serr
 			}
 			outs, err = st.bt.ApplyBatch(ctx, run)
@@ -872,6 +872,29 @@ func (t *task) setFate(s int32, f uint8) {
 	}
 	for _, m := range t.groups[-s-1] {
 		t.fate[m] = f
+	}
+}
+
+// retryWait sleeps d before a retry, then, if the pipeline was paused
+// meanwhile, until it is resumed: a paused pipeline moves nothing, and a
+// retry is a new attempt to move records (Kafka Connect, too, redelivers a
+// failed put only once the task runs again). It returns an error when the
+// task is asked to stop first; the batch is then abandoned, not marked
+// done, and polled again after a restart.
+func (t *task) retryWait(d time.Duration) error {
+	if err := sleep(t.retryCtx, t.clock, d); err != nil {
+		return err
+	}
+	for {
+		paused, runC, _ := t.gate.state()
+		if !paused {
+			return nil
+		}
+		select {
+		case <-runC:
+		case <-t.retryCtx.Done():
+			return t.retryCtx.Err()
+		}
 	}
 }
 
@@ -1007,7 +1030,7 @@ func (t *task) flushDLQ(ctx context.Context) error {
 			return &TaskError{Pipeline: t.plan.name, Task: t.id, Stage: StageDeadLetter, Plugin: "dead-letter queue sink " + t.plan.dlq.plugin.Name + " topic " + t.plan.dlq.topic, Attempts: n, Err: err}
 		}
 		t.m.retries.Inc()
-		if err := sleep(t.retryCtx, t.clock, d); err != nil {
+		if err := t.retryWait(d); err != nil {
 			return err
 		}
 	}
@@ -1094,7 +1117,7 @@ func (t *task) put(ctx context.Context, raw, recs []*connect.Record, src []int32
 			return nil
 		}
 		t.m.retries.Inc()
-		if err := sleep(t.retryCtx, t.clock, d); err != nil {
+		if err := t.retryWait(d); err != nil {
 			return err
 		}
 		recs = failed
