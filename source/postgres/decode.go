@@ -862,6 +862,8 @@ func (d *Decoder) snapshotRecord(t *table, vals [][]byte, marker string, off map
 	if n, ok := off["lsn"].(int64); ok {
 		lsn = LSN(n)
 	}
+	// source.ts_ms of a snapshot event is the time it was read
+	d.commitUs = d.now().UnixMicro()
 	after, err := d.row(t, lsn, tup, false, nil)
 	if err != nil {
 		return nil, tup, err

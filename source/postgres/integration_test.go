@@ -229,6 +229,9 @@ func TestSnapshotThenStreamNoGapNoDuplicate(t *testing.T) {
 		}
 	}
 	src := rs[0].Value.(*connect.Struct).Get("source").(*connect.Struct)
+	if ts, _ := src.Get("ts_ms").(int64); time.Since(time.UnixMilli(ts)) > time.Minute {
+		t.Errorf("snapshot source.ts_ms = %v, want the read time", src.Get("ts_ms"))
+	}
 	if src.Get("snapshot") != "first" {
 		t.Errorf("first snapshot record: source.snapshot=%v", src.Get("snapshot"))
 	}
