@@ -60,6 +60,7 @@ type JSONConverter struct {
 	schemas map[*connect.Schema][]byte     // schema → its JSON
 	parsed  map[string]*connect.Schema     // schema JSON → parsed schema
 	recent  atomic.Pointer[[]recentSchema] // last schema texts read, newest first
+	shapes  [smallMap + 1]shapes           // sorted keys of recent schemaless maps, by size
 }
 
 // recentSchemas is how many schema texts ToConnect recognizes by their

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -475,4 +476,29 @@ func TestDecimalBase64MatchesToByteArray(t *testing.T) {
 	if got := string(appendDecimalBase64(nil, huge)); got != `"`+base64.StdEncoding.EncodeToString(twosComplement(huge))+`"` {
 		t.Error("big decimal")
 	}
+}
+
+func TestSchemalessShapesUnderConcurrency(t *testing.T) {
+	opt := DefaultJSONOptions()
+	opt.SchemasEnable = false
+	c := NewJSONConverter(opt)
+	// same size, different keys: the shape cache must never mix them up
+	shapes := []map[string]any{{"a": int64(1), "b": int64(2)}, {"a": int64(1), "c": int64(3)}, {"b": int64(2), "c": int64(3)}}
+	want := []string{`{"a":1,"b":2}`, `{"a":1,"c":3}`, `{"b":2,"c":3}`}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 300; i++ {
+				k := (i + g) % len(shapes)
+				b, err := c.FromConnect("t", nil, nil, shapes[k])
+				if err != nil || string(b) != want[k] {
+					t.Errorf("got %s, %v; want %s", b, err, want[k])
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
 }

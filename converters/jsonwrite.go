@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -430,10 +431,42 @@ func (e *encoder) pairsFromStringMap(b []byte, m map[string]any, ks, vs *connect
 // whose bytes changed from one record to the next would land on another
 // partition).
 func (e *encoder) object(b []byte, m map[string]any, vs *connect.Schema) ([]byte, error) {
+	n := len(m)
+	var sh *shapes
+	if n > 0 && n <= smallMap {
+		// Records of a stream repeat the same map shapes: try the sorted
+		// keys of the last maps of this size, by lookup, before iterating
+		// and sorting.
+		sh = &e.c.shapes[n]
+		if sp := sh.a.Load(); sp != nil {
+			if out, ok, err := e.objectByShape(b, m, sp, vs); ok {
+				return out, err
+			}
+		}
+		if sp := sh.b.Load(); sp != nil {
+			if out, ok, err := e.objectByShape(b, m, sp, vs); ok {
+				return out, err
+			}
+		}
+	}
 	var err error
 	var stack [smallMap]kv
 	var order [smallMap]uint8
 	kvs, idx := sortedEntries(stack[:0], order[:0], m)
+	if sh != nil {
+		sp := &shape{keys: make([]string, len(kvs)), heads: make([][]byte, len(kvs))}
+		for i := range kvs {
+			k := at(kvs, idx, i).k
+			sep := byte(',')
+			if i == 0 {
+				sep = '{'
+			}
+			sp.keys[i] = k
+			sp.heads[i] = append(appendJSONString([]byte{sep}, k), ':')
+		}
+		sh.b.Store(sh.a.Load()) // keep two shapes per size
+		sh.a.Store(sp)
+	}
 	b = append(b, '{')
 	for i := range kvs {
 		kv := at(kvs, idx, i)
@@ -448,6 +481,37 @@ func (e *encoder) object(b []byte, m map[string]any, vs *connect.Schema) ([]byte
 	}
 	b = append(b, '}')
 	return b, nil
+}
+
+// shapes holds, for one map size, the last two key sets seen.
+type shapes struct{ a, b atomic.Pointer[shape] }
+
+// shape is a key set, sorted, with each key's JSON ({"k": or ,"k":)
+// rendered once.
+type shape struct {
+	keys  []string
+	heads [][]byte
+}
+
+// objectByShape writes m in the shape's key order if m has exactly its
+// keys (len(m) keys, every one found, so the sets are equal); ok is false,
+// with b unchanged, when it does not.
+func (e *encoder) objectByShape(b []byte, m map[string]any, sp *shape, vs *connect.Schema) (out []byte, ok bool, err error) {
+	if len(sp.keys) != len(m) {
+		return b, false, nil
+	}
+	mark := len(b)
+	for i, k := range sp.keys {
+		v, found := m[k]
+		if !found {
+			return b[:mark], false, nil
+		}
+		b = append(b, sp.heads[i]...)
+		if b, err = e.value(b, vs, v); err != nil {
+			return b, true, under(err, k)
+		}
+	}
+	return append(b, '}'), true, nil
 }
 
 // kv is one map entry in a sorting scratch slice.
