@@ -70,7 +70,38 @@ func BenchmarkRuntimePassThrough(b *testing.B) {
 	}
 }
 
+// BenchmarkRuntimeBatchTransformPredicate runs a pass-through
+// BatchTransformation whose predicate selects every other record: the
+// worst case for keeping order (one ApplyBatch call per selected record),
+// against the same stage without a predicate (one call per batch).
+func BenchmarkRuntimeBatchTransformPredicate(b *testing.B) {
+	stage := map[string]string{"transforms": "bp", "transforms.bp.type": "BatchPass"}
+	b.Run("no predicate", func(b *testing.B) { benchRuntimeWith(b, 100, stage) })
+	withPred := map[string]string{"transforms.bp.predicate": "even", "predicates": "even", "predicates.even.type": "Even"}
+	for k, v := range stage {
+		withPred[k] = v
+	}
+	b.Run("every other record", func(b *testing.B) { benchRuntimeWith(b, 100, withPred) })
+}
+
+type batchPass struct{}
+
+func (batchPass) Apply(_ context.Context, r *connect.Record) (*connect.Record, error) { return r, nil }
+func (batchPass) ApplyBatch(_ context.Context, recs []*connect.Record) ([]*connect.Record, error) {
+	return append([]*connect.Record(nil), recs...), nil
+}
+
+type evenOffset struct{}
+
+func (evenOffset) Test(r *connect.Record) bool { return r.SourceOffset["pos"].(int64)%2 == 0 }
+
 func benchRuntime(b *testing.B, batchSize int) {
+	benchRuntimeWith(b, batchSize, map[string]string{"transforms": "pass", "transforms.pass.type": "Pass"})
+}
+
+// benchRuntimeWith runs the benchmark pipeline with the given transform and
+// predicate keys.
+func benchRuntimeWith(b *testing.B, batchSize int, chain map[string]string) {
 	part := map[string]any{"bench": "0"}
 	recs := make([]*connect.Record, 4096)
 	for i := range recs {
@@ -90,6 +121,10 @@ func benchRuntime(b *testing.B, batchSize int) {
 		NewSink: func(context.Context, connect.Config, connect.TaskContext) (connect.SinkTask, error) { return sink, nil }})
 	reg.Register(connect.Plugin{Kind: connect.KindTransform, Name: "Pass",
 		NewTransform: func(connect.Config) (connect.Transformation, error) { return passThrough{}, nil }})
+	reg.Register(connect.Plugin{Kind: connect.KindTransform, Name: "BatchPass",
+		NewTransform: func(connect.Config) (connect.Transformation, error) { return batchPass{}, nil }})
+	reg.Register(connect.Plugin{Kind: connect.KindPredicate, Name: "Even",
+		NewPredicate: func(connect.Config) (connect.Predicate, error) { return evenOffset{}, nil }})
 	path := filepath.Join(b.TempDir(), "offsets.json")
 	w, err := New(WorkerConfig{OffsetFile: path, OffsetFlushInterval: time.Hour}, reg,
 		WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
@@ -102,11 +137,14 @@ func benchRuntime(b *testing.B, batchSize int) {
 	for !w.isRunning() {
 		time.Sleep(time.Millisecond)
 	}
-	if err := w.Create(ctx, "bench", map[string]string{
+	cfg := map[string]string{
 		"connector.class": "benchsrc", "sink.connector.class": "discard",
-		"transforms": "pass", "transforms.pass.type": "Pass",
 		"batch.size": fmt.Sprint(batchSize),
-	}, TargetRunning); err != nil {
+	}
+	for k, v := range chain {
+		cfg[k] = v
+	}
+	if err := w.Create(ctx, "bench", cfg, TargetRunning); err != nil {
 		b.Fatal(err)
 	}
 	for taskState(w, "bench") != StateRunning {

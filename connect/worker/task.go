@@ -850,7 +850,9 @@ func (t *task) attribute(srcs []int32) int32 {
 	for _, s := range srcs {
 		members = t.appendMembers(members, s)
 	}
-	slices.Sort(members)
+	if !slices.IsSorted(members) { // inputs in poll order are already sorted
+		slices.Sort(members)
+	}
 	members = slices.Compact(members)
 	t.groups = append(t.groups, members)
 	return -int32(len(t.groups))
