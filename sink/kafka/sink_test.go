@@ -371,3 +371,39 @@ func TestSinkPluginRegisters(t *testing.T) {
 		t.Fatal("doc")
 	}
 }
+
+// Producer settings layer as in Kafka Connect: worker producer.* < the
+// sink's own keys < producer.override.*. The batch's codec shows which won.
+func TestProducerSettingsLayering(t *testing.T) {
+	c := kafkatest.Start(t, kfake.SeedTopics(1, "t"))
+	for _, tc := range []struct {
+		worker []string
+		kv     []string
+		codec  uint8 // Kafka's compression attribute
+	}{
+		{[]string{"producer.compression.type", "gzip"}, nil, 1},
+		{[]string{"producer.compression.type", "gzip"}, []string{"compression.type", "lz4"}, 3},
+		{[]string{"producer.compression.type", "gzip"}, []string{"compression.type", "lz4", "producer.override.compression.type", "zstd"}, 4},
+	} {
+		s := newSink(t, c.Worker(tc.worker...), tc.kv...)
+		val := []byte(strings.Repeat("compressible ", 50))
+		if err := s.Put(ctx(t), []*connect.Record{{Topic: "t", Partition: -1, Value: val}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Flush(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+		got := c.ReadAll(t, "t", false)
+		if codec := got[len(got)-1].Attrs.CompressionType(); codec != tc.codec {
+			t.Errorf("worker %v sink %v: codec %d, want %d", tc.worker, tc.kv, codec, tc.codec)
+		}
+	}
+}
+
+func TestTopicCreationNeedsWorkerEnable(t *testing.T) {
+	_, err := tryNewSink(map[string]string{"bootstrap.servers": "127.0.0.1:1", "topic.creation.enable": "false"}, 0,
+		"topic.creation.default.partitions", "1", "topic.creation.default.replication.factor", "1")
+	if err == nil || !strings.Contains(err.Error(), "topic.creation.enable=false") {
+		t.Fatalf("err = %v", err)
+	}
+}
