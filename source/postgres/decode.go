@@ -99,7 +99,8 @@ type table struct {
 	cols      []column // included columns, in relation order
 	keyCols   []column // key columns (may include excluded ones)
 	keySchema *connect.Schema
-	textCols  int // columns whose value is their text as is
+	keyRowIdx []int // per key column, its index among cols, or -1
+	textCols  int   // columns whose value is their text as is
 	value     *connect.Schema
 	envelope  *connect.Schema
 	warnedKey bool
@@ -341,6 +342,13 @@ func (d *Decoder) relation(ctx context.Context, rel RelationInfo) (*table, error
 			return nil, fmt.Errorf("key column %q (message.key.columns or primary key) is not a column of %s", n, t.fqn)
 		}
 		t.keyCols = append(t.keyCols, c)
+		idx := -1
+		for j, rc := range t.cols {
+			if rc.name == c.name {
+				idx = j
+			}
+		}
+		t.keyRowIdx = append(t.keyRowIdx, idx)
 		keyFields = append(keyFields, connect.Field{Name: c.name, Index: len(keyFields), Schema: c.typ.schema})
 	}
 	name := d.s.prefix + "." + t.fqn
@@ -496,11 +504,21 @@ func zeroValue(s *connect.Schema) any {
 
 // key builds the key struct from a tuple (nil when the table has no key).
 func (d *Decoder) key(t *table, lsn LSN, tup []tupleCol, fill []tupleCol) (any, error) {
+	return d.keyFromRow(t, lsn, tup, fill, nil)
+}
+
+// keyFromRow builds the key, taking values already converted for row (the
+// after image of the same tuple) instead of converting them again.
+func (d *Decoder) keyFromRow(t *table, lsn LSN, tup []tupleCol, fill []tupleCol, row *connect.Struct) (any, error) {
 	if t.keySchema == nil {
 		return nil, nil
 	}
 	vals := d.takeVals(len(t.keyCols))
 	for i, c := range t.keyCols {
+		if row != nil && t.keyRowIdx[i] >= 0 {
+			vals[i] = row.Values[t.keyRowIdx[i]]
+			continue
+		}
 		if c.pos >= len(tup) {
 			return nil, &DecodeError{LSN: lsn, Table: t.fqn, Column: c.name, Err: fmt.Errorf("key column missing from tuple")}
 		}
@@ -530,7 +548,7 @@ func (d *Decoder) insertTo(out []*connect.Record, t *table, lsn LSN, tup, fill [
 	if err != nil {
 		return out, err
 	}
-	key, err := d.key(t, lsn, tup, fill)
+	key, err := d.keyFromRow(t, lsn, tup, fill, after)
 	if err != nil {
 		return out, err
 	}
