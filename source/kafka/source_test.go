@@ -11,8 +11,10 @@ import (
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/internal/kafkatest"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -289,6 +291,32 @@ func TestConfigErrors(t *testing.T) {
 		}
 		if err == nil || connect.AsConfigErrors(err) == nil {
 			t.Errorf("%v: err = %v, want config errors", kv, err)
+		}
+	}
+}
+
+// Fetches fail for a while (a leader moving, a broker restarting): the
+// source keeps polling and reads every record once the broker is back.
+func TestFetchFailuresThenRecovery(t *testing.T) {
+	c := kafkatest.Start(t, kfake.SeedTopics(1, "in"))
+	produceN(t, c, "in", 0, 20)
+	h := c.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Fetch}, Err: kerr.NotLeaderForPartition, Count: -1})
+	s := newSource(t, c, "topics", "in")
+	ctx := tctx(t)
+	for i := 0; i < 2; i++ {
+		rs, err := s.Poll(ctx)
+		if len(rs) > 0 {
+			t.Fatalf("records while every fetch fails: %d", len(rs))
+		}
+		if err != nil && !connect.IsRetriable(err) {
+			t.Fatalf("poll during the outage: %v, want nothing or a retriable error", err)
+		}
+	}
+	h.Remove()
+	got := pollN(t, s, 20)
+	for i, r := range got {
+		if r.Origin.Offset != int64(i) {
+			t.Fatalf("record %d has offset %d", i, r.Origin.Offset)
 		}
 	}
 }
