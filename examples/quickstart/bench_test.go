@@ -33,7 +33,9 @@ func BenchmarkQuickstartPipeline(b *testing.B) {
 	done := make(chan int, 1)
 	b.ResetTimer()
 	start, cpu0 := time.Now(), processCPU()
-	go func() { done <- cli.Run(ctx, builtin.NewRegistry(), []string{"standalone", worker, pipeline}, io.Discard, &stderr) }()
+	go func() {
+		done <- cli.Run(ctx, builtin.NewRegistry(), []string{"standalone", worker, pipeline}, io.Discard, &stderr)
+	}()
 	lines, off := 0, int64(0)
 	for lines < b.N {
 		time.Sleep(20 * time.Millisecond)
