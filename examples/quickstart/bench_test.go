@@ -29,7 +29,7 @@ func BenchmarkQuickstartPipeline(b *testing.B) {
 	os.WriteFile(pipeline, append(mustRead(b, pipeline), []byte("\nbatch.size=1000\n")...), 0o644)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr bytes.Buffer
+	var stderr syncBuffer
 	done := make(chan int, 1)
 	b.ResetTimer()
 	start, cpu0 := time.Now(), processCPU()
