@@ -10,8 +10,8 @@ import (
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/converters"
 	filesink "github.com/inletdev/inlet/sink/file"
-	filesource "github.com/inletdev/inlet/source/file"
 	"github.com/inletdev/inlet/source/datagen"
+	filesource "github.com/inletdev/inlet/source/file"
 )
 
 // convert plays the runtime's part for a BytesSink / BytesSource pair.
