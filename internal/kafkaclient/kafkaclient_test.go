@@ -289,3 +289,21 @@ func TestOffsetStoreRejectsDeleteTopic(t *testing.T) {
 		t.Fatalf("err = %v, want a compaction complaint", err)
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	f.Add("acks", "all", "security.protocol", "SASL_SSL")
+	f.Add("ssl.truststore.certificates", "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----", "sasl.jaas.config", `a required b="c";`)
+	f.Add("partition.assignment.strategy", "RangeAssignor,,x", "max.poll.records", "-1")
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
+		for _, role := range []kafkaclient.Role{kafkaclient.Producer, kafkaclient.Consumer, kafkaclient.Admin} {
+			props := kafkaclient.Layer(role, map[string]string{"bootstrap.servers": "127.0.0.1:9"}, "", map[string]string{k1: v1, k2: v2}, "", nil)
+			c, err := kafkaclient.Parse(role, props)
+			if err == nil && c == nil {
+				t.Fatal("nil config without error")
+			}
+			if err != nil && connect.AsConfigErrors(err) == nil {
+				t.Fatalf("%v: not a config error: %v", props, err)
+			}
+		}
+	})
+}
