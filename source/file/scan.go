@@ -2,6 +2,7 @@ package file
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -187,6 +188,10 @@ func (s *scanner) stringSpan() (body []byte, escaped bool, err error) {
 		i++
 	}
 	body = s.data[start:i]
+	s.pos = i + 1
+	if plain(body) {
+		return body, false, nil
+	}
 	for k := 0; k < len(body); k++ {
 		c := body[k]
 		if c < 0x20 {
@@ -309,6 +314,28 @@ func isHex4(b []byte) bool {
 	}
 	for _, c := range b {
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// plain reports whether a string body has no control character and no
+// backslash, 8 bytes at a time (the common case needs no closer look).
+func plain(b []byte) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		ctl := (w - lsb*0x20) & ^w & msb
+		x := w ^ (lsb * '\\')
+		bs := (x - lsb) & ^x & msb
+		if ctl|bs != 0 {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] < 0x20 || b[i] == '\\' {
 			return false
 		}
 	}
