@@ -11,6 +11,11 @@
 //     never dropped silently.
 //   - The worker owns every goroutine it starts; Run returns after all of
 //     them have ended.
+//
+// A FAILED task stays FAILED (as in Kafka Connect) unless the pipeline sets
+// errors.restart.max.attempts: then it is restarted with exponential
+// backoff, RESTARTING with the failure's trace in between, resuming from
+// its committed offsets.
 package worker
 
 import (
