@@ -83,7 +83,8 @@ func ConfigDef() *connect.ConfigDef {
 		{Name: keyNamespace, Group: "Connection", Doc: "Resource namespace of the topic (the instance ID on instances that use namespaces); empty for none."},
 		{Name: keyAccessKey, Group: "Connection", Doc: "Access key (the instance username on ApsaraMQ); empty for an endpoint without authentication."},
 		{Name: keySecretKey, Type: connect.TypePassword, Group: "Connection", Doc: "Secret key (the instance password on ApsaraMQ). Requests are signed with HMAC-SHA1."},
-		{Name: keyToken, Type: connect.TypePassword, Group: "Connection", Doc: "Security token for temporary (STS) credentials; empty otherwise."},
+		{Name: keyToken, Type: connect.TypePassword, Group: "Connection",
+			Doc: "Not supported: setting it is a configuration error. The RocketMQ Go client (v5.1.3) never sends a security token, so temporary (STS) credentials cannot authenticate; use the instance's access key and secret key."},
 		{Name: keyTopic, Required: true, Importance: connect.High, Validator: connect.NonEmpty(), Group: "Connection",
 			Doc: "The topic every message is sent to. Point a dead-letter queue elsewhere with errors.deadletterqueue.rocketmq.topic."},
 		{Name: keyVersion, Default: "5.x", Validator: versionValidator, Group: "Connection",
@@ -113,7 +114,29 @@ func ConfigDef() *connect.ConfigDef {
 	def := connect.NewConfigDef(keys...)
 	def.Check(func(c connect.Config) connect.ConfigErrors {
 		_, errs := newMapping(c, nil)
-		return errs
+		return append(credentialErrors(c), errs...)
 	})
 	return def
+}
+
+// credentialErrors rejects credentials the client would not use as the user
+// expects: a security token (the client never sends one) and an access key
+// without its secret or the other way round (the client signs every
+// request, so half a pair fails authentication at startup with a less
+// helpful error). Values are secrets and are never echoed.
+func credentialErrors(c connect.Config) connect.ConfigErrors {
+	var errs connect.ConfigErrors
+	if c.Password(keyToken).Value() != "" {
+		errs = append(errs, &connect.ConfigError{Key: keyToken,
+			Reason: "is not supported: the RocketMQ Go client (v5.1.3) never sends a security token, so temporary (STS) credentials cannot authenticate; " +
+				"remove it and use the instance's " + keyAccessKey + " and " + keySecretKey})
+	}
+	ak, sk := c.String(keyAccessKey) != "", c.Password(keySecretKey).Value() != ""
+	switch {
+	case ak && !sk:
+		errs = append(errs, &connect.ConfigError{Key: keySecretKey, Reason: "is required when " + keyAccessKey + " is set (requests are signed with both)"})
+	case sk && !ak:
+		errs = append(errs, &connect.ConfigError{Key: keyAccessKey, Reason: "is required when " + keySecretKey + " is set (requests are signed with both)"})
+	}
+	return errs
 }

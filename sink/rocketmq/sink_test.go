@@ -131,6 +131,9 @@ func TestConfig(t *testing.T) {
 			"message.properties.template": `{"EB_SYS_EMBED_OBJECT":"${u}"`}, "message.properties.template"},
 		{map[string]string{keyEndpoint: "h", keyTopic: "t"}, "want host:port"},
 		{map[string]string{keyEndpoint: "h:1;h2:x", keyTopic: "t"}, "port must be a number"},
+		{map[string]string{keyEndpoint: "h:1", keyTopic: "t", keyAccessKey: "ak", keySecretKey: "sk", keyToken: "sts-token"}, keyToken + ": is not supported"},
+		{map[string]string{keyEndpoint: "h:1", keyTopic: "t", keyAccessKey: "ak"}, keySecretKey + ": is required when " + keyAccessKey},
+		{map[string]string{keyEndpoint: "h:1", keyTopic: "t", keySecretKey: "sk"}, keyAccessKey + ": is required when " + keySecretKey},
 	}
 	for _, tc := range tests {
 		_, err := ConfigDef().Parse(tc.p)
@@ -138,7 +141,11 @@ func TestConfig(t *testing.T) {
 			t.Errorf("%v: %v; want %q", tc.p, err, tc.want)
 		}
 	}
-	cfg, err := ConfigDef().Parse(map[string]string{keyEndpoint: "h:1", keyTopic: "t", keySecretKey: "s3cret"})
+	_, err := ConfigDef().Parse(map[string]string{keyEndpoint: "h:1", keyTopic: "t", keyToken: "sts-s3cret"})
+	if err == nil || strings.Contains(err.Error(), "sts-s3cret") {
+		t.Fatalf("a rejected token must not be echoed: %v", err)
+	}
+	cfg, err := ConfigDef().Parse(map[string]string{keyEndpoint: "h:1", keyTopic: "t", keyAccessKey: "ak", keySecretKey: "s3cret"})
 	if err != nil || strings.Contains(cfg.Password(keySecretKey).String(), "s3cret") {
 		t.Fatal(err)
 	}
