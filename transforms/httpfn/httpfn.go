@@ -71,7 +71,7 @@ func ConfigDef() *connect.ConfigDef {
 		connect.ConfigKey{Name: KeyAuthPassword, Type: connect.TypePassword, Doc: "The password for auth.type=basic."},
 		connect.ConfigKey{Name: KeyAuthToken, Type: connect.TypePassword, Doc: "The token for auth.type=bearer (sent as Authorization: Bearer <token>)."},
 	)
-	d.AllowPrefix(PrefixHeaders, "Extra request headers: headers.<Name>=<value>, e.g. headers.X-Fc-Invocation-Type=Sync.")
+	d.AllowPrefix(PrefixHeaders, "Extra request headers: headers.<Name>=<value>, e.g. headers.X-Fc-Invocation-Type=Sync. headers.Accept replaces the default application/json; Content-Type cannot be set, nor Authorization with an auth.type.")
 	d.Check(func(c connect.Config) connect.ConfigErrors {
 		var errs connect.ConfigErrors
 		switch c.String(KeyAuthType) {
@@ -84,9 +84,35 @@ func ConfigDef() *connect.ConfigDef {
 				errs = append(errs, &connect.ConfigError{Key: KeyAuthToken, Reason: "required when auth.type=bearer"})
 			}
 		}
-		for k := range c.Prefixed(PrefixHeaders) {
-			if k == "" || strings.ContainsAny(k, " :\r\n") {
+		// Credentials for another auth.type would be ignored: say so.
+		authType := c.String(KeyAuthType)
+		for _, k := range []struct {
+			key, needs string
+			set        bool
+		}{
+			{KeyAuthUser, "basic", c.String(KeyAuthUser) != ""},
+			{KeyAuthPassword, "basic", c.Password(KeyAuthPassword).Value() != ""},
+			{KeyAuthToken, "bearer", c.Password(KeyAuthToken).Value() != ""},
+		} {
+			if k.set && authType != k.needs {
+				errs = append(errs, &connect.ConfigError{Key: k.key,
+					Reason: fmt.Sprintf("is used only with auth.type=%s, but auth.type=%s: set auth.type=%s or remove it", k.needs, authType, k.needs)})
+			}
+		}
+		for k, v := range c.Prefixed(PrefixHeaders) {
+			switch {
+			case !validHeaderName(k):
 				errs = append(errs, &connect.ConfigError{Key: PrefixHeaders + k, Reason: "not a valid HTTP header name"})
+			case !validHeaderValue(v):
+				// net/http refuses such a request on every call, which
+				// would be retried forever as a transport error.
+				errs = append(errs, &connect.ConfigError{Key: PrefixHeaders + k, Reason: "the value contains a control character, which HTTP header values cannot carry"})
+			case http.CanonicalHeaderKey(k) == "Content-Type":
+				errs = append(errs, &connect.ConfigError{Key: PrefixHeaders + k,
+					Reason: "cannot be set: the request body is always a CloudEvents batch (" + ContentType + ")"})
+			case http.CanonicalHeaderKey(k) == "Authorization" && authType != "none":
+				errs = append(errs, &connect.ConfigError{Key: PrefixHeaders + k,
+					Reason: fmt.Sprintf("conflicts with auth.type=%s, which sets Authorization: use one of them", authType)})
 			}
 		}
 		return errs
@@ -101,6 +127,31 @@ func httpURL(v any) error {
 		return fmt.Errorf("want an http:// or https:// URL")
 	}
 	return nil
+}
+
+// validHeaderName reports whether k is an RFC 9110 token.
+func validHeaderName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// validHeaderValue reports whether v has no control characters but tab.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // Function is the HttpFunction transform. It is safe for concurrent use.
@@ -119,11 +170,11 @@ func New(cfg connect.Config) (*Function, error) {
 		header:  http.Header{},
 	}
 	f.client = &http.Client{Timeout: f.timeout}
+	f.header.Set("Accept", "application/json") // a headers.Accept key replaces it
 	for k, v := range cfg.Prefixed(PrefixHeaders) {
 		f.header.Set(k, v)
 	}
-	f.header.Set("Content-Type", ContentType)
-	f.header.Set("Accept", "application/json")
+	f.header.Set("Content-Type", ContentType) // headers.Content-Type is rejected
 	switch cfg.String(KeyAuthType) {
 	case "basic":
 		tok := base64.StdEncoding.EncodeToString([]byte(cfg.String(KeyAuthUser) + ":" + cfg.Password(KeyAuthPassword).Value()))

@@ -186,10 +186,17 @@ func TestConfig(t *testing.T) {
 	for props, want := range map[*map[string]string]string{
 		{}:                 "url",
 		{"url": "ftp://x"}: "http",
-		{"url": "http://x", "auth.type": "basic"}:  "auth.username",
-		{"url": "http://x", "auth.type": "bearer"}: "auth.token",
-		{"url": "http://x", "auth.type": "oauth"}:  "auth.type",
-		{"url": "http://x", "timeout.ms": "0"}:     "timeout.ms",
+		{"url": "http://x", "auth.type": "basic"}:                                                   "auth.username",
+		{"url": "http://x", "auth.type": "bearer"}:                                                  "auth.token",
+		{"url": "http://x", "auth.type": "oauth"}:                                                   "auth.type",
+		{"url": "http://x", "timeout.ms": "0"}:                                                      "timeout.ms",
+		{"url": "http://x", "auth.username": "fc"}:                                                  "auth.username: is used only with auth.type=basic",
+		{"url": "http://x", "auth.password": "pw"}:                                                  "auth.password: is used only with auth.type=basic",
+		{"url": "http://x", "auth.type": "basic", "auth.username": "fc", "auth.token": "t"}:         "auth.token: is used only with auth.type=bearer",
+		{"url": "http://x", "headers.Content-Type": "text/plain"}:                                   "headers.Content-Type: cannot be set",
+		{"url": "http://x", "auth.type": "bearer", "auth.token": "t", "headers.authorization": "x"}: "headers.authorization: conflicts with auth.type=bearer",
+		{"url": "http://x", "headers.X-A": "a\nb"}:                                                  "headers.X-A: the value contains a control character",
+		{"url": "http://x", "headers.X(A)": "a"}:                                                    "headers.X(A): not a valid HTTP header name",
 	} {
 		_, err := httpfn.ConfigDef().Parse(*props)
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -230,4 +237,23 @@ func BenchmarkApplyBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*len(in))/b.Elapsed().Seconds(), "records/s")
+}
+
+// TestRequestHeaders checks that a headers.Accept key replaces the default
+// Accept (it used to be overwritten silently) and that the content type is
+// always the CloudEvents batch type.
+func TestRequestHeaders(t *testing.T) {
+	var accept, ctype, custom string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		accept, ctype, custom = r.Header.Get("Accept"), r.Header.Get("Content-Type"), r.Header.Get("X-Fc-Invocation-Type")
+		io.Copy(w, r.Body)
+	}))
+	defer srv.Close()
+	f := newFn(t, map[string]string{"url": srv.URL, "headers.Accept": "application/cloudevents-batch+json", "headers.X-Fc-Invocation-Type": "Sync"})
+	if _, err := f.Apply(context.Background(), dtsLike(1, "orders")); err != nil {
+		t.Fatal(err)
+	}
+	if accept != "application/cloudevents-batch+json" || ctype != httpfn.ContentType || custom != "Sync" {
+		t.Fatalf("Accept %q, Content-Type %q, X-Fc-Invocation-Type %q", accept, ctype, custom)
+	}
 }
