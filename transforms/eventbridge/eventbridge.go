@@ -116,6 +116,10 @@ func compileField(cfg connect.Config, prefix string) (*field, connect.ConfigErro
 		return nil, connect.ConfigErrors{{Key: prefix + ".output", Value: cfg.Raw(prefix + ".output"), Reason: err.Error()}}
 	}
 	if x.Form() == forms.None {
+		// An output for a field that is left alone would be ignored.
+		if raw := strings.TrimSpace(cfg.Raw(prefix + ".output")); raw != "" {
+			return nil, connect.ConfigErrors{{Key: prefix + ".output", Value: raw, Reason: "has no effect while " + prefix + ".form is NONE: set a form or remove it"}}
+		}
 		return nil, nil
 	}
 	return &field{expr: x, output: out}, nil
@@ -137,7 +141,7 @@ func build(cfg connect.Config) (*Transform, connect.ConfigErrors) {
 			continue
 		}
 		prefix := "header." + name
-		if strings.TrimSpace(cfg.Raw(prefix+".form")) == "" {
+		if form := strings.TrimSpace(cfg.Raw(prefix + ".form")); form == "" || strings.EqualFold(form, "NONE") {
 			errs = append(errs, &connect.ConfigError{Key: prefix + ".form", Reason: fmt.Sprintf("header %q is listed in headers but has no form (want ORIGINAL, JSONPATH, CONSTANT or TEMPLATE)", name)})
 			continue
 		}

@@ -101,10 +101,12 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]string{}, []string{"value.form", "nothing to do"}},
 		{map[string]string{"value.form": "JSONPATH", "value.value": "$.a[*]"}, []string{"value.value", "wildcard"}},
 		{map[string]string{"headers": "a"}, []string{"header.a.form", "has no form"}},
+		{map[string]string{"headers": "a", "header.a.form": "NONE"}, []string{"header.a.form", "has no form"}},
 		{map[string]string{"value.form": "ORIGINAL", "header.b.form": "CONSTANT", "header.b.value": "x"}, []string{"header.b.form", "not listed in headers"}},
 		{map[string]string{"headers": "a", "header.a.form": "CONSTANT", "header.a.value": "x", "header.a.fomr": "y"}, []string{"header.a.fomr", "unknown key"}},
 		{map[string]string{"key.form": "TEMPLATE", "key.value": `{"a":[1]}`, "key.template": "${a}"}, []string{"key.value", "not an array"}},
 		{map[string]string{"value.form": "ORIGINAL", "value.output": "xml"}, []string{"value.output", "must be one of"}},
+		{map[string]string{"value.form": "ORIGINAL", "key.output": "json"}, []string{"key.output", "no effect while key.form is NONE"}},
 	}
 	for _, tc := range tests {
 		_, err := ConfigDef().Parse(tc.props)
