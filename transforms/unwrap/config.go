@@ -133,6 +133,11 @@ func parseFieldRef(prefix, spec string) (fieldRef, error) {
 		return fieldRef{}, fmt.Errorf("Unexpected field name: %s (expected field, struct.field, or either with :newName)", spec)
 	}
 	splits := strings.Split(parts[0], ".")
+	if len(splits) > 2 {
+		// Debezium's FieldReference accepts field or struct.field only; a
+		// deeper path would silently read struct.field and drop the rest.
+		return fieldRef{}, fmt.Errorf("Unexpected field name: %s (expected field or struct.field: only one level of nesting)", spec)
+	}
 	r := fieldRef{}
 	if len(splits) == 1 {
 		r.field = splits[0]

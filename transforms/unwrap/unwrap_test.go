@@ -330,6 +330,7 @@ func TestConfigErrors(t *testing.T) {
 		"drop.tombstones=maybe":               `drop.tombstones="maybe": expected a boolean`,
 		"add.fields=a:b:c":                    `add.fields="a:b:c": Unexpected field name: a:b:c`,
 		"add.headers=source.":                 `add.headers="source.": Unexpected field name: source.`,
+		"add.fields=source.ts_ms.x":           `add.fields="source.ts_ms.x": Unexpected field name: source.ts_ms.x (expected field or struct.field`,
 		"route.by.feld=region":                `route.by.feld="region": unknown configuration key (did you mean "route.by.field"?)`,
 	} {
 		k, v, _ := strings.Cut(props, "=")
