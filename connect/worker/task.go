@@ -1096,6 +1096,33 @@ func (t *task) put(ctx context.Context, raw, recs []*connect.Record, src []int32
 				failed, src = fs, fsrc
 			}
 		}
+		// Decide per record: a record whose own error is permanent skips the
+		// retries, but must not take its batch-mates' retries with it.
+		if len(re) > 0 {
+			var keep []*connect.Record
+			var keepSrc []int32
+			var keepRE connect.RecordErrors
+			for i, r := range failed {
+				rerr := err
+				for _, e := range re {
+					if e.Record == r {
+						rerr = e.Err
+					}
+				}
+				if connect.IsPermanent(rerr) {
+					if ferr := t.tolerate(ctx, t.putStage, "sink "+t.sinkLabel, raw, src[i], withAttempts(rerr, attempt)); ferr != nil {
+						return ferr
+					}
+					continue
+				}
+				keep, keepSrc = append(keep, r), append(keepSrc, src[i])
+				keepRE = append(keepRE, connect.RecordError{Record: r, Err: rerr})
+			}
+			if len(keep) == 0 {
+				return nil
+			}
+			failed, src, re, err = keep, keepSrc, keepRE, keepRE
+		}
 		if attempt == 1 {
 			start = t.clock.Now()
 		}
