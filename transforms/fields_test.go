@@ -268,6 +268,8 @@ func TestInsertField(t *testing.T) {
 	wantErr(t, err, "topic.field: No field insertion configured: set at least one of topic.field, partition.field, offset.field, timestamp.field or static.field")
 	_, err = tryBuild("InsertField$Value", map[string]string{"static.field": "src"})
 	wantErr(t, err, "static.value: No value specified for static field: src")
+	_, err = tryBuild("InsertField$Value", map[string]string{"topic.field": "t", "static.value": "x"})
+	wantErr(t, err, "static.value=\"x\": has no effect without static.field")
 	contract(t, "InsertField$Value", props)
 	contract(t, "InsertField$Key", map[string]string{"topic.field": "topic"})
 }

@@ -34,6 +34,11 @@ var insertFieldPlugin = kvPlugin{
 			if f := c.String("static.field"); f != "" && !c.Has("static.value") {
 				return connect.ConfigErrors{{Key: "static.value", Reason: "No value specified for static field: " + f}}
 			}
+			// Kafka ignores a static value without a field; it is a mistake
+			// (often a misspelt static.field), so say so.
+			if c.String("static.field") == "" && c.Has("static.value") {
+				return connect.ConfigErrors{{Key: "static.value", Value: c.Raw("static.value"), Reason: "has no effect without static.field: set static.field to the field name or remove it"}}
+			}
 			return nil
 		})
 	},
