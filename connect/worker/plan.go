@@ -464,6 +464,15 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 			}
 		} else {
 			base := p.sinkCfg.Originals()
+			// The DLQ instance must not share the sink's transactional
+			// identity: a second producer with the same transactional id
+			// would fence the main sink. Dead-lettering is at-least-once
+			// unless the overlay asks otherwise.
+			for _, k := range kafkaSinkKeys {
+				if _, set := overlay[k]; !set {
+					delete(base, k)
+				}
+			}
 			cfg, err := p.sink.Config.Parse(merge(base, overlay))
 			if err != nil {
 				for _, ce := range connect.AsConfigErrors(err) {

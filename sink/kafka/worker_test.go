@@ -249,15 +249,20 @@ func TestWorkerBrokerDownFailsAfterRetryTimeout(t *testing.T) {
 // An exactly-once pipeline with a Kafka dead-letter queue: the DLQ is a
 // second kafka sink instance built from the same config, so it must not be
 // transactional too (it would take over the transactional id and fence the
-// main sink). errors.deadletterqueue.exactly.once.support=requested makes
-// the DLQ writes plain at-least-once; the main topic stays exactly once.
+// main sink). The runtime drops exactly.once.support from the DLQ's base
+// config; the DLQ writes are at-least-once, the main topic exactly once.
 func TestWorkerExactlyOnceWithDeadLetterQueue(t *testing.T) {
+	for _, overlay := range [][]string{nil, {"errors.deadletterqueue.exactly.once.support", "requested"}} {
+		testExactlyOnceWithDeadLetterQueue(t, overlay)
+	}
+}
+
+func testExactlyOnceWithDeadLetterQueue(t *testing.T, overlay []string) {
 	c := kafkatest.Start(t, kfake.SeedTopics(2, "out", "dead"))
 	w, stop := startWorker(t, c.Worker("offset.storage.topic", "offs", "offset.storage.replication.factor", "1", "offset.storage.partitions", "1"))
-	create(t, w, "count", "20", "exactly.once.support", "required",
+	create(t, w, append([]string{"count", "20", "exactly.once.support", "required",
 		"transforms", "f", "transforms.f.type", "FailOn", "transforms.f.value", "v7",
-		"errors.tolerance", "all", "errors.deadletterqueue.topic.name", "dead",
-		"errors.deadletterqueue.exactly.once.support", "requested")
+		"errors.tolerance", "all", "errors.deadletterqueue.topic.name", "dead"}, overlay...)...)
 	waitFor(t, "19 committed records and 1 dead letter", 20*time.Second, func() bool {
 		return hwm(c, "dead") == 1 && len(c.ReadAll(t, "out", true)) == 19
 	})
