@@ -89,7 +89,6 @@ type settings struct {
 	idCol          string
 	keyCol         string
 	legacyKeyCol   string // table.field.event.payload.id fallback, "" = none
-	typeCol        string
 	tsCol          string // "" = envelope ts_ms
 	payloadCol     string
 	versionCol     string // "" = none
@@ -144,7 +143,7 @@ func ConfigDef() *connect.ConfigDef {
 		enumKey(KeyOpInvalidBehavior, "warn", "What to do with an update (op=u) of the outbox table: warn or error log it and drop it, fatal fails the record. Debezium's table.op.invalid.behavior.", "warn", "error", "fatal"),
 		strKey(KeyFieldEventID, "id", "Column whose value becomes the header id (with the column's schema)."),
 		strKey(KeyFieldEventKey, "aggregateid", "Column whose value and schema become the record key."),
-		strKey(KeyFieldEventType, "type", "The event type column. Read only when listed in table.fields.additional.placement, as in Debezium."),
+		strKey(KeyFieldEventType, "type", "Accepted for Debezium compatibility and has no effect, as in Debezium (its router never reads it); setting it logs a warning. To carry the type column, place it: table.fields.additional.placement=type:header:eventType."),
 		strKey(KeyFieldEventTimestamp, "", "Column that supplies the record timestamp: an INT64 io.debezium.time.Timestamp, MicroTimestamp or NanoTimestamp (schemaless: epoch ms or RFC 3339 text). Unset: the envelope ts_ms."),
 		strKey(KeyFieldPayload, "payload", "Column holding the event payload."),
 		strKey(KeyFieldSchemaVersion, "", "INT32 column whose value becomes the schema version of the envelope-shaped value (needs an envelope placement)."),
@@ -270,7 +269,6 @@ func newSettings(c connect.Config, log *slog.Logger) (settings, error) {
 	s := settings{
 		idCol:          c.String(KeyFieldEventID),
 		keyCol:         c.String(KeyFieldEventKey),
-		typeCol:        c.String(KeyFieldEventType),
 		tsCol:          c.String(KeyFieldEventTimestamp),
 		payloadCol:     c.String(KeyFieldPayload),
 		versionCol:     c.String(KeyFieldSchemaVersion),
@@ -282,6 +280,12 @@ func newSettings(c connect.Config, log *slog.Logger) (settings, error) {
 		tracingCol:     c.String(KeyTracingField),
 		tracingOp:      c.String(KeyTracingOperation),
 		tracingOnly:    c.Bool(KeyTracingContextOnly),
+	}
+	if c.Has(KeyFieldEventType) {
+		// Debezium declares the key but its router never reads it; files
+		// that set it must keep working, so warn instead of rejecting.
+		log.Warn("configuration key has no effect: place the column with "+KeyPlacement+" instead (e.g. "+c.String(KeyFieldEventType)+":header:eventType)",
+			"key", KeyFieldEventType, "value", c.String(KeyFieldEventType))
 	}
 	if !c.Has(KeyTracingContextOnly) {
 		s.tracingOnly = true // Debezium's EventRouter forces it when unset

@@ -533,6 +533,25 @@ func TestDeprecatedKeysWarn(t *testing.T) {
 	}
 }
 
+// TestEventTypeKeyWarns: table.field.event.type has no effect (as in
+// Debezium), so setting it must say so and must not change the output.
+func TestEventTypeKeyWarns(t *testing.T) {
+	var log bytes.Buffer
+	r := newRouter(t, map[string]string{KeyFieldEventType: "eventtype"}, &log)
+	if !strings.Contains(log.String(), "key=table.field.event.type") || !strings.Contains(log.String(), "has no effect") {
+		t.Errorf("log lacks the no-effect warning:\n%s", log.String())
+	}
+	out := apply(t, r, docRecord())
+	if len(out.Headers) != 1 || out.Headers[0].Key != "id" || out.Topic != "outbox.event.Order" {
+		t.Errorf("table.field.event.type changed the output: topic %q headers %+v", out.Topic, out.Headers)
+	}
+	log.Reset()
+	newRouter(t, nil, &log)
+	if strings.Contains(log.String(), "table.field.event.type") {
+		t.Errorf("warned without the key set:\n%s", log.String())
+	}
+}
+
 func TestRegister(t *testing.T) {
 	reg := connect.NewRegistry()
 	Register(reg)
