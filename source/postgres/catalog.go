@@ -258,19 +258,28 @@ func (c *catalog) Table(ctx context.Context, rel RelationInfo) (TableMeta, error
 	if err := rows.Err(); err != nil {
 		return meta, sqlError("read columns", err)
 	}
-	rows, err = c.conn.Query(ctx, `SELECT a.attname FROM pg_index i
+	rows, err = c.conn.Query(ctx, `SELECT a.attname, i.indexrelid FROM pg_index i
 		JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ON true
 		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-		WHERE i.indrelid = $1 AND i.indisprimary ORDER BY k.ord`, rel.OID)
+		WHERE i.indrelid = $1 AND (i.indisprimary OR i.indisreplident)
+		ORDER BY i.indisprimary DESC, i.indexrelid, k.ord`, rel.OID)
 	if err != nil {
 		return meta, sqlError("read the primary key of "+rel.Schema+"."+rel.Name, err)
 	}
+	// the primary key, or else the REPLICA IDENTITY USING INDEX columns (as Debezium)
+	var firstIndex uint32
 	for rows.Next() {
 		var n string
-		if err := rows.Scan(&n); err != nil {
+		var idx uint32
+		if err := rows.Scan(&n, &idx); err != nil {
 			return meta, sqlError("read the primary key", err)
 		}
-		meta.PrimaryKey = append(meta.PrimaryKey, n)
+		if firstIndex == 0 {
+			firstIndex = idx
+		}
+		if idx == firstIndex {
+			meta.PrimaryKey = append(meta.PrimaryKey, n)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return meta, sqlError("read the primary key", err)

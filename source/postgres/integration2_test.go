@@ -329,3 +329,18 @@ func TestServerCrashWithUncommittedRecordsNoDuplicates(t *testing.T) {
 		t.Fatalf("%d extra records after the crash", len(more))
 	}
 }
+
+func TestReplicaIdentityIndexIsTheKey(t *testing.T) {
+	e := newEnv(t, `CREATE TABLE ri(code text NOT NULL, n int); CREATE UNIQUE INDEX ri_code ON ri(code);
+		ALTER TABLE ri REPLICA IDENTITY USING INDEX ri_code; INSERT INTO ri VALUES ('a', 1)`)
+	task := e.mustOpen()
+	rs := pollN(t, task, 1, 10*time.Second) // snapshot
+	e.c.MustExec(t, e.db, "UPDATE ri SET n = 2")
+	rs = append(rs, pollN(t, task, 1, 10*time.Second)...)
+	for _, r := range rs {
+		k, _ := r.Key.(*connect.Struct)
+		if k == nil || k.Get("code") != "a" || r.KeySchema.Name != "shop.public.ri.Key" {
+			t.Fatalf("%s: key %v", op(r), r.Key)
+		}
+	}
+}
