@@ -158,7 +158,8 @@ func (x *Expr) Eval(ev *Event) (s string, ok bool, err error) {
 		}
 		return text(node), true, nil
 	case Templated:
-		return x.tmpl.Render(ev), true, nil
+		s, err := x.tmpl.Render(ev)
+		return s, err == nil, err
 	}
 	return "", false, nil
 }

@@ -317,6 +317,13 @@ func TestMembers(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%s: err = %v, want %q", tc.name, err, tc.err)
 			}
+			// Rendered as text (a body or a key), an embed that is not an
+			// object must fail too, not render an object without it.
+			if tc.spec.Form == Templated && strings.Contains(tc.spec.Template, EmbedObjectKey) {
+				if s, ok, err := x.Eval(ev); err == nil || ok || !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("%s: Eval = %q, %v, %v; want an error %q", tc.name, s, ok, err, tc.err)
+				}
+			}
 			continue
 		}
 		if err != nil || !maps.Equal(got, tc.want) {

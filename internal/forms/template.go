@@ -282,13 +282,15 @@ func (t *Template) appendSegs(b *strings.Builder, ev *Event, segs []segment) {
 }
 
 // Render fills in the template. Inserted values are never scanned for
-// placeholders again, so event data cannot inject template syntax.
-func (t *Template) Render(ev *Event) string {
+// placeholders again, so event data cannot inject template syntax. An
+// EB_SYS_EMBED_OBJECT variable that is not a JSON object is an error: the
+// object rendered without its members would silently lose data.
+func (t *Template) Render(ev *Event) (string, error) {
 	if t.embed >= 0 {
 		var b bytes.Buffer
 		b.WriteByte('{')
 		n := 0
-		_ = t.members(ev, func(k, v string) error {
+		err := t.members(ev, func(k, v string) error {
 			if n > 0 {
 				b.WriteByte(',')
 			}
@@ -298,13 +300,16 @@ func (t *Template) Render(ev *Event) string {
 			b.Write(appendString(nil, v))
 			return nil
 		})
+		if err != nil {
+			return "", err
+		}
 		b.WriteByte('}')
-		return b.String()
+		return b.String(), nil
 	}
 	var b strings.Builder
 	b.Grow(t.size + 32)
 	t.appendSegs(&b, ev, t.segs)
-	return b.String()
+	return b.String(), nil
 }
 
 // members calls fn for each member of the rendered JSON object: the
@@ -313,7 +318,10 @@ func (t *Template) Render(ev *Event) string {
 // not a JSON object as written is rendered and then parsed.
 func (t *Template) members(ev *Event, fn func(k, v string) error) error {
 	if !t.object {
-		rendered := t.Render(ev)
+		rendered, err := t.Render(ev) // no embed here: t.object is false
+		if err != nil {
+			return err
+		}
 		v, err := connect.ParseJSON([]byte(rendered))
 		if err != nil {
 			return fmt.Errorf("the rendered template is not valid JSON (%v): %s", err, clip(rendered))
