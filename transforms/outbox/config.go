@@ -146,7 +146,7 @@ func ConfigDef() *connect.ConfigDef {
 		strKey(KeyFieldEventType, "type", "Accepted for Debezium compatibility and has no effect, as in Debezium (its router never reads it); setting it logs a warning. To carry the type column, place it: table.fields.additional.placement=type:header:eventType."),
 		strKey(KeyFieldEventTimestamp, "", "Column that supplies the record timestamp: an INT64 io.debezium.time.Timestamp, MicroTimestamp or NanoTimestamp (schemaless: epoch ms or RFC 3339 text). Unset: the envelope ts_ms."),
 		strKey(KeyFieldPayload, "payload", "Column holding the event payload."),
-		strKey(KeyFieldSchemaVersion, "", "INT32 column whose value becomes the schema version of the envelope-shaped value (needs an envelope placement)."),
+		strKey(KeyFieldSchemaVersion, "", "INT32 column whose value becomes the schema version of the envelope-shaped value. Needs an envelope placement: set without one it is a configuration error."),
 		connect.ConfigKey{Name: KeyPlacement, Type: connect.TypeList, Default: "", Validator: validatePlacements,
 			Doc: "Extra columns to place, as column:header|envelope|partition[:alias], comma-separated. Placement words are case-insensitive; a column may be placed twice."},
 		enumKey(KeyAdditionalMissing, "error", "A placed column absent from the row: error fails the record, ignore skips that placement.", "error", "ignore"),
@@ -156,9 +156,9 @@ func ConfigDef() *connect.ConfigDef {
 		strKey(KeyRouteReplacement, "outbox.event.${routedByValue}", "Topic replacement in Java Matcher.replaceFirst syntax (${name}, $1, \\$). The case of the route value is kept."),
 		connect.ConfigKey{Name: KeyTombstoneOnEmpty, Type: connect.TypeBoolean, Default: "false", Doc: "A null or blank payload (or zero-length bytes) produces a tombstone: key, topic and headers set, value and value schema null."},
 		connect.ConfigKey{Name: KeyExpandJSON, Type: connect.TypeBoolean, Default: "false", Doc: "Parse a STRING payload as JSON and infer a Connect schema, as Debezium does. A payload that cannot be expanded is kept as the string, with a warning naming the JSON path."},
-		enumKey(KeyJSONNullBehavior, "ignore", "JSON null members during expansion: ignore drops them, optional_bytes keeps them as OPTIONAL_BYTES nulls.", "ignore", "optional_bytes"),
-		enumKey(KeyJSONEmptyArray, "ignore", "Empty JSON arrays during expansion: ignore drops them, optional_string keeps them as arrays of OPTIONAL_STRING.", "ignore", "optional_string"),
-		enumKey(KeyFieldNameAdjustment, "none", "Renames expanded member names: avro replaces characters Avro does not allow with _, avro_unicode with _uXXXX.", "none", "avro", "avro_unicode"),
+		enumKey(KeyJSONNullBehavior, "ignore", "JSON null members during expansion: ignore drops them, optional_bytes keeps them as OPTIONAL_BYTES nulls. Only with table.expand.json.payload=true: set without it, it is a configuration error.", "ignore", "optional_bytes"),
+		enumKey(KeyJSONEmptyArray, "ignore", "Empty JSON arrays during expansion: ignore drops them, optional_string keeps them as arrays of OPTIONAL_STRING. Only with table.expand.json.payload=true: set without it, it is a configuration error.", "ignore", "optional_string"),
+		enumKey(KeyFieldNameAdjustment, "none", "Renames expanded member names: avro replaces characters Avro does not allow with _, avro_unicode with _uXXXX. Only with table.expand.json.payload=true: set without it, it is a configuration error.", "none", "avro", "avro_unicode"),
 		strKey(KeyTracingField, "tracingspancontext", "Column holding the serialised parent span context (java.util.Properties text with traceparent/tracestate)."),
 		strKey(KeyTracingOperation, "debezium-read", "Name of Debezium's processing span. inlet records no spans (no OpenTelemetry SDK): it propagates the W3C trace context into headers and logs this name at debug level."),
 		connect.ConfigKey{Name: KeyTracingContextOnly, Type: connect.TypeBoolean, Default: "true", Doc: "Trace only rows whose context column is present and non-null. Debezium's EventRouter forces true when the key is unset; false starts a new trace (random traceparent) for rows without a context."},
@@ -254,6 +254,20 @@ func checkConfig(c connect.Config) connect.ConfigErrors {
 				Reason: fmt.Sprintf("two envelope placements use the field name %q (Kafka Connect rejects duplicate field names); give one an alias", p.alias)})
 		}
 		seen[p.alias] = true
+	}
+	// Keys that only shape something another key turns on would otherwise
+	// be accepted and do nothing.
+	if c.Has(KeyFieldSchemaVersion) && c.String(KeyFieldSchemaVersion) != "" && len(seen) == 0 {
+		errs = append(errs, &connect.ConfigError{Key: KeyFieldSchemaVersion, Value: c.Raw(KeyFieldSchemaVersion),
+			Reason: "has no effect without an envelope placement: the version is set on the envelope-shaped value, so add a column:envelope item to " + KeyPlacement + " or remove it"})
+	}
+	if !c.Bool(KeyExpandJSON) {
+		for _, k := range []string{KeyJSONNullBehavior, KeyJSONEmptyArray, KeyFieldNameAdjustment} {
+			if c.Has(k) {
+				errs = append(errs, &connect.ConfigError{Key: k, Value: c.Raw(k),
+					Reason: "applies only to JSON payload expansion: set " + KeyExpandJSON + "=true or remove it"})
+			}
+		}
 	}
 	for _, k := range []string{KeyFieldEventID, KeyFieldEventKey, KeyFieldPayload, KeyRouteByField} {
 		if c.String(k) == "" {

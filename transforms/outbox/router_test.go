@@ -507,6 +507,10 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]string{"route.topic.regexp": "x"}, []string{`unknown configuration key (did you mean "route.topic.regex"?)`}},
 		{map[string]string{KeyTombstoneOnEmpty: "yes"}, []string{"expected a boolean"}},
 		{map[string]string{KeyFieldPayload: " "}, []string{"table.field.event.payload: must name a column"}},
+		{map[string]string{KeyFieldSchemaVersion: "v"}, []string{`table.field.event.schema.version="v": has no effect without an envelope placement`}},
+		{map[string]string{KeyFieldSchemaVersion: "v", KeyPlacement: "type:header"}, []string{"has no effect without an envelope placement"}},
+		{map[string]string{KeyJSONNullBehavior: "optional_bytes", KeyFieldNameAdjustment: "avro"}, []string{
+			`table.json.payload.null.behavior="optional_bytes": applies only to JSON payload expansion`, `field.name.adjustment.mode="avro": applies only to JSON payload expansion`}},
 	}
 	for _, c := range cases {
 		_, err := build(c.props, nil)
