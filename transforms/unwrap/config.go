@@ -69,6 +69,19 @@ func ConfigDef() *connect.ConfigDef {
 			Doc: "In the rewrite modes (which add __deleted) and when fields are dropped via drop.fields.header.name, whether a null field with a default value takes the default (true) or stays null (false). add.fields alone never replaces nulls, as in Debezium."},
 	).Check(func(c connect.Config) connect.ConfigErrors {
 		var errs connect.ConfigErrors
+		// Keys that only refine another key would otherwise be accepted
+		// and do nothing.
+		for _, dep := range []struct{ key, needs string }{
+			{keyAddFieldsPre, keyAddFields},
+			{keyAddHeadersPre, keyAddHeaders},
+			{keyDropFromKey, keyDropHeader},
+			{keyKeepCompatible, keyDropHeader},
+		} {
+			if c.Has(dep.key) && c.Raw(dep.needs) == "" {
+				errs = append(errs, &connect.ConfigError{Key: dep.key, Value: c.Raw(dep.key),
+					Reason: "has no effect without " + dep.needs + ": set " + dep.needs + " or remove it"})
+			}
+		}
 		for _, k := range []string{keyAddFields, keyAddHeaders} {
 			for _, f := range c.List(k) {
 				if _, err := parseFieldRef("", f); err != nil {

@@ -325,13 +325,17 @@ func TestSchemaless(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	for props, want := range map[string]string{
-		"delete.tombstone.handling.mode=keep": `delete.tombstone.handling.mode="keep": must be one of drop, tombstone, rewrite, rewrite-with-tombstone, delete-to-tombstone`,
-		"delete.handling.mode=tombstone":      `delete.handling.mode="tombstone": must be one of drop, rewrite, none`,
-		"drop.tombstones=maybe":               `drop.tombstones="maybe": expected a boolean`,
-		"add.fields=a:b:c":                    `add.fields="a:b:c": Unexpected field name: a:b:c`,
-		"add.headers=source.":                 `add.headers="source.": Unexpected field name: source.`,
-		"add.fields=source.ts_ms.x":           `add.fields="source.ts_ms.x": Unexpected field name: source.ts_ms.x (expected field or struct.field`,
-		"route.by.feld=region":                `route.by.feld="region": unknown configuration key (did you mean "route.by.field"?)`,
+		"delete.tombstone.handling.mode=keep":      `delete.tombstone.handling.mode="keep": must be one of drop, tombstone, rewrite, rewrite-with-tombstone, delete-to-tombstone`,
+		"delete.handling.mode=tombstone":           `delete.handling.mode="tombstone": must be one of drop, rewrite, none`,
+		"drop.tombstones=maybe":                    `drop.tombstones="maybe": expected a boolean`,
+		"add.fields=a:b:c":                         `add.fields="a:b:c": Unexpected field name: a:b:c`,
+		"add.headers=source.":                      `add.headers="source.": Unexpected field name: source.`,
+		"add.fields=source.ts_ms.x":                `add.fields="source.ts_ms.x": Unexpected field name: source.ts_ms.x (expected field or struct.field`,
+		"add.fields.prefix=_":                      `add.fields.prefix="_": has no effect without add.fields`,
+		"add.headers.prefix=_":                     `add.headers.prefix="_": has no effect without add.headers`,
+		"drop.fields.from.key=true":                `drop.fields.from.key="true": has no effect without drop.fields.header.name`,
+		"drop.fields.keep.schema.compatible=false": `drop.fields.keep.schema.compatible="false": has no effect without drop.fields.header.name`,
+		"route.by.feld=region":                     `route.by.feld="region": unknown configuration key (did you mean "route.by.field"?)`,
 	} {
 		k, v, _ := strings.Cut(props, "=")
 		_, err := tryBuild(map[string]string{k: v})
