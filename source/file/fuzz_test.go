@@ -3,6 +3,7 @@ package file
 import (
 	"encoding/json"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzParseRecord: no input panics the records-format parser, and it
@@ -24,6 +25,29 @@ func FuzzParseRecord(f *testing.F) {
 		}
 		if !json.Valid(line) {
 			t.Fatalf("accepted invalid JSON %q as %+v", line, r)
+		}
+	})
+}
+
+// FuzzSkipValue: the scanner that finds a key's or payload's span accepts
+// exactly what encoding/json accepts as one value.
+func FuzzSkipValue(f *testing.F) {
+	for _, s := range []string{
+		`{"a":[1,-2.5e+3,"x\"\\\u00e9",true,false,null,{}],"b":{"c":[]}}`,
+		`[[[]]]`, `"abcdefghijklmnop\n"`, `{"a" : 1 , "b":[ 2 ]}`, `{"a":1,}`, `[1 2]`,
+		"\"tab\there\"", `"\u12G4"`, `01`, `-`, `1.`, `{"a"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := &scanner{data: data}
+		ok := s.skipValue(1) == nil
+		if ok {
+			s.ws()
+			ok = s.pos == len(data)
+		}
+		if want := json.Valid(data); ok != want && utf8.Valid(data) {
+			t.Fatalf("skipValue(%q) accepts = %v, encoding/json says %v", data, ok, want)
 		}
 	})
 }
