@@ -1,0 +1,355 @@
+package outboxkafka
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/inletdev/inlet/internal/kafkatest"
+	"github.com/inletdev/inlet/internal/pgtest"
+)
+
+// The kill tests run the real `inlet standalone` binary on the example
+// files, insert outbox rows continuously, kill -9 the worker at random
+// points and restart it, then count what reached Kafka.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+	buildDir  string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// inletBinary builds cmd/inlet once per test binary.
+func inletBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "inlet-outbox-kafka-")
+		if buildErr != nil {
+			return
+		}
+		binPath = filepath.Join(buildDir, "inlet")
+		out, err := exec.Command("go", "build", "-o", binPath, "../../cmd/inlet").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build ./cmd/inlet: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// proc is one `inlet standalone` process at a time, restarted by start.
+type proc struct {
+	t       *testing.T
+	args    []string
+	logPath string
+	cmd     *exec.Cmd
+	runs    int
+}
+
+func newProc(t *testing.T, dir string, args ...string) *proc {
+	p := &proc{t: t, args: args, logPath: filepath.Join(dir, "inlet.log")}
+	t.Cleanup(func() {
+		if p.cmd != nil {
+			_ = p.cmd.Process.Kill()
+			_ = p.cmd.Wait()
+		}
+	})
+	return p
+}
+
+func (p *proc) start() {
+	p.t.Helper()
+	f, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer f.Close()
+	p.runs++
+	fmt.Fprintf(f, "\n===== run %d =====\n", p.runs)
+	p.cmd = exec.Command(inletBinary(p.t), p.args...)
+	p.cmd.Stdout, p.cmd.Stderr = f, f
+	if err := p.cmd.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// kill9 kills the worker with SIGKILL: no drain, no flush, no offset commit.
+func (p *proc) kill9() {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		p.t.Fatalf("kill -9: %v", err)
+	}
+	_ = p.cmd.Wait()
+	p.cmd = nil
+}
+
+// stop ends the worker gracefully (SIGTERM) and expects exit status 0.
+func (p *proc) stop() {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		p.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		p.cmd = nil
+		if err != nil {
+			p.t.Errorf("inlet exited with %v after SIGTERM\n%s", err, p.logs())
+		}
+	case <-time.After(20 * time.Second):
+		p.t.Fatalf("inlet did not stop within 20 s of SIGTERM\n%s", p.logs())
+	}
+}
+
+// logs returns the tail of every run's output.
+func (p *proc) logs() string {
+	b, _ := os.ReadFile(p.logPath)
+	if len(b) > 12000 {
+		b = b[len(b)-12000:]
+	}
+	return string(b)
+}
+
+// insertContinuously inserts n rows, one transaction each, pausing every
+// between rows, until n or the first error.
+func insertContinuously(in *inserter, n int, every time.Duration) <-chan error {
+	errc := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		for i := 0; i < n; i++ {
+			if _, err := in.insert(ctx); err != nil {
+				errc <- err
+				return
+			}
+			time.Sleep(every)
+		}
+		errc <- nil
+	}()
+	return errc
+}
+
+// deliveries counts the records per outbox row id (header id) on both
+// topics; committed reads with isolation.level=read_committed.
+func deliveries(t *testing.T, k *kafkatest.Cluster, committed bool) (map[string]int, int) {
+	t.Helper()
+	counts, total := map[string]int{}, 0
+	for _, topic := range topics {
+		for _, r := range k.ReadAll(t, topic, committed) {
+			for _, h := range r.Headers {
+				if h.Key == "id" {
+					counts[string(h.Value)]++
+				}
+			}
+			total++
+		}
+	}
+	return counts, total
+}
+
+// waitDelivered waits until every inserted row is in Kafka.
+func waitDelivered(t *testing.T, k *kafkatest.Cluster, rows []row, committed bool, p *proc) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("all %d rows in Kafka (read_committed=%v)", len(rows), committed), 40*time.Second, func() bool {
+		if highWatermarks(k) < int64(len(rows)) {
+			return false
+		}
+		counts, _ := deliveries(t, k, committed)
+		for _, r := range rows {
+			if counts[r.id] == 0 {
+				return false
+			}
+		}
+		return true
+	}, p.logs)
+}
+
+// committedTxID reads the source offset the file store holds: the
+// transaction id (Debezium's txId) of the last event whose offset was
+// committed, 0 when nothing was committed yet.
+func committedTxID(t *testing.T, path string) int64 {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Offsets []struct {
+			Value map[string]any `json:"value"`
+		} `json:"offsets"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("offsets file %s: %v\n%s", path, err, data)
+	}
+	var tx int64
+	for _, o := range doc.Offsets {
+		if v, ok := o.Value["txId"].(float64); ok && int64(v) > tx {
+			tx = int64(v)
+		}
+	}
+	return tx
+}
+
+func randomPause(rng *rand.Rand, lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(rng.Int64N(int64(hi-lo)))
+}
+
+// TestAtLeastOnceUnderSIGKILL: the default delivery guarantee. The worker
+// is killed twice mid-stream; afterwards every row is in Kafka, and a row
+// appears more than once only if it was already in Kafka at a kill while
+// its transaction came after the offset committed at that moment (those
+// are replayed from the committed LSN, as Kafka Connect does).
+func TestAtLeastOnceUnderSIGKILL(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 1))
+	t.Logf("seed %d", seed)
+	pg := startPostgres(t)
+	k := kafkatest.Start(t)
+	dir := t.TempDir()
+	offsets := filepath.Join(dir, "offsets")
+	wf := render(t, dir, "worker.properties", map[string]string{
+		"bootstrap.servers": k.Addr, "offset.storage.file.filename": offsets, "offset.flush.interval.ms": "200", "listeners": "",
+	})
+	pf := render(t, dir, "outbox-kafka.properties", map[string]string{"database.port": strconv.Itoa(pg.Port)})
+	p := newProc(t, dir, "standalone", wf, pf)
+	p.start()
+	waitFor(t, "the replication slot", 20*time.Second, func() bool { return slotActive(pg) }, p.logs)
+
+	const n = 400
+	in := newInserter(t, pg)
+	inserted := insertContinuously(in, n, 10*time.Millisecond)
+	type kill struct {
+		committedTx int64
+		inKafka     map[string]int
+	}
+	var kills []kill
+	for i := 0; i < 2; i++ {
+		time.Sleep(randomPause(rng, 700*time.Millisecond, 1800*time.Millisecond))
+		p.kill9()
+		time.Sleep(300 * time.Millisecond) // let the broker finish requests it already read
+		kl := kill{committedTx: committedTxID(t, offsets)}
+		kl.inKafka, _ = deliveries(t, k, false)
+		atRisk := 0
+		for _, r := range in.all() {
+			if kl.inKafka[r.id] > 0 && r.txid > kl.committedTx {
+				atRisk++
+			}
+		}
+		t.Logf("kill %d: %d rows inserted, %d in Kafka, committed offset txId %d, %d delivered rows after it (to be replayed)",
+			i+1, len(in.all()), len(kl.inKafka), kl.committedTx, atRisk)
+		kills = append(kills, kl)
+		p.start()
+	}
+	if err := <-inserted; err != nil {
+		t.Fatal(err)
+	}
+	rows := in.all()
+	waitDelivered(t, k, rows, false, p)
+	p.stop()
+
+	counts, total := deliveries(t, k, false)
+	dups := 0
+	for _, r := range rows {
+		allowed := 1
+		for _, kl := range kills {
+			if kl.inKafka[r.id] > 0 && r.txid > kl.committedTx {
+				allowed++
+			}
+		}
+		switch c := counts[r.id]; {
+		case c == 0:
+			t.Errorf("row %d (txId %d) lost", r.seq, r.txid)
+		case c > allowed:
+			t.Errorf("row %d (txId %d) delivered %d times; at most %d, since only rows after the committed offset may be replayed", r.seq, r.txid, c, allowed)
+		case c > 1:
+			dups += c - 1
+		}
+	}
+	if len(counts) != len(rows) {
+		t.Errorf("Kafka holds %d distinct ids, %d rows were inserted", len(counts), len(rows))
+	}
+	t.Logf("at-least-once: %d rows, %d records in Kafka, %d replayed duplicates, 2 kills", len(rows), total, dups)
+	if t.Failed() {
+		t.Log(p.logs())
+	}
+}
+
+// TestExactlyOnceUnderSIGKILL: exactly.once.support=required with the
+// worker's offsets in Kafka (worker-eos.properties). The worker is killed
+// three times at random points; a read_committed consumer then sees every
+// row exactly once.
+func TestExactlyOnceUnderSIGKILL(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 2))
+	t.Logf("seed %d", seed)
+	pg := startPostgres(t)
+	k := kafkatest.Start(t)
+	dir := t.TempDir()
+	wf := render(t, dir, "worker-eos.properties", map[string]string{
+		"bootstrap.servers": k.Addr, "offset.flush.interval.ms": "200", "listeners": "",
+		"config.storage.dir": filepath.Join(dir, "pipelines"),
+	})
+	pf := render(t, dir, "outbox-kafka.properties", map[string]string{
+		"database.port": strconv.Itoa(pg.Port), "exactly.once.support": "required",
+	})
+	p := newProc(t, dir, "standalone", wf, pf)
+	p.start()
+	waitFor(t, "the replication slot", 20*time.Second, func() bool { return slotActive(pg) }, p.logs)
+
+	const n = 400
+	in := newInserter(t, pg)
+	inserted := insertContinuously(in, n, 10*time.Millisecond)
+	for i := 0; i < 3; i++ {
+		time.Sleep(randomPause(rng, 400*time.Millisecond, 1500*time.Millisecond))
+		p.kill9()
+		t.Logf("kill %d: %d rows inserted", i+1, len(in.all()))
+		p.start()
+	}
+	if err := <-inserted; err != nil {
+		t.Fatal(err)
+	}
+	rows := in.all()
+	waitDelivered(t, k, rows, true, p)
+	p.stop()
+
+	counts, total := deliveries(t, k, true)
+	for _, r := range rows {
+		if c := counts[r.id]; c != 1 {
+			t.Errorf("row %d (txId %d) seen %d times by a read_committed consumer, want exactly once", r.seq, r.txid, c)
+		}
+	}
+	if len(counts) != len(rows) {
+		t.Errorf("read_committed: %d distinct ids, %d rows were inserted", len(counts), len(rows))
+	}
+	_, raw := deliveries(t, k, false)
+	t.Logf("exactly-once: %d rows, %d committed records, %d records in the log incl. aborted transactions, 3 kills", len(rows), total, raw)
+	if t.Failed() {
+		t.Log(p.logs())
+	}
+}
+
+var _ = pgtest.InCI
