@@ -48,9 +48,9 @@ func ConfigDef() *connect.ConfigDef {
 				"2022-06-21T00:00:00Z). Used only while the group has no committed offset; afterwards the source resumes " +
 				"after the last committed offset. A checkpoint outside the data the task holds fails. Empty: the earliest data held."},
 		connect.ConfigKey{Name: KeyTaskID, Importance: connect.Low, Group: "Event",
-			Doc: "The change-tracking task ID (EventBridge TaskId), e.g. dtsabcdet1ro; part of the CloudEvents subject."},
+			Doc: "The change-tracking task ID (EventBridge TaskId), e.g. dtsabcdet1ro; part of the CloudEvents subject (eventbridge format only)."},
 		connect.ConfigKey{Name: KeyRegion, Importance: connect.Low, Group: "Event",
-			Doc: "The region (EventBridge RegionId), e.g. cn-hangzhou; part of the CloudEvents subject."},
+			Doc: "The region (EventBridge RegionId), e.g. cn-hangzhou; part of the CloudEvents subject (eventbridge format only)."},
 		connect.ConfigKey{Name: KeyOutputFormat, Default: "eventbridge", Validator: connect.OneOf("eventbridge", "debezium"),
 			Importance: connect.Medium, Group: "Event",
 			Doc: "eventbridge: the value is the EventBridge DTS event's data object (id, topicPartition, offset, " +
@@ -58,7 +58,21 @@ func ConfigDef() *connect.ConfigDef {
 				"(type dts:ConsumeMessage, subject, time...) are ce_* headers. debezium: a schemaless Debezium " +
 				"envelope (before, after, source, op, ts_ms) on <topic>.<db>.<table>, so Debezium SMTs " +
 				"(ExtractNewRecordState, EventRouter) apply."},
-	)
+	).Check(func(c connect.Config) connect.ConfigErrors {
+		// The task ID and region only build the CloudEvents subject, which
+		// the debezium format does not carry: set, they would do nothing.
+		if !strings.EqualFold(strings.TrimSpace(c.String(KeyOutputFormat)), "debezium") {
+			return nil
+		}
+		var errs connect.ConfigErrors
+		for _, k := range []string{KeyTaskID, KeyRegion} {
+			if c.String(k) != "" {
+				errs = append(errs, &connect.ConfigError{Key: k, Value: c.Raw(k),
+					Reason: "has no effect with " + KeyOutputFormat + "=debezium (it only builds the CloudEvents subject of the eventbridge format): remove it or use the eventbridge format"})
+			}
+		}
+		return errs
+	})
 }
 
 func hostPort(v any) error {

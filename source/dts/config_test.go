@@ -55,6 +55,21 @@ func TestConfigReportsEveryProblem(t *testing.T) {
 	}
 }
 
+func TestSubjectKeysNeedTheEventBridgeFormat(t *testing.T) {
+	base := map[string]string{"dts.broker.url": "h:1", "dts.topic": "t", "dts.sid": "s", "dts.user": "u", "dts.password": "p",
+		"dts.task.id": "dtsabc", "dts.region": "cn-hangzhou"}
+	if _, err := dts.ConfigDef().Parse(base); err != nil {
+		t.Fatalf("eventbridge format: %v", err)
+	}
+	base["dts.output.format"] = "debezium"
+	_, err := dts.ConfigDef().Parse(base)
+	for _, w := range []string{`dts.task.id="dtsabc": has no effect with dts.output.format=debezium`, `dts.region="cn-hangzhou": has no effect`} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("debezium format with subject keys: %v; want %q", err, w)
+		}
+	}
+}
+
 func FuzzParseCheckpoint(f *testing.F) {
 	for _, s := range []string{"1655740800", "2022-06-21 00:00:00 +08:00", "2022-06-21 00:00:00 Asia/Shanghai", "2022-06-21T00:00:00Z", "x", ""} {
 		f.Add(s)
