@@ -277,6 +277,23 @@ func TestBuilderDDLAndDebezium(t *testing.T) {
 	}
 }
 
+// TestBuilderCorruptKeyTag: a pk_uk_info tag that does not parse fails the
+// record (it used to be emitted without a key, silently).
+func TestBuilderCorruptKeyTag(t *testing.T) {
+	g := dtstest.Gen{TS: 1700000000}
+	rec := g.Insert(1)
+	rec.PKUK = `{"PRIMARY":"id"`
+	b := dts.NewBuilder(dts.BuilderConfig{Topic: "t"})
+	r, err := b.Record(decode(t, rec), 7)
+	if err == nil || !strings.Contains(err.Error(), "pk_uk_info") || !strings.Contains(err.Error(), "shop.orders") {
+		t.Fatalf("Record = %+v, %v; want an error naming the table and pk_uk_info", r, err)
+	}
+	rec.PKUK = ""
+	if r, err := b.Record(decode(t, rec), 8); err != nil || r.Key != nil {
+		t.Fatalf("no tag: key %v, %v; want no key and no error", r.Key, err)
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	g := dtstest.Gen{TS: 1700000000}
 	short := g.Insert(2)
@@ -310,6 +327,9 @@ func FuzzDecode(f *testing.F) {
 		if c.Operation.Emitted() {
 			r, err := b.Record(c, 1)
 			if err != nil {
+				if strings.Contains(err.Error(), "pk_uk_info") {
+					return // a corrupt key tag fails the record
+				}
 				t.Fatal(err)
 			}
 			if _, err := connect.CloudEvent(r, connect.EventContext{}); err != nil {

@@ -113,7 +113,10 @@ func (b *Builder) Record(c *Change, offset int64) (*connect.Record, error) {
 	if !c.Operation.Emitted() {
 		return nil, fmt.Errorf("dts: operation %s is not emitted", c.Operation)
 	}
-	t := b.table(c)
+	t, err := b.table(c)
+	if err != nil {
+		return nil, err
+	}
 	var before, after map[string]any
 	if c.Operation == OpDDL {
 		after = map[string]any{"ddl": c.DDL}
@@ -121,8 +124,8 @@ func (b *Builder) Record(c *Change, offset int64) (*connect.Record, error) {
 		before = image(t.names, c.Before)
 		after = image(t.names, c.After)
 	}
-	key := b.key(t, c, before, after)
-	r := &connect.Record{
+	key := b.key(t, c)
+	base := connect.Record{
 		Topic:     b.cfg.Topic,
 		Partition: connect.UnassignedPartition,
 		Key:       key,
@@ -130,9 +133,14 @@ func (b *Builder) Record(c *Change, offset int64) (*connect.Record, error) {
 		Origin:    connect.Origin{Topic: b.cfg.Topic, Partition: 0, Offset: offset},
 	}
 	if b.cfg.Format == FormatDebezium {
+		r := &base
 		r.Value, r.Topic = b.debezium(c, offset, before, after)
 		return r, nil
 	}
+	// The record and its seven headers in one allocation: they live and
+	// die together.
+	rh := &recordHeaders{rec: base}
+	r := &rh.rec
 	if c.SourceTimestamp != b.lastTS {
 		var tb [32]byte
 		b.lastTS = c.SourceTimestamp
@@ -149,16 +157,27 @@ func (b *Builder) Record(c *Change, offset int64) (*connect.Record, error) {
 		"beforeImage":     nilIfEmpty(before),
 		"afterImage":      nilIfEmpty(after),
 	}
-	r.Headers = connect.Headers{
+	// ce_id in one allocation (the prefix is fixed, the DTS id varies).
+	var idb [80]byte
+	id := string(strconv.AppendInt(append(idb[:0], b.idPrefix...), c.ID, 10))
+	rh.hdr = [7]connect.Header{
 		{Key: "ce_specversion", Value: specVersionValue},
-		{Key: "ce_id", Value: b.idPrefix + strconv.FormatInt(c.ID, 10)},
+		{Key: "ce_id", Value: id},
 		{Key: "ce_source", Value: b.source},
 		{Key: "ce_type", Value: eventTypeValue},
 		{Key: "ce_subject", Value: b.subject},
 		{Key: "ce_time", Value: b.lastCTime},
 		{Key: "content-type", Value: contentTypeValue},
 	}
+	r.Headers = rh.hdr[:len(rh.hdr):len(rh.hdr)]
 	return r, nil
+}
+
+// recordHeaders backs an EventBridge record and its headers. The headers'
+// capacity is capped at their length, so appending to them copies.
+type recordHeaders struct {
+	rec connect.Record
+	hdr [7]connect.Header
 }
 
 // nilIfEmpty keeps a missing image a JSON null (not an empty object).
@@ -187,47 +206,59 @@ func image(names []string, vals []any) map[string]any {
 	return m
 }
 
-func (b *Builder) key(t *table, c *Change, before, after map[string]any) any {
-	if len(t.pk) == 0 {
+// key is the key columns of the after image, else of the before image,
+// read by position from the decoded values rather than by name from the
+// image maps. A NONE column is missing from the image, so its key value is
+// null.
+func (b *Builder) key(t *table, c *Change) any {
+	if len(t.pk) == 0 || c.Operation == OpDDL {
 		return nil
 	}
-	img := after
-	if img == nil {
-		img = before
+	vals := c.After
+	if vals == nil {
+		vals = c.Before
 	}
-	if img == nil {
+	if vals == nil {
 		return nil
 	}
 	k := make(map[string]any, len(t.pk))
 	for _, i := range t.pk {
-		k[t.names[i]] = img[t.names[i]]
+		v := vals[i]
+		if _, none := v.(None); none {
+			v = nil
+		}
+		k[t.names[i]] = v
 	}
 	return k
 }
 
-func (b *Builder) table(c *Change) *table {
+func (b *Builder) table(c *Change) (*table, error) {
 	fields, pkuk := c.Fields, c.Tags["pk_uk_info"]
 	if c.Operation == OpDDL {
 		fields = []Field{{Name: "ddl"}}
 		pkuk = ""
 	} else if t, ok := b.tables[c.ObjectName]; ok && t.pkuk == pkuk && t.sourceType == c.SourceType &&
 		t.version == c.SourceVersion && slices.Equal(t.fields, fields) {
-		return t
+		return t, nil
 	}
-	t := newTable(c, fields, pkuk)
+	t, err := newTable(c, fields, pkuk)
+	if err != nil {
+		return nil, err
+	}
 	if c.Operation != OpDDL {
 		if len(b.tables) >= maxTables {
 			clear(b.tables)
 		}
 		b.tables[t.objectName] = t
 	}
-	return t
+	return t, nil
 }
 
 // newTable describes a table in EventBridge's schema shape. Keys come only
-// from the pk_uk_info tag: {"PRIMARY":["id"],"<unique key>":["col"]}. An
-// unreadable tag means no key information, not a failed record.
-func newTable(c *Change, fields []Field, pkuk string) *table {
+// from the pk_uk_info tag: {"PRIMARY":["id"],"<unique key>":["col"]}. No
+// tag means no key; an unreadable one fails the record, since emitting it
+// without its key would silently change how it is partitioned and ordered.
+func newTable(c *Change, fields []Field, pkuk string) (*table, error) {
 	t := &table{
 		objectName: strings.Clone(c.ObjectName),
 		pkuk:       strings.Clone(pkuk),
@@ -244,7 +275,9 @@ func newTable(c *Change, fields []Field, pkuk string) *table {
 	}
 	var keys map[string][]string
 	if pkuk != "" {
-		_ = json.Unmarshal([]byte(pkuk), &keys)
+		if err := json.Unmarshal([]byte(pkuk), &keys); err != nil {
+			return nil, fmt.Errorf("dts: table %s: the pk_uk_info tag is not a JSON object of key name → column list (%v): %.200s", c.ObjectName, err, pkuk)
+		}
 	}
 	isPK := make([]bool, len(fields))
 	isUK := make([]bool, len(fields))
@@ -318,7 +351,7 @@ func newTable(c *Change, fields []Field, pkuk string) *table {
 		s["primaryIndexInfo"] = map[string]any{"indexType": "PrimaryKey", "indexFields": indexFields(keys["PRIMARY"])}
 	}
 	t.schema = s
-	return t
+	return t, nil
 }
 
 var dbzOps = [...]string{OpInsert: "c", OpUpdate: "u", OpDelete: "d"}
