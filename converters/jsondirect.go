@@ -49,18 +49,47 @@ func (c *JSONConverter) read(p *parser, s *connect.Schema, depth int) (any, erro
 				}
 				return c.readMap(p, s, depth)
 			}
-		case connect.Int8, connect.Int16, connect.Int32, connect.Int64:
-			if next == '-' || next >= '0' && next <= '9' {
-				start := p.pos
-				if _, err := p.number(); err != nil {
+		case connect.String:
+			if next == '"' {
+				str, err := p.arenaStr()
+				if err != nil {
 					return nil, err
 				}
-				text := p.data[start:p.pos]
+				return p.box.string(str), nil
+			}
+		case connect.Boolean:
+			switch next {
+			case 't':
+				return true, p.lit("true")
+			case 'f':
+				return false, p.lit("false")
+			}
+		case connect.Int8, connect.Int16, connect.Int32, connect.Int64:
+			if next == '-' || next >= '0' && next <= '9' {
+				text, err := p.numberText()
+				if err != nil {
+					return nil, err
+				}
 				// a view of the bytes, only for the parse: no copy
 				if n, err := strconv.ParseInt(unsafe.String(unsafe.SliceData(text), len(text)), 10, 64); err == nil {
-					return narrow(s, n, text)
+					return p.narrow(s, n, text)
 				}
 				return readInt(s, jnum(text))
+			}
+		case connect.Float32, connect.Float64:
+			if next == '-' || next >= '0' && next <= '9' {
+				text, err := p.numberText()
+				if err != nil {
+					return nil, err
+				}
+				f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(text), len(text)), 64)
+				if err != nil && !math.IsInf(f, 0) {
+					return nil, c.typeErr(s, jnum(text))
+				}
+				if s.Type == connect.Float32 {
+					return float32(f), nil
+				}
+				return f, nil
 			}
 		}
 	}
@@ -71,8 +100,9 @@ func (c *JSONConverter) read(p *parser, s *connect.Schema, depth int) (any, erro
 	return c.toConnect(s, v)
 }
 
-// narrow range-checks an integer for its type, as readInt does.
-func narrow(s *connect.Schema, n int64, text []byte) (any, error) {
+// narrow range-checks an integer for its type, as readInt does, and boxes
+// INT32 and INT64 values in the record's slabs.
+func (p *parser) narrow(s *connect.Schema, n int64, text []byte) (any, error) {
 	switch s.Type {
 	case connect.Int8:
 		if n < math.MinInt8 || n > math.MaxInt8 {
@@ -88,9 +118,9 @@ func narrow(s *connect.Schema, n int64, text []byte) (any, error) {
 		if n < math.MinInt32 || n > math.MaxInt32 {
 			return nil, dataErr(jsonConverterName, "%s is out of range for INT32", text)
 		}
-		return int32(n), nil
+		return p.box.int32(int32(n)), nil
 	}
-	return n, nil
+	return p.box.int64(n), nil
 }
 
 func (c *JSONConverter) readStruct(p *parser, s *connect.Schema, depth int) (any, error) {
@@ -238,6 +268,29 @@ func (c *JSONConverter) readMap(p *parser, s *connect.Schema, depth int) (any, e
 			return nil, p.fail("expected ',' or '}' in an object")
 		}
 	}
+}
+
+// arenaStr reads the string at p.pos into p.arena and returns a view of
+// it: the strings of a record share one allocation instead of one each.
+// The arena is append-only (a full one is replaced, never overwritten),
+// so the bytes behind a returned string never change, as Go requires.
+func (p *parser) arenaStr() (string, error) {
+	if p.arena == nil {
+		// decoded text is never longer than the JSON left to read, except
+		// for invalid UTF-8 (1 byte becomes 3), when append grows it
+		p.arena = make([]byte, 0, len(p.data)-p.pos)
+	}
+	p.pos++ // opening quote
+	start := len(p.arena)
+	buf, err := p.strTail(p.arena)
+	if err != nil {
+		return "", err
+	}
+	p.arena = buf
+	if len(buf) == start {
+		return "", nil
+	}
+	return unsafe.String(&buf[start], len(buf)-start), nil
 }
 
 // key returns an object key's bytes without copying when it has no

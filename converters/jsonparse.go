@@ -36,6 +36,11 @@ const maxDepth = 1000
 type parser struct {
 	data []byte
 	pos  int
+
+	// for the direct read (jsondirect.go): decoded string bytes
+	// (append-only) and boxed values
+	arena []byte
+	box   slabs
 }
 
 // SyntaxError is invalid JSON, with the byte offset where parsing failed.
@@ -188,28 +193,29 @@ func (p *parser) array(depth int) ([]any, error) {
 }
 
 func (p *parser) number() (jnum, error) {
+	text, err := p.numberText()
+	if err != nil {
+		return "", err
+	}
+	return jnum(text), nil
+}
+
+// numberText moves past a number and returns its bytes (no copy).
+func (p *parser) numberText() ([]byte, error) {
 	start := p.pos
 	d := p.data
 	if d[p.pos] == '-' {
 		p.pos++
 	}
-	digits := func() int {
-		n := 0
-		for p.pos < len(d) && d[p.pos] >= '0' && d[p.pos] <= '9' {
-			p.pos++
-			n++
-		}
-		return n
-	}
 	if p.pos < len(d) && d[p.pos] == '0' {
 		p.pos++
-	} else if digits() == 0 {
-		return "", p.fail("invalid number")
+	} else if p.digits() == 0 {
+		return nil, p.fail("invalid number")
 	}
 	if p.pos < len(d) && d[p.pos] == '.' {
 		p.pos++
-		if digits() == 0 {
-			return "", p.fail("invalid number: no digits after '.'")
+		if p.digits() == 0 {
+			return nil, p.fail("invalid number: no digits after '.'")
 		}
 	}
 	if p.pos < len(d) && (d[p.pos] == 'e' || d[p.pos] == 'E') {
@@ -217,11 +223,19 @@ func (p *parser) number() (jnum, error) {
 		if p.pos < len(d) && (d[p.pos] == '+' || d[p.pos] == '-') {
 			p.pos++
 		}
-		if digits() == 0 {
-			return "", p.fail("invalid number: no digits in the exponent")
+		if p.digits() == 0 {
+			return nil, p.fail("invalid number: no digits in the exponent")
 		}
 	}
-	return jnum(d[start:p.pos]), nil
+	return d[start:p.pos], nil
+}
+
+func (p *parser) digits() int {
+	start := p.pos
+	for p.pos < len(p.data) && p.data[p.pos] >= '0' && p.data[p.pos] <= '9' {
+		p.pos++
+	}
+	return p.pos - start
 }
 
 func (p *parser) str() (string, error) {
@@ -241,19 +255,29 @@ func (p *parser) str() (string, error) {
 		}
 		p.pos++
 	}
-	buf := append([]byte(nil), d[start:p.pos]...)
+	buf, err := p.strTail(append([]byte(nil), d[start:p.pos]...))
+	if err != nil {
+		return "", err
+	}
+	return string(buf), nil
+}
+
+// strTail decodes the rest of a string (from p.pos, inside it) onto buf and
+// moves past its closing quote.
+func (p *parser) strTail(buf []byte) ([]byte, error) {
+	d := p.data
 	for p.pos < len(d) {
 		c := d[p.pos]
 		switch {
 		case c == '"':
 			p.pos++
-			return string(buf), nil
+			return buf, nil
 		case c < 0x20:
-			return "", p.fail("control character in a string")
+			return nil, p.fail("control character in a string")
 		case c == '\\':
 			p.pos++
 			if p.pos >= len(d) {
-				return "", p.fail("unexpected end of input in a string escape")
+				return nil, p.fail("unexpected end of input in a string escape")
 			}
 			e := d[p.pos]
 			p.pos++
@@ -273,7 +297,7 @@ func (p *parser) str() (string, error) {
 			case 'u':
 				r, err := p.hex4()
 				if err != nil {
-					return "", err
+					return nil, err
 				}
 				if utf16.IsSurrogate(r) {
 					r2 := rune(-1)
@@ -298,7 +322,7 @@ func (p *parser) str() (string, error) {
 				}
 				buf = utf8.AppendRune(buf, r)
 			default:
-				return "", p.fail("invalid escape \\%c", e)
+				return nil, p.fail("invalid escape \\%c", e)
 			}
 		case c >= utf8.RuneSelf:
 			r, size := utf8.DecodeRune(d[p.pos:])
@@ -309,11 +333,16 @@ func (p *parser) str() (string, error) {
 			}
 			p.pos += size
 		default:
-			buf = append(buf, c)
-			p.pos++
+			// a run of plain bytes in one append
+			j := p.pos + 1
+			for j < len(d) && d[j] != '"' && d[j] != '\\' && d[j] >= 0x20 && d[j] < utf8.RuneSelf {
+				j++
+			}
+			buf = append(buf, d[p.pos:j]...)
+			p.pos = j
 		}
 	}
-	return "", p.fail("unterminated string")
+	return nil, p.fail("unterminated string")
 }
 
 func (p *parser) hex4() (rune, error) {
@@ -391,7 +420,7 @@ func (p *parser) skip(depth int) error {
 	case c == 'n':
 		return p.lit("null")
 	case c == '-' || (c >= '0' && c <= '9'):
-		_, err := p.number()
+		_, err := p.numberText()
 		return err
 	}
 	return p.fail("unexpected character %q", p.data[p.pos])
