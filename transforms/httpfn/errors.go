@@ -14,5 +14,5 @@ var ErrBadAnswer = errors.New("httpfn: unusable answer")
 
 func (f *Function) badAnswer(records []*connect.Record, why string) error {
 	return connect.Permanent(fmt.Errorf("%w: %s answered the batch of %d records (first at %s) with something unusable: %s",
-		ErrBadAnswer, f.url, len(records), records[0].Coordinates(), why))
+		ErrBadAnswer, f.shown, len(records), records[0].Coordinates(), why))
 }

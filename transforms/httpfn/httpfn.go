@@ -129,6 +129,16 @@ func httpURL(v any) error {
 	return nil
 }
 
+// redacted is raw with the password of its user info, if any, replaced:
+// errors end up in logs and dead-letter headers.
+func redacted(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
+}
+
 // validHeaderName reports whether k is an RFC 9110 token.
 func validHeaderName(k string) bool {
 	if k == "" {
@@ -156,7 +166,9 @@ func validHeaderValue(v string) bool {
 
 // Function is the HttpFunction transform. It is safe for concurrent use.
 type Function struct {
-	url     string
+	url   string
+	shown string // url with any password replaced, for errors
+
 	client  *http.Client
 	header  http.Header
 	timeout time.Duration
@@ -166,6 +178,7 @@ type Function struct {
 func New(cfg connect.Config) (*Function, error) {
 	f := &Function{
 		url:     cfg.String(KeyURL),
+		shown:   redacted(cfg.String(KeyURL)),
 		timeout: time.Duration(cfg.Long(KeyTimeoutMs)) * time.Millisecond,
 		header:  http.Header{},
 	}
@@ -212,7 +225,7 @@ func (f *Function) Apply(ctx context.Context, r *connect.Record) (*connect.Recor
 	case 1:
 		return out[0], nil
 	}
-	return nil, connect.Permanent(fmt.Errorf("httpfn: %s returned %d events for one record at %s; Apply can return one", f.url, len(out), r.Coordinates()))
+	return nil, connect.Permanent(fmt.Errorf("httpfn: %s returned %d events for one record at %s; Apply can return one", f.shown, len(out), r.Coordinates()))
 }
 
 // ApplyBatch sends the batch and returns the records the function answered.
@@ -282,7 +295,7 @@ func (f *Function) answer(data []byte, records []*connect.Record, events []map[s
 func (f *Function) call(ctx context.Context, body []byte, records []*connect.Record) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader(body))
 	if err != nil {
-		return nil, connect.Permanent(fmt.Errorf("httpfn: request to %s: %w", f.url, err))
+		return nil, connect.Permanent(fmt.Errorf("httpfn: request to %s: %w", f.shown, err))
 	}
 	req.Header = f.header.Clone()
 	resp, err := f.client.Do(req)
@@ -291,16 +304,16 @@ func (f *Function) call(ctx context.Context, body []byte, records []*connect.Rec
 			return nil, ctx.Err()
 		}
 		// Timeouts and connection failures are transient.
-		return nil, connect.Retriable(fmt.Errorf("httpfn: calling %s for %d records (first at %s): %w", f.url, len(records), records[0].Coordinates(), err))
+		return nil, connect.Retriable(fmt.Errorf("httpfn: calling %s for %d records (first at %s): %w", f.shown, len(records), records[0].Coordinates(), err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
-		return nil, connect.Retriable(fmt.Errorf("httpfn: reading the answer of %s: %w", f.url, err))
+		return nil, connect.Retriable(fmt.Errorf("httpfn: reading the answer of %s: %w", f.shown, err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		err := fmt.Errorf("httpfn: %s answered %s for %d records (first at %s): %s",
-			f.url, resp.Status, len(records), records[0].Coordinates(), snippet(data))
+			f.shown, resp.Status, len(records), records[0].Coordinates(), snippet(data))
 		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout {
 			return nil, connect.Retriable(err)
 		}

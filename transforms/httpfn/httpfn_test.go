@@ -3,6 +3,7 @@ package httpfn_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -255,5 +256,32 @@ func TestRequestHeaders(t *testing.T) {
 	}
 	if accept != "application/cloudevents-batch+json" || ctype != httpfn.ContentType || custom != "Sync" {
 		t.Fatalf("Accept %q, Content-Type %q, X-Fc-Invocation-Type %q", accept, ctype, custom)
+	}
+}
+
+// TestErrorsHideTheURLPassword: errors end up in logs and dead-letter
+// headers, so a password in the function's URL must not appear in them.
+func TestErrorsHideTheURLPassword(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "fc" || p != "pw-s3cret" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Write([]byte(`{"not":"an array"}`))
+	}))
+	defer srv.Close()
+	withPassword := strings.Replace(srv.URL, "http://", "http://fc:pw-s3cret@", 1)
+	f := newFn(t, map[string]string{"url": withPassword})
+	_, err := f.ApplyBatch(context.Background(), []*connect.Record{dtsLike(1, "orders")})
+	if err == nil || !errors.Is(err, httpfn.ErrBadAnswer) {
+		t.Fatalf("err = %v, want a bad answer (the user info must still be sent)", err)
+	}
+	if strings.Contains(err.Error(), "pw-s3cret") || !strings.Contains(err.Error(), "fc:xxxxx@") {
+		t.Fatalf("error shows the password or hides the user: %v", err)
+	}
+	srv.Close()
+	_, err = f.ApplyBatch(context.Background(), []*connect.Record{dtsLike(1, "orders")})
+	if err == nil || strings.Contains(err.Error(), "pw-s3cret") {
+		t.Fatalf("connection error shows the password: %v", err)
 	}
 }
