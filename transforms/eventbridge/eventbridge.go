@@ -67,7 +67,7 @@ func fieldKeys(prefix, what string) []connect.ConfigKey {
 		keys[i].Group = ""
 	}
 	return append(keys, connect.ConfigKey{Name: prefix + ".output", Default: "string", Validator: connect.OneOf("string", "bytes", "json"),
-		Doc: "How the text of " + what + " is stored: string (default), bytes, or json (parsed into a schemaless value; the text must be valid JSON)."})
+		Doc: "How the text of " + what + " is stored: string (default), bytes, or json (parsed into a schemaless value; the text must be valid JSON). Set while the form is NONE, it is a configuration error."})
 }
 
 // ConfigDef declares the transform's keys.
