@@ -21,7 +21,7 @@ var insertFieldPlugin = kvPlugin{
 			connect.ConfigKey{Name: "offset.field", Importance: connect.Medium, Doc: "Field name for Kafka offset - only applicable to records read from Kafka (sink connectors in Kafka Connect)." + suffix},
 			connect.ConfigKey{Name: "timestamp.field", Importance: connect.Medium, Doc: "Field name for record timestamp." + suffix},
 			connect.ConfigKey{Name: "static.field", Importance: connect.Medium, Doc: "Field name for static data field." + suffix},
-			connect.ConfigKey{Name: "static.value", Importance: connect.Medium, Doc: "Static field value, if field name configured."},
+			connect.ConfigKey{Name: "static.value", Importance: connect.Medium, Doc: "Static field value, if field name configured. Set without static.field, it is a configuration error (Kafka ignores it)."},
 			replaceNullDef(),
 		).Check(func(c connect.Config) connect.ConfigErrors {
 			for _, k := range insertFieldKeys {

@@ -67,9 +67,9 @@ func ConfigDef() *connect.ConfigDef {
 			Doc: "How long one call may take, in milliseconds; a timeout is retried under the pipeline's errors.retry.* policy."},
 		connect.ConfigKey{Name: KeyAuthType, Default: "none", Validator: connect.OneOf("none", "basic", "bearer"),
 			Doc: "none, basic (auth.username, auth.password) or bearer (auth.token)."},
-		connect.ConfigKey{Name: KeyAuthUser, Doc: "The user for auth.type=basic."},
-		connect.ConfigKey{Name: KeyAuthPassword, Type: connect.TypePassword, Doc: "The password for auth.type=basic."},
-		connect.ConfigKey{Name: KeyAuthToken, Type: connect.TypePassword, Doc: "The token for auth.type=bearer (sent as Authorization: Bearer <token>)."},
+		connect.ConfigKey{Name: KeyAuthUser, Doc: "The user for auth.type=basic (a configuration error with another auth.type)."},
+		connect.ConfigKey{Name: KeyAuthPassword, Type: connect.TypePassword, Doc: "The password for auth.type=basic (a configuration error with another auth.type)."},
+		connect.ConfigKey{Name: KeyAuthToken, Type: connect.TypePassword, Doc: "The token for auth.type=bearer (sent as Authorization: Bearer <token>; a configuration error with another auth.type)."},
 	)
 	d.AllowPrefix(PrefixHeaders, "Extra request headers: headers.<Name>=<value>, e.g. headers.X-Fc-Invocation-Type=Sync. headers.Accept replaces the default application/json; Content-Type cannot be set, nor Authorization with an auth.type.")
 	d.Check(func(c connect.Config) connect.ConfigErrors {
