@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/hamba/avro/v2"
 )
@@ -120,6 +122,67 @@ type Decoder struct {
 	pairs, lastPairs   []string
 	lastTags           map[string]string
 	lastName           [4]string // objectName, database, schema, table
+	lastVersion        string
+
+	// scratch receives strings that are only compared or converted (a
+	// charset name, a column name equal to the last record's): reading them
+	// in place allocates nothing. slab holds the text of strings that are
+	// kept (see keep).
+	scratch [2][]byte
+	slab    []byte
+}
+
+// readScratch reads an Avro string or bytes value into scratch buffer i.
+// The result is valid until the next read into the same buffer. size (the
+// datum's length) bounds the length, so a corrupt one cannot allocate.
+func (d *Decoder) readScratch(r *avro.Reader, i, size int) []byte {
+	n := r.ReadLong()
+	if r.Error != nil {
+		return nil
+	}
+	if n < 0 || n > int64(size) {
+		r.ReportError("ReadString", fmt.Sprintf("invalid string length %d", n))
+		return nil
+	}
+	if cap(d.scratch[i]) < int(n) {
+		d.scratch[i] = make([]byte, n, max(n, 64))
+	}
+	b := d.scratch[i][:n]
+	r.Read(b)
+	return b
+}
+
+// keep returns b as a string that stays valid: short strings are copied
+// into a shared slab (one allocation per KiB instead of one per string),
+// as hamba/avro's ReadString does. Slab bytes are written once, before the
+// string that views them exists, and never again.
+func (d *Decoder) keep(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > 256 {
+		return string(b)
+	}
+	if cap(d.slab)-len(d.slab) < len(b) {
+		d.slab = make([]byte, 0, 1024)
+	}
+	n := len(d.slab)
+	d.slab = append(d.slab, b...)
+	return unsafe.String(&d.slab[n], len(b))
+}
+
+// keepReuse is reuse for text in a scratch buffer: prev when equal, else
+// the text kept.
+func (d *Decoder) keepReuse(prev any, b []byte) any {
+	if p, ok := prev.(string); ok && p == string(b) {
+		return prev
+	}
+	return d.keep(b)
+}
+
+// readText reads a string that the Change keeps.
+func (d *Decoder) readText(r *avro.Reader, size int) string {
+	return d.keep(d.readScratch(r, 0, size))
 }
 
 // tags returns the tag map of the pairs just read, reusing the previous
@@ -207,15 +270,16 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) (err error) {
 	if !check("sourcePosition") {
 		return fail("%v", r.Error)
 	}
-	c.SourcePosition = r.ReadString()
+	size := len(value)
+	c.SourcePosition = d.readText(r, size)
 	if !check("safeSourcePosition") {
 		return fail("%v", r.Error)
 	}
-	c.SafeSourcePosition = r.ReadString()
+	c.SafeSourcePosition = d.readText(r, size)
 	if !check("sourceTxid") {
 		return fail("%v", r.Error)
 	}
-	c.SourceTxid = r.ReadString()
+	c.SourceTxid = d.readText(r, size)
 	if !check("source.sourceType") {
 		return fail("%v", r.Error)
 	}
@@ -228,7 +292,10 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) (err error) {
 	}
 	c.SourceType = sourceTypes[st]
 	field = "source.version"
-	c.SourceVersion = r.ReadString()
+	if v := d.readScratch(r, 0, size); string(v) != d.lastVersion {
+		d.lastVersion = d.keep(v)
+	}
+	c.SourceVersion = d.lastVersion
 	if !check("operation") {
 		return fail("%v", r.Error)
 	}
@@ -246,7 +313,11 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) (err error) {
 		return fail("%v", r.Error)
 	case b == 0:
 	case b == 1:
-		c.ObjectName = r.ReadString()
+		if v := d.readScratch(r, 0, size); string(v) == d.lastName[0] {
+			c.ObjectName = d.lastName[0]
+		} else {
+			c.ObjectName = d.keep(v)
+		}
 	default:
 		return fail("union branch %d, want 0 (null) or 1 (string)", b)
 	}
@@ -268,10 +339,18 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) (err error) {
 	if !check("tags") {
 		return fail("%v", r.Error)
 	}
+	// Tags mostly repeat the last record's: compare them in place and keep
+	// only text that differs.
 	d.pairs = d.pairs[:0]
 	if err := readBlocks(r, len(value), nil, func() {
-		k := r.ReadString()
-		d.pairs = append(d.pairs, k, r.ReadString())
+		for range 2 {
+			v := d.readScratch(r, 0, size)
+			if i := len(d.pairs); i < len(d.lastPairs) && d.lastPairs[i] == string(v) {
+				d.pairs = append(d.pairs, d.lastPairs[i])
+			} else {
+				d.pairs = append(d.pairs, d.keep(v))
+			}
+		}
 	}); err != nil {
 		return fail("%v", err)
 	}
@@ -290,8 +369,13 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) (err error) {
 	case b == 2:
 		d.fields = d.fields[:0]
 		if err := readBlocks(r, len(value), nil, func() {
-			f := Field{Name: r.ReadString()}
-			f.DataTypeNumber = r.ReadInt()
+			name := d.readScratch(r, 0, size)
+			f := Field{DataTypeNumber: r.ReadInt()}
+			if i := len(d.fields); i < len(d.lastFields) && d.lastFields[i].Name == string(name) {
+				f.Name = d.lastFields[i].Name
+			} else {
+				f.Name = d.keep(name)
+			}
 			d.fields = append(d.fields, f)
 		}); err != nil {
 			return fail("%v", err)
@@ -405,7 +489,7 @@ func (d *Decoder) readImage(r *avro.Reader, size int, vals, prev []any) ([]any, 
 			if len(vals) < len(prev) {
 				p = prev[len(vals)]
 			}
-			v, e := d.readValue(r, p)
+			v, e := d.readValue(r, size, p)
 			if e != nil {
 				verr = e
 				if r.Error == nil {
@@ -448,7 +532,7 @@ const (
 // readValue reads one image element. prev is the value at the same
 // position in the before image (nil for none): an UPDATE mostly repeats
 // values, and reusing prev's interface value saves boxing the same text.
-func (d *Decoder) readValue(r *avro.Reader, prev any) (any, error) {
+func (d *Decoder) readValue(r *avro.Reader, size int, prev any) (any, error) {
 	b := r.ReadLong()
 	if r.Error != nil {
 		return nil, r.Error
@@ -458,28 +542,42 @@ func (d *Decoder) readValue(r *avro.Reader, prev any) (any, error) {
 		return nil, nil
 	case vInteger:
 		_ = r.ReadInt() // precision
-		s := r.ReadString()
+		s := d.readScratch(r, 0, size)
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		return integerValue(s, prev)
+		if n, ok := parseInt64(s); ok {
+			if p, ok := prev.(int64); ok && p == n {
+				return prev, nil
+			}
+			return n, nil
+		}
+		return integerValue(string(s), prev)
 	case vCharacter:
-		cs := r.ReadString()
-		// bytes and string share one wire format; reading a string views
-		// the reader's slab, which is never overwritten, without a copy.
-		v := r.ReadString()
+		cs := d.readScratch(r, 0, size)
+		// bytes and string share one wire format.
+		v := d.readScratch(r, 1, size)
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		return reuse(prev, d.charsets.decode(cs, v)), nil
+		if isUTF8Charset(cs) && utf8.Valid(v) {
+			return d.keepReuse(prev, v), nil
+		}
+		return reuse(prev, d.charsets.decode(string(cs), string(v))), nil
 	case vDecimal:
-		s := r.ReadString()
+		s := d.readScratch(r, 0, size)
 		_ = r.ReadInt() // precision
 		_ = r.ReadInt() // scale
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		return decimalValue(s, prev)
+		if p, ok := prev.(json.Number); ok && string(p) == string(s) {
+			return prev, nil
+		}
+		if isJSONNumber(s) {
+			return json.Number(d.keep(s)), nil
+		}
+		return decimalValue(string(s), nil)
 	case vFloat:
 		f := r.ReadDouble()
 		_ = r.ReadInt()
@@ -498,7 +596,14 @@ func (d *Decoder) readValue(r *avro.Reader, prev any) (any, error) {
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		return timestampValue(sec, micros, prev)
+		if micros < 0 || micros > 999999 {
+			return nil, fmt.Errorf("Timestamp micros %d out of range 0..999999", micros)
+		}
+		if sec < -62167219200 || sec > 253402300799 {
+			return nil, fmt.Errorf("Timestamp %d s is outside years 0..9999", sec)
+		}
+		var buf [32]byte
+		return d.keepReuse(prev, appendRFC3339(buf[:0], sec, micros)), nil
 	case vDateTime:
 		dt := readDateTime(r)
 		if r.Error != nil {
@@ -527,12 +632,12 @@ func (d *Decoder) readValue(r *avro.Reader, prev any) (any, error) {
 		}
 		return reuse(prev, b64(v)), nil
 	case vTextGeometry, vTextObject:
-		_ = r.ReadString() // type
-		s := r.ReadString()
+		_ = d.readScratch(r, 0, size) // type
+		s := d.readScratch(r, 0, size)
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		return reuse(prev, s), nil
+		return d.keepReuse(prev, s), nil
 	case vEmptyObject:
 		e := r.ReadInt()
 		if r.Error != nil {
@@ -614,7 +719,7 @@ func reuseBytes(prev any, b []byte) any {
 }
 
 // isJSONNumber reports whether s is a number in JSON's grammar.
-func isJSONNumber(s string) bool {
+func isJSONNumber[T string | []byte](s T) bool {
 	i := 0
 	if i < len(s) && s[i] == '-' {
 		i++
@@ -658,20 +763,9 @@ func isJSONNumber(s string) bool {
 	return i == len(s)
 }
 
-// timestampValue renders a Timestamp (seconds plus a field DTS calls
-// "millis" that holds microseconds) as RFC 3339 in UTC with the fraction's
-// trailing zeros cut: zone-free, unlike the SDK's JVM-local rendering.
-func timestampValue(sec int64, micros int32, prev any) (any, error) {
-	if micros < 0 || micros > 999999 {
-		return nil, fmt.Errorf("Timestamp micros %d out of range 0..999999", micros)
-	}
-	// Keep within years 0..9999 so the text stays RFC 3339.
-	if sec < -62167219200 || sec > 253402300799 {
-		return nil, fmt.Errorf("Timestamp %d s is outside years 0..9999", sec)
-	}
-	var buf [32]byte
-	return reuseBytes(prev, appendRFC3339(buf[:0], sec, micros)), nil
-}
+// Timestamps (seconds plus a field DTS calls "millis" that holds
+// microseconds) render as RFC 3339 in UTC with the fraction's trailing
+// zeros cut: zone-free, unlike the SDK's JVM-local rendering (readValue).
 
 // appendRFC3339 writes Unix seconds plus microseconds as RFC 3339 in UTC,
 // the fraction's trailing zeros cut (time.Format's .999999), without the
@@ -734,12 +828,12 @@ type dateTime struct {
 
 func readDateTime(r *avro.Reader) dateTime {
 	var dt dateTime
-	parts := [7]*int32{&dt.year, &dt.month, &dt.day, &dt.hour, &dt.minute, &dt.second, &dt.micros}
-	for i, p := range parts {
+	var parts [7]int32
+	for i := range parts {
 		switch b := r.ReadLong(); b {
 		case 0:
 		case 1:
-			*p = r.ReadInt()
+			parts[i] = r.ReadInt()
 			dt.set |= 1 << i
 		default:
 			if r.Error == nil {
@@ -751,6 +845,7 @@ func readDateTime(r *avro.Reader) dateTime {
 			return dt
 		}
 	}
+	dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, dt.micros = parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6]
 	return dt
 }
 
@@ -819,6 +914,18 @@ func (dt dateTime) render(prev any) (any, error) {
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 func pad(b []byte, n int64, width int) []byte {
+	// Date and time parts (up to four digits) are written directly.
+	if width == 2 && n >= 0 && n < 100 {
+		return append(b, byte('0'+n/10), byte('0'+n%10))
+	}
+	if width >= 1 && width <= 4 && n >= 0 && n < 10000 {
+		d := [4]byte{byte('0' + n/1000), byte('0' + n/100%10), byte('0' + n/10%10), byte('0' + n%10)}
+		skip := 0
+		for skip < 4-width && d[skip] == '0' {
+			skip++
+		}
+		return append(b, d[skip:]...)
+	}
 	if n < 0 {
 		b = append(b, '-')
 		n = -n
@@ -851,4 +958,45 @@ func splitObjectName(name string) (db, schema, table string) {
 	default:
 		return parts[0], parts[1], strings.Join(parts[2:], ".")
 	}
+}
+
+// isUTF8Charset reports whether a Character's charset is one whose valid
+// UTF-8 text is taken as is (charsetCache.decode's first case).
+func isUTF8Charset(cs []byte) bool {
+	switch string(cs) {
+	case "utf8mb4", "utf8", "utf8mb3", "UTF8", "ascii":
+		return true
+	}
+	return false
+}
+
+// parseInt64 parses what strconv.ParseInt(s, 10, 64) accepts (an optional
+// sign, then decimal digits) without converting s to a string; ok is false
+// for anything else, including overflow, which the caller then handles.
+func parseInt64(s []byte) (int64, bool) {
+	neg := false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > 19 {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+	}
+	if neg {
+		if u > 1<<63 {
+			return 0, false
+		}
+		return -int64(u), true
+	}
+	if u > 1<<63-1 {
+		return 0, false
+	}
+	return int64(u), true
 }

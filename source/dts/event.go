@@ -133,7 +133,8 @@ func (b *Builder) Record(c *Change, offset int64) (*connect.Record, error) {
 		Origin:    connect.Origin{Topic: b.cfg.Topic, Partition: 0, Offset: offset},
 	}
 	if b.cfg.Format == FormatDebezium {
-		r := &base
+		r := new(connect.Record)
+		*r = base
 		r.Value, r.Topic = b.debezium(c, offset, before, after)
 		return r, nil
 	}
