@@ -168,6 +168,10 @@ func (t *task) open(ctx context.Context, tc connect.TaskContext) error {
 			return offs, nil
 		}),
 		kgo.FetchMaxWait(500*time.Millisecond),
+		// A position whose data expired while the task ran must stop the
+		// task (Poll reports it), as it does at startup: by default the
+		// client would jump to the earliest data held and skip records.
+		kgo.ConsumeResetOffset(kgo.NoResetOffset()),
 	)
 	t.cl, err = kgo.NewClient(opts...)
 	if err != nil {
@@ -324,8 +328,17 @@ func (t *task) Poll(ctx context.Context) ([]*connect.Record, error) {
 	if fetches.IsClientClosed() {
 		return nil, errors.New("dts: consumer closed")
 	}
-	var ferr error
+	var ferr, lost error
 	fetches.EachError(func(topic string, p int32, err error) {
+		if errors.Is(err, kerr.OffsetOutOfRange) && lost == nil {
+			t.mu.Lock()
+			next := t.consumedNext
+			t.mu.Unlock()
+			lost = fmt.Errorf("%w: consumer group %q: offset %d of topic %q partition %d is no longer held (the DTS data expired or was deleted while the task ran), "+
+				"so the records from there to the earliest data held are lost to this group; reset the group's offset in the DTS console or use a new consumer group with %s: %w",
+				ErrCheckpointOutOfRange, t.s.sid, next, topic, p, KeyCheckpoint, err)
+			return
+		}
 		if ferr == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 			ferr = t.connErr("consuming consumer group", fmt.Errorf("topic %q partition %d: %w", topic, p, err))
 		}
@@ -371,6 +384,10 @@ func (t *task) Poll(ctx context.Context) ([]*connect.Record, error) {
 		t.emittedNext, t.emittedAny = kr.Offset+1, true
 		out = append(out, r)
 	})
+	// Records fetched before the lost position are handed on first.
+	if lost != nil && t.pending == nil {
+		t.pending = lost
+	}
 	if len(out) == 0 && t.pending != nil {
 		return nil, t.pending
 	}

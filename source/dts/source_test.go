@@ -5,11 +5,13 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 
 	"github.com/inletdev/inlet/connect"
@@ -336,4 +338,76 @@ func BenchmarkSourcePoll(b *testing.B) {
 	}
 	b.Logf("%d rows in %d polls; first poll (joining the group) took %v", n, polls, first)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestSourceExpiredPositionStopsTask: when the data after the task's
+// position expires while it runs (DTS retention, or records deleted), the
+// task stops with an error naming the lost offset. It used to let the Kafka
+// client jump to the earliest data still held and go on, skipping records.
+func TestSourceExpiredPositionStopsTask(t *testing.T) {
+	c := newCluster(t)
+	ctx := context.Background()
+	g := dtstest.Gen{TS: 1700000000}
+	if _, err := c.Produce(ctx, g.Insert(1), g.Insert(2)); err != nil { // offsets 0, 1
+		t.Fatal(err)
+	}
+	// Hold the first fetch from offset 2 until offsets 2 and 3 are deleted.
+	deleted := make(chan struct{})
+	var held atomic.Bool
+	kf := c.Kfake()
+	kf.ControlKey(int16(kmsg.Fetch), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+		kf.KeepControl()
+		req := kreq.(*kmsg.FetchRequest)
+		for _, tp := range req.Topics {
+			for _, p := range tp.Partitions {
+				if p.FetchOffset >= 2 && held.CompareAndSwap(false, true) {
+					kf.SleepControl(func() { <-deleted })
+					kf.DropControl()
+				}
+			}
+		}
+		return nil, nil, false
+	})
+	task, err := openSource(t, props(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs := pollN(t, task, 2); len(rs) != 2 {
+		t.Fatalf("first poll: %d records", len(rs))
+	}
+	if _, err := c.Produce(ctx, g.Insert(3), g.Insert(4)); err != nil { // offsets 2, 3
+		t.Fatal(err)
+	}
+	del := make(kadm.Offsets)
+	del.Add(kadm.Offset{Topic: c.Topic, Partition: 0, At: 4})
+	if _, err := admin(t, c).DeleteRecords(ctx, del); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Produce(ctx, g.Insert(5)); err != nil { // offset 4
+		t.Fatal(err)
+	}
+	close(deleted)
+
+	var got []*connect.Record
+	var perr error
+	deadline := time.Now().Add(10 * time.Second)
+	for perr == nil && time.Now().Before(deadline) {
+		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		rs, err := task.Poll(pctx)
+		cancel()
+		got = append(got, rs...)
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			perr = err
+		}
+	}
+	if len(got) != 0 || !errors.Is(perr, dts.ErrCheckpointOutOfRange) || connect.IsRetriable(perr) ||
+		!strings.Contains(perr.Error(), "offset 2") || !strings.Contains(perr.Error(), c.Sid) {
+		t.Fatalf("after the expiry: %d records, error %v; want no record and a permanent error naming offset 2 and the consumer group", len(got), perr)
+	}
+	// The error stays: the task does not skip ahead on a later poll.
+	pctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if rs, err := task.Poll(pctx); len(rs) != 0 || !errors.Is(err, dts.ErrCheckpointOutOfRange) {
+		t.Fatalf("next poll: %d records, %v", len(rs), err)
+	}
 }
