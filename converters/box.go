@@ -29,6 +29,7 @@ var (
 	stringType = typeWord("")
 	int64Type  = typeWord(int64(0))
 	int32Type  = typeWord(int32(0))
+	floatType  = typeWord(float64(0))
 )
 
 const slabSize = 16
@@ -38,6 +39,7 @@ type slabs struct {
 	strs []string
 	i64s []int64
 	i32s []int32
+	f64s []float64
 }
 
 func makeEface(typ, data unsafe.Pointer) (v any) {
@@ -68,4 +70,12 @@ func (b *slabs) int32(n int32) any {
 	}
 	b.i32s = append(b.i32s, n)
 	return makeEface(int32Type, unsafe.Pointer(&b.i32s[len(b.i32s)-1]))
+}
+
+func (b *slabs) float64(f float64) any {
+	if len(b.f64s) == cap(b.f64s) {
+		b.f64s = make([]float64, 0, slabSize)
+	}
+	b.f64s = append(b.f64s, f)
+	return makeEface(floatType, unsafe.Pointer(&b.f64s[len(b.f64s)-1]))
 }

@@ -2,6 +2,7 @@ package converters
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 )
 
@@ -112,6 +113,32 @@ func FuzzParseValue(f *testing.F) {
 		}
 		if _, _, err := c.ToHeader("t", "h", []byte(text)); err != nil {
 			t.Fatalf("ToHeader(%q): %v", text, err)
+		}
+	})
+}
+
+// FuzzJSONSchemalessRead checks that the schemaless read (schemas.enable=
+// false, straight from the bytes) gives exactly what converting the JSON
+// tree gives, and the same errors.
+func FuzzJSONSchemalessRead(f *testing.F) {
+	for _, s := range []string{
+		`{"op":"c","after":{"id":"1","n":-12,"f":2.5e3,"big":123456789012345678901234,"ok":true,"none":null,"l":[1,"a",[],{}],"k":"x\"\u00e9\ud83d\ude00"},"op":"u"}`,
+		`[1,2,3]`, `"s"`, ` 1 `, `{"a":1,}`, `[1 2]`, `{"a" 1}`, `tru`, `"\x"`, `{"a":[{"b":[{"c":{}}]}]} x`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err1 := readSchemaless(data)
+		var want any
+		tree, err2 := parseJSON(data)
+		if err2 == nil {
+			want = schemaless(tree)
+		}
+		if (err1 == nil) != (err2 == nil) || err1 != nil && err1.Error() != err2.Error() {
+			t.Fatalf("direct read error %v, tree path error %v, for %q", err1, err2, data)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("paths differ for %q:\n%#v\n%#v", data, got, want)
 		}
 	})
 }

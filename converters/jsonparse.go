@@ -41,6 +41,10 @@ type parser struct {
 	// (append-only) and boxed values
 	arena []byte
 	box   slabs
+	// for schemaless reads (jsonschemaless.go): entries and elements of
+	// the objects and arrays being read
+	kvs  []entry
+	vals []any
 }
 
 // SyntaxError is invalid JSON, with the byte offset where parsing failed.

@@ -24,12 +24,11 @@ func (c *JSONConverter) ToConnect(_ string, _ connect.Headers, data []byte) (*co
 		return nil, nil, nil
 	}
 	if !c.opt.SchemasEnable {
-		v, err := parseJSON(data)
+		v, err := readSchemaless(data)
 		if err != nil {
 			return nil, nil, fmt.Errorf("converters: JsonConverter: %w", err)
 		}
-		out, err := c.toConnect(nil, v)
-		return nil, out, err
+		return nil, v, nil
 	}
 	p := &parser{data: data}
 	p.ws()
