@@ -71,7 +71,7 @@ func ConfigDef() *connect.ConfigDef {
 		connect.ConfigKey{Name: KeyAuthPassword, Type: connect.TypePassword, Doc: "The password for auth.type=basic (a configuration error with another auth.type)."},
 		connect.ConfigKey{Name: KeyAuthToken, Type: connect.TypePassword, Doc: "The token for auth.type=bearer (sent as Authorization: Bearer <token>; a configuration error with another auth.type)."},
 	)
-	d.AllowPrefix(PrefixHeaders, "Extra request headers: headers.<Name>=<value>, e.g. headers.X-Fc-Invocation-Type=Sync. headers.Accept replaces the default application/json; Content-Type cannot be set, nor Authorization with an auth.type.")
+	d.AllowPrefix(PrefixHeaders, "Extra request headers: headers.<Name>=<value>, e.g. headers.X-Fc-Invocation-Type=Sync. headers.Accept replaces the default application/json and headers.Host the URL's host; Content-Type, Content-Length, Transfer-Encoding and Connection cannot be set, nor Authorization with an auth.type.")
 	d.Check(func(c connect.Config) connect.ConfigErrors {
 		var errs connect.ConfigErrors
 		switch c.String(KeyAuthType) {
@@ -107,6 +107,9 @@ func ConfigDef() *connect.ConfigDef {
 				// net/http refuses such a request on every call, which
 				// would be retried forever as a transport error.
 				errs = append(errs, &connect.ConfigError{Key: PrefixHeaders + k, Reason: "the value contains a control character, which HTTP header values cannot carry"})
+			case http.CanonicalHeaderKey(k) == "Content-Length" || http.CanonicalHeaderKey(k) == "Transfer-Encoding" || http.CanonicalHeaderKey(k) == "Connection":
+				// net/http writes these itself and ignores the configured value.
+				errs = append(errs, &connect.ConfigError{Key: PrefixHeaders + k, Reason: "cannot be set: the HTTP client manages it"})
 			case http.CanonicalHeaderKey(k) == "Content-Type":
 				errs = append(errs, &connect.ConfigError{Key: PrefixHeaders + k,
 					Reason: "cannot be set: the request body is always a CloudEvents batch (" + ContentType + ")"})
@@ -168,6 +171,7 @@ func validHeaderValue(v string) bool {
 type Function struct {
 	url   string
 	shown string // url with any password replaced, for errors
+	host  string // headers.Host: the Host sent instead of the URL's
 
 	client  *http.Client
 	header  http.Header
@@ -185,6 +189,11 @@ func New(cfg connect.Config) (*Function, error) {
 	f.client = &http.Client{Timeout: f.timeout}
 	f.header.Set("Accept", "application/json") // a headers.Accept key replaces it
 	for k, v := range cfg.Prefixed(PrefixHeaders) {
+		if http.CanonicalHeaderKey(k) == "Host" {
+			// net/http ignores a Host header: the request's Host field is sent.
+			f.host = v
+			continue
+		}
 		f.header.Set(k, v)
 	}
 	f.header.Set("Content-Type", ContentType) // headers.Content-Type is rejected
@@ -298,6 +307,9 @@ func (f *Function) call(ctx context.Context, body []byte, records []*connect.Rec
 		return nil, connect.Permanent(fmt.Errorf("httpfn: request to %s: %w", f.shown, err))
 	}
 	req.Header = f.header.Clone()
+	if f.host != "" {
+		req.Host = f.host
+	}
 	resp, err := f.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -197,6 +197,7 @@ func TestConfig(t *testing.T) {
 		{"url": "http://x", "headers.Content-Type": "text/plain"}:                                   "headers.Content-Type: cannot be set",
 		{"url": "http://x", "auth.type": "bearer", "auth.token": "t", "headers.authorization": "x"}: "headers.authorization: conflicts with auth.type=bearer",
 		{"url": "http://x", "headers.X-A": "a\nb"}:                                                  "headers.X-A: the value contains a control character",
+		{"url": "http://x", "headers.Content-Length": "9"}:                                          "headers.Content-Length: cannot be set: the HTTP client manages it",
 		{"url": "http://x", "headers.X(A)": "a"}:                                                    "headers.X(A): not a valid HTTP header name",
 	} {
 		_, err := httpfn.ConfigDef().Parse(*props)
@@ -244,18 +245,19 @@ func BenchmarkApplyBatch(b *testing.B) {
 // Accept (it used to be overwritten silently) and that the content type is
 // always the CloudEvents batch type.
 func TestRequestHeaders(t *testing.T) {
-	var accept, ctype, custom string
+	var accept, ctype, custom, host string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		accept, ctype, custom = r.Header.Get("Accept"), r.Header.Get("Content-Type"), r.Header.Get("X-Fc-Invocation-Type")
+		accept, ctype, custom, host = r.Header.Get("Accept"), r.Header.Get("Content-Type"), r.Header.Get("X-Fc-Invocation-Type"), r.Host
 		io.Copy(w, r.Body)
 	}))
 	defer srv.Close()
-	f := newFn(t, map[string]string{"url": srv.URL, "headers.Accept": "application/cloudevents-batch+json", "headers.X-Fc-Invocation-Type": "Sync"})
+	f := newFn(t, map[string]string{"url": srv.URL, "headers.Accept": "application/cloudevents-batch+json", "headers.X-Fc-Invocation-Type": "Sync",
+		"headers.Host": "fn.example.com"})
 	if _, err := f.Apply(context.Background(), dtsLike(1, "orders")); err != nil {
 		t.Fatal(err)
 	}
-	if accept != "application/cloudevents-batch+json" || ctype != httpfn.ContentType || custom != "Sync" {
-		t.Fatalf("Accept %q, Content-Type %q, X-Fc-Invocation-Type %q", accept, ctype, custom)
+	if accept != "application/cloudevents-batch+json" || ctype != httpfn.ContentType || custom != "Sync" || host != "fn.example.com" {
+		t.Fatalf("Accept %q, Content-Type %q, X-Fc-Invocation-Type %q, Host %q", accept, ctype, custom, host)
 	}
 }
 
