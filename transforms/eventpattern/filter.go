@@ -31,6 +31,13 @@ func (f *Filter) Pattern() *Pattern { return f.p }
 // JSON object, a value JSON cannot represent) is a record error: it is not
 // dropped silently.
 func (f *Filter) Apply(ctx context.Context, r *connect.Record) (*connect.Record, error) {
+	var v recordView
+	if binaryView(r, &v) {
+		if f.p.matchView(&v) {
+			return r, nil
+		}
+		return nil, nil
+	}
 	ev, err := connect.CloudEvent(r, connect.EventContextFrom(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("eventpattern: %w", err)
