@@ -122,7 +122,7 @@ func checkView(t *testing.T, pattern []byte, event map[string]any, mode uint16) 
 func TestFilterViewMatchesFullView(t *testing.T) {
 	event := map[string]any{"specversion": "1.0", "id": "x-1", "source": "acs.dts", "type": "dts:ConsumeMessage", "subject": "shop.orders",
 		"data": map[string]any{"operationType": "UPDATE", "id": json.Number("123456789"), "offset": json.Number("7"),
-			"schema":     map[string]any{"tableName": "orders", "recordFields": []any{map[string]any{"fieldName": "id"}}},
+			"schema": map[string]any{"tableName": "orders", "recordFields": []any{map[string]any{"fieldName": "id"}}},
 			"afterImage": map[string]any{"id": json.Number("42"), "amount": json.Number("99.50"), "status": "PAID", "ip": "10.1.2.3", "tags": []any{"a", json.Number("1")},
 				"big": json.Number("123456789.5")}}}
 	patterns := []string{
