@@ -300,6 +300,8 @@ func TestTimestampRouter(t *testing.T) {
 	wantErr(t, err, `timestamp.format="yyyy-ww": pattern letter 'w' (week-based fields) in "yyyy-ww" is not supported by inlet`)
 	_, err = tryBuild("TimestampRouter", map[string]string{"timestamp.format": "yyyy-qq"})
 	wantErr(t, err, `Illegal pattern character 'q'`)
+	_, err = tryBuild("TimestampRouter", map[string]string{"topic.format": ""})
+	wantErr(t, err, `topic.format`)
 	contract(t, "TimestampRouter", nil)
 }
 

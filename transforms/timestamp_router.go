@@ -74,8 +74,8 @@ func registerTimestampRouter(r *connect.Registry) {
 		Doc: "Update the record's topic field as a function of the original topic value and the record timestamp. This is mainly useful for sink connectors, since the topic field is often used to determine the equivalent entity name in the destination system (e.g. database table or search index name). " +
 			"Kafka Connect equivalent: org.apache.kafka.connect.transforms.TimestampRouter.",
 		Config: connect.NewConfigDef(
-			connect.ConfigKey{Name: "topic.format", Default: "${topic}-${timestamp}", Importance: connect.High,
-				Doc: "Format string which can contain ${topic} and ${timestamp} as placeholders for the topic and timestamp, respectively."},
+			connect.ConfigKey{Name: "topic.format", Default: "${topic}-${timestamp}", Importance: connect.High, Validator: connect.NonEmpty(),
+				Doc: "Format string which can contain ${topic} and ${timestamp} as placeholders for the topic and timestamp, respectively. Must not be empty (every record would get the empty topic)."},
 			connect.ConfigKey{Name: "timestamp.format", Default: "yyyyMMdd", Importance: connect.High,
 				Doc: "Format string for the timestamp that is compatible with java.text.SimpleDateFormat (always UTC)."},
 		),
