@@ -126,6 +126,8 @@ type Source struct {
 	buf  []byte // read but not yet returned; buf[0] is at file offset pos
 	pos  int64
 	line int64 // lines read so far, for error messages (after a resume: since the resume)
+	// topic of the last records-format line, reused by the next ones
+	topic string
 
 	// stdin: a reader goroutine, since a read on it cannot be interrupted
 	stdin    chan []byte
@@ -281,9 +283,10 @@ func (s *Source) record(line []byte, end int64) (*connect.Record, error) {
 	var r *connect.Record
 	if s.opt.Records {
 		var err error
-		if r, err = parseRecord(line); err != nil {
+		if r, err = parseRecord(line, s.topic); err != nil {
 			return nil, connect.Permanent(fmt.Errorf("file source: %s line %d (byte %d): %w", s.name, s.line, end-int64(len(line))-1, err))
 		}
+		s.topic = r.Topic
 		if s.opt.Topic != "" {
 			r.Topic = s.opt.Topic
 		}
@@ -301,33 +304,45 @@ func (s *Source) record(line []byte, end int64) (*connect.Record, error) {
 	return r, nil
 }
 
-// parseRecord decodes a records-format line into a record of bytes.
-func parseRecord(line []byte) (*connect.Record, error) {
-	s := &scanner{data: line}
+// parseRecord decodes a records-format line into a record of bytes. A
+// topic equal to prevTopic reuses that string (lines of one file nearly
+// always share their topic).
+func parseRecord(line []byte, prevTopic string) (*connect.Record, error) {
+	s := scanner{data: line}
 	r := &connect.Record{Partition: connect.UnassignedPartition}
 	var keyRaw, payloadRaw, headersRaw []byte
 	var keyEnc, payloadEnc string
 	var offset int64
 	hasOffset := false
-	err := s.object(func(k string) error {
+	err := s.object(func(k []byte) error {
 		var err error
-		switch k {
+		switch string(k) { // compared without a copy
 		case "topic":
-			r.Topic, err = s.optStr(k)
+			if s.pos < len(line) && line[s.pos] == '"' {
+				if body, ok := s.plainString(); ok {
+					if string(body) == prevTopic {
+						r.Topic = prevTopic
+					} else {
+						r.Topic = string(body)
+					}
+					return nil
+				}
+			}
+			r.Topic, err = s.optStr("topic")
 		case "partition":
 			var n int64
-			if n, err = s.int(k); err == nil && !s.wasNull() {
+			if n, err = s.int("partition"); err == nil && !s.wasNull() {
 				if n < -1 || n > 1<<31-1 {
 					return fmt.Errorf("\"partition\" %d is out of range", n)
 				}
 				r.Partition = int32(n)
 			}
 		case "offset":
-			offset, err = s.int(k)
+			offset, err = s.int("offset")
 			hasOffset = err == nil && !s.wasNull()
 		case "ts":
 			var ms int64
-			if ms, err = s.int(k); err == nil && ms > 0 {
+			if ms, err = s.int("ts"); err == nil && ms > 0 {
 				r.Timestamp = time.UnixMilli(ms).UTC()
 			}
 		case "headers":
@@ -337,9 +352,9 @@ func parseRecord(line []byte) (*connect.Record, error) {
 		case "payload":
 			payloadRaw, err = s.span()
 		case "key_encoding":
-			keyEnc, err = s.optStr(k)
+			keyEnc, err = s.optStr("key_encoding")
 		case "payload_encoding":
-			payloadEnc, err = s.optStr(k)
+			payloadEnc, err = s.optStr("payload_encoding")
 		default: // kcat's tstype, broker, key_error ...
 			_, err = s.span()
 		}
@@ -357,11 +372,32 @@ func parseRecord(line []byte) (*connect.Record, error) {
 	if hasOffset && r.Topic != "" {
 		r.Origin = connect.Origin{Topic: r.Topic, Partition: r.Partition, Offset: offset}
 	}
-	if r.Key, err = data(keyRaw, keyEnc, "key"); err != nil {
+	key, keyView, err := data(keyRaw, keyEnc, "key")
+	if err != nil {
 		return nil, err
 	}
-	if r.Value, err = data(payloadRaw, payloadEnc, "payload"); err != nil {
+	value, valueView, err := data(payloadRaw, payloadEnc, "payload")
+	if err != nil {
 		return nil, err
+	}
+	// key and payload are copied out of the line (whose buffer is reused)
+	// in one allocation
+	if n := len(key)*b2i(keyView) + len(value)*b2i(valueView); n > 0 {
+		buf := make([]byte, 0, n)
+		if keyView {
+			buf = append(buf, key...)
+			key = buf[:len(key):len(key)]
+		}
+		if valueView {
+			buf = append(buf, value...)
+			value = buf[len(buf)-len(value) : len(buf) : len(buf)]
+		}
+	}
+	if key != nil {
+		r.Key = key
+	}
+	if value != nil {
+		r.Value = value
 	}
 	if len(headersRaw) > 0 && string(headersRaw) != "null" {
 		if r.Headers, err = parseHeaders(headersRaw); err != nil {
@@ -371,34 +407,52 @@ func parseRecord(line []byte) (*connect.Record, error) {
 	return r, nil
 }
 
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // data turns a key or payload back into the bytes the sink was given: a
-// JSON string is its text, any other value its exact JSON text (copied:
-// the line buffer is reused).
-func data(raw []byte, encoding, name string) (any, error) {
+// JSON string is its text, any other value its exact JSON text. It returns
+// nil for a null, and view is true when the bytes are part of raw (the
+// caller copies them: the line buffer is reused).
+func data(raw []byte, encoding, name string) (b []byte, view bool, err error) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
+		return nil, false, nil
 	}
 	if raw[0] == '"' {
+		s := scanner{data: raw}
+		if body, ok := s.plainString(); ok && encoding == "" && s.pos == len(raw) {
+			if len(body) == 0 {
+				return []byte{}, false, nil // not a view: it would pin the line buffer
+			}
+			return body, true, nil
+		}
 		str, err := (&scanner{data: raw}).str()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, false, fmt.Errorf("%s: %w", name, err)
 		}
 		switch encoding {
 		case "":
-			return []byte(str), nil
+			return []byte(str), false, nil
 		case "base64":
 			b, err := base64.StdEncoding.DecodeString(str)
 			if err != nil {
-				return nil, fmt.Errorf("%s: invalid Base64: %w", name, err)
+				return nil, false, fmt.Errorf("%s: invalid Base64: %w", name, err)
 			}
-			return b, nil
+			if b == nil {
+				b = []byte{}
+			}
+			return b, false, nil
 		}
-		return nil, fmt.Errorf("%s_encoding %q is not supported (only base64)", name, encoding)
+		return nil, false, fmt.Errorf("%s_encoding %q is not supported (only base64)", name, encoding)
 	}
 	if encoding != "" {
-		return nil, fmt.Errorf("%s_encoding %q needs a string %s", name, encoding, name)
+		return nil, false, fmt.Errorf("%s_encoding %q needs a string %s", name, encoding, name)
 	}
-	return bytes.Clone(raw), nil
+	return raw, true, nil
 }
 
 // parseHeaders reads kcat's alternating ["key", value, ...] array.

@@ -1,6 +1,7 @@
 package file
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 	"unicode/utf8"
@@ -19,12 +20,35 @@ func FuzzParseRecord(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
-		r, err := parseRecord(line)
+		r, err := parseRecord(line, "")
 		if err != nil {
 			return
 		}
 		if !json.Valid(line) {
 			t.Fatalf("accepted invalid JSON %q as %+v", line, r)
+		}
+		// key and payload are the bytes encoding/json finds there
+		var fields map[string]json.RawMessage
+		if !utf8.Valid(line) || json.Unmarshal(line, &fields) != nil {
+			return
+		}
+		for name, got := range map[string]any{"key": r.Key, "payload": r.Value} {
+			raw, ok := fields[name]
+			if _, enc := fields[name+"_encoding"]; enc || !ok {
+				continue
+			}
+			var want []byte
+			var str string
+			switch {
+			case string(raw) == "null":
+			case json.Unmarshal(raw, &str) == nil:
+				want = []byte(str)
+			default:
+				want = raw
+			}
+			if want == nil && got != nil || want != nil && !bytes.Equal(got.([]byte), want) {
+				t.Fatalf("%s of %q is %q, want %q", name, line, got, want)
+			}
 		}
 	})
 }

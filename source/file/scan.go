@@ -199,9 +199,10 @@ func (s *scanner) int(name string) (int64, error) {
 	return n, nil
 }
 
-// object calls field for each key of the object at the current position;
-// field must consume the value.
-func (s *scanner) object(field func(key string) error) error {
+// object calls field for each key of the object at the current position
+// (a view of the line, or decoded bytes for a key with escapes); field
+// must consume the value.
+func (s *scanner) object(field func(key []byte) error) error {
 	s.ws()
 	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
 		return s.fail("expected a JSON object")
@@ -214,9 +215,13 @@ func (s *scanner) object(field func(key string) error) error {
 	}
 	for {
 		s.ws()
-		k, err := s.str()
-		if err != nil {
-			return err
+		k, ok := s.plainString()
+		if !ok {
+			str, err := s.str()
+			if err != nil {
+				return err
+			}
+			k = []byte(str)
 		}
 		s.ws()
 		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
@@ -241,6 +246,27 @@ func (s *scanner) object(field func(key string) error) error {
 			return s.fail("expected ',' or '}'")
 		}
 	}
+}
+
+// plainString moves past the string at the current position and returns
+// its body when it needs no decoding (no escape, valid UTF-8); otherwise
+// it leaves the position alone and returns false.
+func (s *scanner) plainString() ([]byte, bool) {
+	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+		return nil, false
+	}
+	start := s.pos
+	end, err := s.skipString(start)
+	if err != nil {
+		s.pos = start // str reports it
+		return nil, false
+	}
+	body := s.data[s.pos+1 : end-1]
+	if bytes.IndexByte(body, '\\') >= 0 || !utf8.Valid(body) {
+		return nil, false
+	}
+	s.pos = end
+	return body, true
 }
 
 func isHex4(b []byte) bool {
