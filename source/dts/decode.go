@@ -609,14 +609,14 @@ func (d *Decoder) readValue(r *avro.Reader, size int, prev any) (any, error) {
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		return dt.render(prev)
+		return dt.render(d, prev)
 	case vTimestampTZ:
 		dt := readDateTime(r)
 		tz := r.ReadString()
 		if r.Error != nil {
 			return nil, r.Error
 		}
-		v, err := dt.render(nil)
+		v, err := dt.render(d, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -708,14 +708,6 @@ func reuse(prev any, s string) any {
 		return prev
 	}
 	return s
-}
-
-// reuseBytes is reuse for text still in a buffer.
-func reuseBytes(prev any, b []byte) any {
-	if p, ok := prev.(string); ok && p == string(b) {
-		return prev
-	}
-	return string(b)
 }
 
 // isJSONNumber reports whether s is a number in JSON's grammar.
@@ -863,7 +855,7 @@ const (
 // DATE yyyy-MM-dd, TIME [-]HH:mm:ss[.ffffff] (hours may exceed 23), YEAR
 // as a number, DATETIME yyyy-MM-dd HH:mm:ss[.ffffff]. The field DTS calls
 // "millis" holds microseconds; the fraction has 6 digits, or none when 0.
-func (dt dateTime) render(prev any) (any, error) {
+func (dt dateTime) render(d *Decoder, prev any) (any, error) {
 	date := dt.set&(dtYear|dtMonth|dtDay) == dtYear|dtMonth|dtDay
 	clock := dt.set&dtHour != 0
 	if dt.set&dtMicros != 0 && (dt.micros < 0 || dt.micros > 999999) {
@@ -908,7 +900,7 @@ func (dt dateTime) render(prev any) (any, error) {
 			b = pad(b, int64(dt.micros), 6)
 		}
 	}
-	return reuseBytes(prev, b), nil
+	return d.keepReuse(prev, b), nil
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
