@@ -145,3 +145,23 @@ func BenchmarkSimpleHeaderConverterRoundTrip(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkJSONToConnectSmallRow reads the 190-byte schemaless outbox row
+// of examples/quickstart's BenchmarkRouteByField.
+func BenchmarkJSONToConnectSmallRow(b *testing.B) {
+	opt := DefaultJSONOptions()
+	opt.SchemasEnable = false
+	c := NewJSONConverter(opt)
+	data := []byte(`{"op":"c","ts_ms":1772366400391,"after":{"id":"17","aggregatetype":"order","aggregateid":"A-17","type":"Created","payload":"{\"amount\":17.50,\"currency\":\"EUR\"}"}}`)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	stop := cpuClock(b)
+	for i := 0; i < b.N; i++ {
+		if _, _, err := c.ToConnect("t", nil, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	stop()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
