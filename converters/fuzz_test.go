@@ -128,7 +128,7 @@ func FuzzJSONSchemalessRead(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, err1 := readSchemaless(data)
+		got, err1 := readSchemaless(data, &scratch{})
 		var want any
 		tree, err2 := parseJSON(data)
 		if err2 == nil {

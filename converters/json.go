@@ -61,6 +61,7 @@ type JSONConverter struct {
 	parsed  map[string]*connect.Schema     // schema JSON → parsed schema
 	recent  atomic.Pointer[[]recentSchema] // last schema texts read, newest first
 	shapes  [smallMap + 1]shapes           // sorted keys of recent schemaless maps, by size
+	scratch sync.Pool                      // *scratch for schemaless reads
 }
 
 // recentSchemas is how many schema texts ToConnect recognizes by their

@@ -24,7 +24,12 @@ func (c *JSONConverter) ToConnect(_ string, _ connect.Headers, data []byte) (*co
 		return nil, nil, nil
 	}
 	if !c.opt.SchemasEnable {
-		v, err := readSchemaless(data)
+		sc, _ := c.scratch.Get().(*scratch)
+		if sc == nil {
+			sc = &scratch{}
+		}
+		v, err := readSchemaless(data, sc)
+		c.scratch.Put(sc)
 		if err != nil {
 			return nil, nil, fmt.Errorf("converters: JsonConverter: %w", err)
 		}

@@ -148,10 +148,27 @@ func (p *parser) readList(depth int) (any, error) {
 	}
 }
 
+// scratch is the entry and element stacks of schemaless reads, reused
+// from call to call (they hold nothing between calls).
+type scratch struct {
+	kvs  []entry
+	vals []any
+}
+
 // readSchemaless reads exactly one JSON value (surrounding whitespace
-// allowed) as schemaless data: schemaless(parseJSON(data)), faster.
-func readSchemaless(data []byte) (any, error) {
+// allowed) as schemaless data: schemaless(parseJSON(data)), faster. sc may
+// be nil.
+func readSchemaless(data []byte, sc *scratch) (any, error) {
 	p := &parser{data: data}
+	if sc != nil {
+		p.kvs, p.vals = sc.kvs[:0], sc.vals[:0]
+		defer func() {
+			// after an error, entries of unfinished objects are still there
+			clear(p.kvs)
+			clear(p.vals)
+			sc.kvs, sc.vals = p.kvs[:0], p.vals[:0]
+		}()
+	}
 	v, err := p.readAny(0)
 	if err != nil {
 		return nil, err
