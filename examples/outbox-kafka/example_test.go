@@ -273,12 +273,13 @@ func needKcat(t *testing.T) string {
 	return kcat
 }
 
-func readWithKcat(t *testing.T, kcat, addr, topic string) []kcatRecord {
+func readWithKcat(t *testing.T, kcat, addr, topic string, extra ...string) []kcatRecord {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, kcat, "-C", "-b", addr, "-t", topic, "-o", "beginning", "-e", "-q", "-J")
+	args := append([]string{"-C", "-b", addr, "-t", topic, "-o", "beginning", "-e", "-q", "-J"}, extra...)
+	cmd := exec.CommandContext(ctx, kcat, args...)
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {

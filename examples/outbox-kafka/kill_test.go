@@ -440,6 +440,25 @@ func TestExactlyOnceUnderSIGKILL(t *testing.T) {
 	if len(counts) != len(rows) {
 		t.Errorf("read_committed: %d distinct ids, %d rows were inserted", len(counts), len(rows))
 	}
+	// librdkafka's read_committed consumer agrees (when kcat is installed;
+	// TestOutboxToKafkaReadByKcat already demands it under INLET_CI=1).
+	if kcat, err := exec.LookPath("kcat"); err == nil {
+		seen := map[string]int{}
+		for _, topic := range topics {
+			for _, rec := range readWithKcat(t, kcat, k.Addr, topic, "-X", "isolation.level=read_committed") {
+				id, _ := rec.header("id")
+				seen[id]++
+			}
+		}
+		for _, r := range rows {
+			if seen[r.id] != 1 {
+				t.Errorf("kcat (read_committed) saw row %d %d times, want exactly once", r.seq, seen[r.id])
+			}
+		}
+		if len(seen) != len(rows) {
+			t.Errorf("kcat (read_committed) saw %d distinct ids, %d rows were inserted", len(seen), len(rows))
+		}
+	}
 	_, raw := deliveries(t, k, false)
 	if raw <= total {
 		t.Errorf("the log holds %d records and read_committed %d: the kill before a commit left no aborted records, so it tested nothing", raw, total)
