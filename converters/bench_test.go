@@ -146,7 +146,7 @@ func BenchmarkSimpleHeaderConverterRoundTrip(b *testing.B) {
 	}
 }
 
-// BenchmarkJSONToConnectSmallRow reads the 190-byte schemaless outbox row
+// BenchmarkJSONToConnectSmallRow reads the 166-byte schemaless outbox row
 // of examples/quickstart's BenchmarkRouteByField.
 func BenchmarkJSONToConnectSmallRow(b *testing.B) {
 	opt := DefaultJSONOptions()

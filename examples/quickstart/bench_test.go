@@ -35,7 +35,7 @@ func BenchmarkQuickstartPipeline(b *testing.B) {
 // BenchmarkRouteByField is the pipeline that Go stream-processing
 // frameworks are usually compared on: small JSON lines from a file, each
 // routed by the value of one of its fields, written to a file. Each line
-// is a records-format envelope holding a 190-byte schemaless JSON row
+// is a records-format envelope holding a 170-byte schemaless JSON row
 // (an outbox row in a Debezium-style {"op","after"} envelope, as written
 // by a JsonConverter with schemas.enable=false); the outbox EventRouter
 // routes it to outbox.event.<aggregatetype> (one of three values), keys
