@@ -27,6 +27,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/inletdev/inlet/cmd/inlet/cli"
 	"github.com/inletdev/inlet/connect/builtin"
 	"github.com/inletdev/inlet/connect/worker"
 	"github.com/inletdev/inlet/internal/kafkatest"
@@ -418,3 +419,15 @@ func (s *syncBuffer) String() string {
 }
 
 var _ io.Writer = (*syncBuffer)(nil)
+
+// TestFilesValidate: `inlet validate` accepts the example files as
+// shipped, with both workers, so a renamed or dropped key shows up here.
+func TestFilesValidate(t *testing.T) {
+	for _, wf := range []string{"worker.properties", "worker-eos.properties"} {
+		var out, errs bytes.Buffer
+		code := cli.Run(context.Background(), builtin.NewRegistry(), []string{"validate", "--worker", wf, "outbox-kafka.properties"}, &out, &errs)
+		if code != cli.ExitOK || !strings.Contains(out.String(), `pipeline "outbox-kafka" OK`) {
+			t.Errorf("inlet validate --worker %s outbox-kafka.properties: exit %d\n%s%s", wf, code, out.String(), errs.String())
+		}
+	}
+}
