@@ -228,10 +228,11 @@ func randomPause(rng *rand.Rand, lo, hi time.Duration) time.Duration {
 }
 
 // TestAtLeastOnceUnderSIGKILL: the default delivery guarantee. The worker
-// is killed twice mid-stream; afterwards every row is in Kafka, and a row
-// appears more than once only if it was already in Kafka at a kill while
-// its transaction came after the offset committed at that moment (those
-// are replayed from the committed LSN, as Kafka Connect does).
+// is killed twice mid-stream; afterwards every row is in Kafka, and each
+// run delivered only rows after the offset it resumed from (replays come
+// from the committed LSN, as in Kafka Connect), each once. Rows are
+// inserted one transaction each by one session, so transaction ids order
+// them as their commit LSNs do, and the offset's txId marks the position.
 func TestAtLeastOnceUnderSIGKILL(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 1))
