@@ -122,12 +122,11 @@ type Source struct {
 	name      string
 	partition map[string]any // shared by every record: never changed
 
-	f    *os.File
-	buf  []byte // read but not yet returned; buf[0] is at file offset pos
-	pos  int64
-	line int64 // lines read so far, for error messages (after a resume: since the resume)
-	// topic of the last records-format line, reused by the next ones
-	topic string
+	f     *os.File
+	buf   []byte // read but not yet returned; buf[0] is at file offset pos
+	pos   int64
+	line  int64     // lines read so far, for error messages (after a resume: since the resume)
+	cache lineCache // what the last records-format line leaves for the next
 
 	// stdin: a reader goroutine, since a read on it cannot be interrupted
 	stdin    chan []byte
@@ -283,10 +282,9 @@ func (s *Source) record(line []byte, end int64) (*connect.Record, error) {
 	var r *connect.Record
 	if s.opt.Records {
 		var err error
-		if r, err = parseRecord(line, s.topic); err != nil {
+		if r, err = parseRecord(line, &s.cache); err != nil {
 			return nil, connect.Permanent(fmt.Errorf("file source: %s line %d (byte %d): %w", s.name, s.line, end-int64(len(line))-1, err))
 		}
-		s.topic = r.Topic
 		if s.opt.Topic != "" {
 			r.Topic = s.opt.Topic
 		}
@@ -304,10 +302,15 @@ func (s *Source) record(line []byte, end int64) (*connect.Record, error) {
 	return r, nil
 }
 
-// parseRecord decodes a records-format line into a record of bytes. A
-// topic equal to prevTopic reuses that string (lines of one file nearly
-// always share their topic).
-func parseRecord(line []byte, prevTopic string) (*connect.Record, error) {
+// lineCache is what a line leaves for the next one: lines of one file
+// nearly always share their topic, and often the start of their payload.
+type lineCache struct {
+	topic   string
+	payload []byte // a checked prefix (see spanPrefixed)
+}
+
+// parseRecord decodes a records-format line into a record of bytes.
+func parseRecord(line []byte, c *lineCache) (*connect.Record, error) {
 	s := scanner{data: line}
 	r := &connect.Record{Partition: connect.UnassignedPartition}
 	var keyRaw, payloadRaw, headersRaw []byte
@@ -320,11 +323,10 @@ func parseRecord(line []byte, prevTopic string) (*connect.Record, error) {
 		case "topic":
 			if s.pos < len(line) && line[s.pos] == '"' {
 				if body, ok := s.plainString(); ok {
-					if string(body) == prevTopic {
-						r.Topic = prevTopic
-					} else {
-						r.Topic = string(body)
+					if string(body) != c.topic {
+						c.topic = string(body)
 					}
+					r.Topic = c.topic
 					return nil
 				}
 			}
@@ -350,7 +352,7 @@ func parseRecord(line []byte, prevTopic string) (*connect.Record, error) {
 		case "key":
 			keyRaw, err = s.span()
 		case "payload":
-			payloadRaw, err = s.span()
+			payloadRaw, err = s.spanPrefixed(&c.payload)
 		case "key_encoding":
 			keyEnc, err = s.optStr("key_encoding")
 		case "payload_encoding":

@@ -3,6 +3,7 @@ package file
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -20,7 +21,7 @@ func FuzzParseRecord(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
-		r, err := parseRecord(line, "")
+		r, err := parseRecord(line, &lineCache{})
 		if err != nil {
 			return
 		}
@@ -72,6 +73,34 @@ func FuzzSkipValue(f *testing.F) {
 		}
 		if want := json.Valid(data); ok != want && utf8.Valid(data) {
 			t.Fatalf("skipValue(%q) accepts = %v, encoding/json says %v", data, ok, want)
+		}
+	})
+}
+
+// FuzzPayloadPrefix: a payload that starts with the checked prefix of an
+// earlier one is accepted exactly when encoding/json accepts it.
+func FuzzPayloadPrefix(f *testing.F) {
+	first := `{"schema":{"type":"struct","fields":[` + strings.Repeat(`{"type":"string","optional":false,"field":"f"},`, 8) +
+		`{"type":"int32","optional":true,"field":"g"}],"optional":false},"payload":{"f":"x"}}`
+	for _, s := range []string{`,"payload":{"f":"y"}}`, `}`, `,"a":[1,2]}`, `]`, `,}`, `,"payload":`, `}}`, `, "b" : null } `} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, tail []byte) {
+		var prefix []byte
+		s := &scanner{data: []byte(first)}
+		if _, err := s.spanPrefixed(&prefix); err != nil || len(prefix) < minPrefix {
+			t.Fatalf("no prefix remembered from %s: %v", first, err)
+		}
+		doc := append(prefix[:len(prefix):len(prefix)], tail...)
+		s = &scanner{data: doc}
+		_, err := s.spanPrefixed(&prefix)
+		ok := err == nil
+		if ok {
+			s.ws()
+			ok = s.pos == len(doc)
+		}
+		if want := json.Valid(doc); ok != want && utf8.Valid(doc) {
+			t.Fatalf("%q: accepted = %v, encoding/json says %v", doc, ok, want)
 		}
 	})
 }

@@ -16,9 +16,10 @@ import (
 // payload as byte ranges, and validates as it goes.
 
 type scanner struct {
-	data []byte
-	pos  int
-	null bool // the last int or optStr value was null
+	data    []byte
+	pos     int
+	null    bool // the last int or optStr value was null
+	member1 int  // set by skip: where the outermost container's first member ends, or -1
 }
 
 func (s *scanner) wasNull() bool { return s.null }

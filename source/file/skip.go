@@ -1,6 +1,7 @@
 package file
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 )
@@ -10,11 +11,26 @@ import (
 // skipped to find its span), so it runs without recursion: one loop over
 // the bytes with the open containers kept as a bit stack, strings crossed
 // 8 bytes at a time. depth is the nesting of the value itself (1 at the top).
-func (s *scanner) skipValue(depth int) error {
+func (s *scanner) skipValue(depth int) error { return s.skip(depth, 0) }
+
+// skip is skipValue; with resume set ('{' or '['), the value is a
+// container of that kind whose first bytes, up to s.pos, were already
+// checked (they end just after one of its members), and the scan picks up
+// there. It records in s.member1 where the first member of the outermost
+// container ends.
+func (s *scanner) skip(depth int, resume byte) error {
 	var stack [maxDepth/64 + 1]uint64 // bit i set: container i is an array
 	d := s.data
 	i := s.pos
 	level := 0 // open containers
+	s.member1 = -1
+	if resume != 0 {
+		if resume == '[' {
+			stack[0] = 1
+		}
+		level = 1
+		goto end
+	}
 value:
 	for i < len(d) && isSpace(d[i]) {
 		i++
@@ -80,6 +96,9 @@ end:
 	if level == 0 {
 		s.pos = i
 		return nil
+	}
+	if level == 1 && s.member1 < 0 {
+		s.member1 = i
 	}
 	for i < len(d) && isSpace(d[i]) {
 		i++
@@ -194,4 +213,35 @@ func (s *scanner) skipString(i int) (int, error) {
 func (s *scanner) failAt(i int, format string, args ...any) error {
 	s.pos = i
 	return s.fail(format, args...)
+}
+
+// A records file written by a JsonConverter with schemas repeats the same
+// kilobytes of schema at the start of every payload. Checking them once is
+// enough: the scan of identical bytes ends in an identical state, so a
+// payload that starts with the bytes of the previous one up to the end of
+// that one's first member resumes the scan there.
+
+// minPrefix is the shortest first member worth remembering.
+const minPrefix = 256
+
+// spanPrefixed is span for payloads: it reuses the check of the prefix a
+// previous payload shared (*prefix, updated here).
+func (s *scanner) spanPrefixed(prefix *[]byte) ([]byte, error) {
+	s.ws()
+	start := s.pos
+	rest := s.data[start:]
+	if n := len(*prefix); n > 0 && len(rest) > n && bytes.Equal(rest[:n], *prefix) {
+		s.pos = start + n
+		if err := s.skip(1, rest[0]); err != nil {
+			return nil, err
+		}
+		return s.data[start:s.pos], nil
+	}
+	if err := s.skip(1, 0); err != nil {
+		return nil, err
+	}
+	if m := s.member1; m-start >= minPrefix && (rest[0] == '{' || rest[0] == '[') {
+		*prefix = append((*prefix)[:0], s.data[start:m]...)
+	}
+	return s.data[start:s.pos], nil
 }
