@@ -276,9 +276,11 @@ func (c *JSONConverter) readMap(p *parser, s *connect.Schema, depth int) (any, e
 // so the bytes behind a returned string never change, as Go requires.
 func (p *parser) arenaStr() (string, error) {
 	if p.arena == nil {
-		// decoded text is never longer than the JSON left to read, except
-		// for invalid UTF-8 (1 byte becomes 3), when append grows it
-		p.arena = make([]byte, 0, len(p.data)-p.pos)
+		// decoded text is never longer than the JSON left to read (except
+		// for invalid UTF-8: 1 byte becomes 3), but a huge document with
+		// few strings must not pin a huge arena: start at most at 4 KB and
+		// let append grow it
+		p.arena = make([]byte, 0, min(len(p.data)-p.pos, 4096))
 	}
 	p.pos++ // opening quote
 	start := len(p.arena)
