@@ -52,6 +52,12 @@ type Plugin struct {
 	// maxTasks task configs (Kafka Connect's taskConfigs). Without it the
 	// connector runs one task.
 	Split func(cfg Config, maxTasks int) ([]Config, error)
+
+	// CheckWorker optionally validates a parsed config against the worker's
+	// settings (a key that only works with some worker key, say), so that
+	// `inlet validate` and the REST validate call report the problem before
+	// anything starts. Error keys are the plugin's own, unprefixed.
+	CheckWorker func(cfg Config, worker map[string]string) ConfigErrors
 }
 
 // Names returns the canonical name and every alias.

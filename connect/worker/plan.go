@@ -276,6 +276,9 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 	if p.conn != nil {
 		cfg, err := p.conn.Config.Parse(connKeys)
 		e.addAll("", err)
+		if err == nil && p.conn.CheckWorker != nil {
+			e.list = append(e.list, p.conn.CheckWorker(cfg, wc.Props)...)
+		}
 		p.connCfg = cfg
 	}
 
@@ -312,6 +315,15 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 			checkOverrides(wc, keys, &e)
 			cfg, err := op.Config.Parse(keys)
 			e.addAll(otherPrefix, err)
+			if err == nil && op.CheckWorker != nil {
+				for _, ce := range op.CheckWorker(cfg, wc.Props) {
+					c := *ce
+					if _, ok := other[c.Key]; ok || !containsKey(kafkaExtra, c.Key) {
+						c.Key = otherPrefix + c.Key
+					}
+					e.list = append(e.list, &c)
+				}
+			}
 			if p.kind == connect.KindSource {
 				sinkWritten = func(k string) string {
 					if _, ok := other[k]; !ok {
@@ -736,4 +748,9 @@ func (p *plan) newConverters(_ context.Context) (key, val connect.Converter, hdr
 		return nil, nil, nil, fmt.Errorf("header.converter %s: %w", p.hdrConv.plugin.Name, err)
 	}
 	return key, val, hdr, nil
+}
+
+func containsKey(m map[string]string, k string) bool {
+	_, ok := m[k]
+	return ok
 }

@@ -15,6 +15,9 @@ func Register(r *connect.Registry) {
 		Doc:     "Writes records to Kafka (franz-go): topic, key, headers and timestamp kept; partitions chosen as the Java client does; Kafka Connect topic creation; exactly.once.support=required writes each batch and its source offsets in one transaction. The default sink of a source pipeline.",
 		Config:  ConfigDef(),
 		NewSink: New,
+		// The exactly-once prerequisites on the worker are checked at
+		// validation time too, not only when the task opens.
+		CheckWorker: checkWorker,
 	})
 	r.Register(connect.Plugin{
 		Kind: connect.KindOffsetStore, Name: "kafka",
@@ -55,4 +58,21 @@ func NewOffsetStore(ctx context.Context, cfg connect.Config) (connect.OffsetStor
 		Partitions:  int32(cfg.Int("offset.storage.partitions")),
 		Replication: int16(cfg.Int("offset.storage.replication.factor")),
 	})
+}
+
+// checkWorker reports the exactly-once settings that need the worker's
+// offset.storage.topic (the same rule New applies when the task opens).
+func checkWorker(cfg connect.Config, worker map[string]string) connect.ConfigErrors {
+	if !strings.EqualFold(strings.TrimSpace(cfg.String(KeyExactlyOnce)), "required") {
+		return nil
+	}
+	workerTopic := strings.TrimSpace(worker["offset.storage.topic"])
+	own := strings.TrimSpace(cfg.String(KeyOffsetsTopic))
+	switch {
+	case workerTopic == "":
+		return connect.ConfigErrors{{Key: KeyExactlyOnce, Value: "required", Reason: "needs offset.storage.topic in the worker configuration: the transactions write the source offsets there and the task resumes from them"}}
+	case own != "" && own != workerTopic:
+		return connect.ConfigErrors{{Key: KeyOffsetsTopic, Value: own, Reason: "must equal the worker's offset.storage.topic (" + workerTopic + "): the task resumes from the offsets the worker reads there"}}
+	}
+	return nil
 }
