@@ -2,7 +2,6 @@ package file
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -196,15 +195,4 @@ func BenchmarkRecordsFormatPut(b *testing.B) {
 	}
 	_ = s.Flush(ctx)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
-}
-
-func FuzzValidJSON(f *testing.F) {
-	for _, s := range []string{`{"a":[1,2.5e3,-0,true,false,null,"\u00e9\"\\"]}`, `"x"`, `{`, `"\0"`, `[1,]`, `01`, `1.`, `{"a" 1}`} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		if got, want := validJSON(data), json.Valid(data); got != want {
-			t.Fatalf("validJSON(%q) = %v, encoding/json says %v", data, got, want)
-		}
-	})
 }

@@ -47,6 +47,7 @@ import (
 	"time"
 
 	"github.com/inletdev/inlet/connect"
+	"github.com/inletdev/inlet/internal/jsonscan"
 )
 
 // Keys.
@@ -311,7 +312,7 @@ type lineCache struct {
 
 // parseRecord decodes a records-format line into a record of bytes.
 func parseRecord(line []byte, c *lineCache) (*connect.Record, error) {
-	s := scanner{data: line}
+	s := scanner{Scanner: jsonscan.Scanner{Data: line}}
 	r := &connect.Record{Partition: connect.UnassignedPartition}
 	var keyRaw, payloadRaw, headersRaw []byte
 	var keyEnc, payloadEnc string
@@ -321,7 +322,7 @@ func parseRecord(line []byte, c *lineCache) (*connect.Record, error) {
 		var err error
 		switch string(k) { // compared without a copy
 		case "topic":
-			if s.pos < len(line) && line[s.pos] == '"' {
+			if s.Pos < len(line) && line[s.Pos] == '"' {
 				if body, ok := s.plainString(); ok {
 					if string(body) != c.topic {
 						c.topic = string(body)
@@ -363,9 +364,9 @@ func parseRecord(line []byte, c *lineCache) (*connect.Record, error) {
 		return err
 	})
 	if err == nil {
-		s.ws()
-		if s.pos != len(line) {
-			err = s.fail("unexpected data after the record")
+		s.WS()
+		if s.Pos != len(line) {
+			err = s.Fail("unexpected data after the record")
 		}
 	}
 	if err != nil {
@@ -425,14 +426,14 @@ func data(raw []byte, encoding, name string) (b []byte, view bool, err error) {
 		return nil, false, nil
 	}
 	if raw[0] == '"' {
-		s := scanner{data: raw}
-		if body, ok := s.plainString(); ok && encoding == "" && s.pos == len(raw) {
+		s := scanner{Scanner: jsonscan.Scanner{Data: raw}}
+		if body, ok := s.plainString(); ok && encoding == "" && s.Pos == len(raw) {
 			if len(body) == 0 {
 				return []byte{}, false, nil // not a view: it would pin the line buffer
 			}
 			return body, true, nil
 		}
-		str, err := (&scanner{data: raw}).str()
+		str, err := (&scanner{Scanner: jsonscan.Scanner{Data: raw}}).str()
 		if err != nil {
 			return nil, false, fmt.Errorf("%s: %w", name, err)
 		}
@@ -459,30 +460,30 @@ func data(raw []byte, encoding, name string) (b []byte, view bool, err error) {
 
 // parseHeaders reads kcat's alternating ["key", value, ...] array.
 func parseHeaders(raw []byte) (connect.Headers, error) {
-	s := &scanner{data: raw}
+	s := &scanner{Scanner: jsonscan.Scanner{Data: raw}}
 	if raw[0] != '[' {
 		return nil, fmt.Errorf("\"headers\" must be an array alternating keys and values")
 	}
-	s.pos++
+	s.Pos++
 	var hs connect.Headers
-	s.ws()
-	if s.pos < len(raw) && raw[s.pos] == ']' {
+	s.WS()
+	if s.Pos < len(raw) && raw[s.Pos] == ']' {
 		return hs, nil
 	}
 	for {
-		s.ws()
-		if s.pos >= len(raw) || raw[s.pos] != '"' {
+		s.WS()
+		if s.Pos >= len(raw) || raw[s.Pos] != '"' {
 			return nil, fmt.Errorf("header key %d is not a string", len(hs))
 		}
 		k, err := s.str()
 		if err != nil {
 			return nil, err
 		}
-		s.ws()
-		if s.pos >= len(raw) || raw[s.pos] != ',' {
+		s.WS()
+		if s.Pos >= len(raw) || raw[s.Pos] != ',' {
 			return nil, fmt.Errorf("\"headers\" must alternate keys and values: header %q has no value", k)
 		}
-		s.pos++
+		s.Pos++
 		v, err := s.span()
 		if err != nil {
 			return nil, err
@@ -492,12 +493,12 @@ func parseHeaders(raw []byte) (connect.Headers, error) {
 			return nil, fmt.Errorf("header %q: %w", k, err)
 		}
 		hs = append(hs, connect.Header{Key: k, Value: hv})
-		s.ws()
-		if s.pos < len(raw) && raw[s.pos] == ',' {
-			s.pos++
+		s.WS()
+		if s.Pos < len(raw) && raw[s.Pos] == ',' {
+			s.Pos++
 			continue
 		}
-		if s.pos < len(raw) && raw[s.pos] == ']' {
+		if s.Pos < len(raw) && raw[s.Pos] == ']' {
 			return hs, nil
 		}
 		return nil, fmt.Errorf("\"headers\": expected ',' or ']'")
@@ -509,7 +510,7 @@ func headerValue(raw []byte) ([]byte, error) {
 	case string(raw) == "null":
 		return nil, nil
 	case raw[0] == '"':
-		str, err := (&scanner{data: raw}).str()
+		str, err := (&scanner{Scanner: jsonscan.Scanner{Data: raw}}).str()
 		return []byte(str), err
 	case raw[0] == '{':
 		var o struct {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/inletdev/inlet/internal/jsonscan"
 )
 
 // FuzzParseRecord: no input panics the records-format parser, and it
@@ -54,29 +56,6 @@ func FuzzParseRecord(f *testing.F) {
 	})
 }
 
-// FuzzSkipValue: the scanner that finds a key's or payload's span accepts
-// exactly what encoding/json accepts as one value.
-func FuzzSkipValue(f *testing.F) {
-	for _, s := range []string{
-		`{"a":[1,-2.5e+3,"x\"\\\u00e9",true,false,null,{}],"b":{"c":[]}}`,
-		`[[[]]]`, `"abcdefghijklmnop\n"`, `{"a" : 1 , "b":[ 2 ]}`, `{"a":1,}`, `[1 2]`,
-		"\"tab\there\"", `"\u12G4"`, `01`, `-`, `1.`, `{"a"}`,
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		s := &scanner{data: data}
-		ok := s.skipValue(1) == nil
-		if ok {
-			s.ws()
-			ok = s.pos == len(data)
-		}
-		if want := json.Valid(data); ok != want && utf8.Valid(data) {
-			t.Fatalf("skipValue(%q) accepts = %v, encoding/json says %v", data, ok, want)
-		}
-	})
-}
-
 // FuzzPayloadPrefix: a payload that starts with the checked prefix of an
 // earlier one is accepted exactly when encoding/json accepts it.
 func FuzzPayloadPrefix(f *testing.F) {
@@ -87,17 +66,17 @@ func FuzzPayloadPrefix(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, tail []byte) {
 		var prefix []byte
-		s := &scanner{data: []byte(first)}
+		s := &scanner{Scanner: jsonscan.Scanner{Data: []byte(first)}}
 		if _, err := s.spanPrefixed(&prefix); err != nil || len(prefix) < minPrefix {
 			t.Fatalf("no prefix remembered from %s: %v", first, err)
 		}
 		doc := append(prefix[:len(prefix):len(prefix)], tail...)
-		s = &scanner{data: doc}
+		s = &scanner{Scanner: jsonscan.Scanner{Data: doc}}
 		_, err := s.spanPrefixed(&prefix)
 		ok := err == nil
 		if ok {
-			s.ws()
-			ok = s.pos == len(doc)
+			s.WS()
+			ok = s.Pos == len(doc)
 		}
 		if want := json.Valid(doc); ok != want && utf8.Valid(doc) {
 			t.Fatalf("%q: accepted = %v, encoding/json says %v", doc, ok, want)

@@ -7,19 +7,20 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/inletdev/inlet/internal/jsonscan"
 )
 
-// A small JSON scanner for records-format lines. encoding/json validates a
+// A small JSON reader for records-format lines. encoding/json validates a
 // whole line and then decodes it again, which for a Debezium event (a few
 // kilobytes of schema and payload) cost more than everything else in a
 // pipeline; this one finds the top-level fields in one pass, keeps key and
-// payload as byte ranges, and validates as it goes.
+// payload as byte ranges, and validates as it goes (the syntax checks are
+// jsonscan's, shared with the file sink).
 
 type scanner struct {
-	data    []byte
-	pos     int
-	null    bool // the last int or optStr value was null
-	member1 int  // set by skip: where the outermost container's first member ends, or -1
+	jsonscan.Scanner      // the syntax checks the file sink shares
+	null             bool // the last int or optStr value was null
 }
 
 func (s *scanner) wasNull() bool { return s.null }
@@ -27,95 +28,41 @@ func (s *scanner) wasNull() bool { return s.null }
 // optStr reads a string or null ("").
 func (s *scanner) optStr(name string) (string, error) {
 	s.null = false
-	if s.pos < len(s.data) && s.data[s.pos] == 'n' {
+	if s.Pos < len(s.Data) && s.Data[s.Pos] == 'n' {
 		s.null = true
 		return "", s.literal("null")
 	}
-	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+	if s.Pos >= len(s.Data) || s.Data[s.Pos] != '"' {
 		return "", fmt.Errorf("%q must be a string", name)
 	}
 	return s.str()
 }
 
-const maxDepth = 1000
-
-func (s *scanner) fail(format string, args ...any) error {
-	return fmt.Errorf("invalid JSON at byte %d of the line: %s", s.pos, fmt.Sprintf(format, args...))
-}
-
-func (s *scanner) ws() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
-	}
-}
-
 func (s *scanner) literal(w string) error {
-	if !bytes.HasPrefix(s.data[s.pos:], []byte(w)) {
-		return s.fail("expected %s", w)
+	if !bytes.HasPrefix(s.Data[s.Pos:], []byte(w)) {
+		return s.Fail("expected %s", w)
 	}
-	s.pos += len(w)
-	return nil
-}
-
-func (s *scanner) number() error {
-	start := s.pos
-	d := s.data
-	if s.pos < len(d) && d[s.pos] == '-' {
-		s.pos++
-	}
-	digits := func() int {
-		n := 0
-		for s.pos < len(d) && d[s.pos] >= '0' && d[s.pos] <= '9' {
-			s.pos++
-			n++
-		}
-		return n
-	}
-	if s.pos < len(d) && d[s.pos] == '0' {
-		s.pos++
-	} else if digits() == 0 {
-		return s.fail("invalid number")
-	}
-	if s.pos < len(d) && d[s.pos] == '.' {
-		s.pos++
-		if digits() == 0 {
-			return s.fail("invalid number %q", d[start:s.pos])
-		}
-	}
-	if s.pos < len(d) && (d[s.pos] == 'e' || d[s.pos] == 'E') {
-		s.pos++
-		if s.pos < len(d) && (d[s.pos] == '+' || d[s.pos] == '-') {
-			s.pos++
-		}
-		if digits() == 0 {
-			return s.fail("invalid number %q", d[start:s.pos])
-		}
-	}
+	s.Pos += len(w)
 	return nil
 }
 
 // stringSpan moves past a string and returns its contents (without quotes)
 // and whether it has escapes. It jumps from quote to quote.
 func (s *scanner) stringSpan() (body []byte, escaped bool, err error) {
-	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-		return nil, false, s.fail("expected a string")
+	if s.Pos >= len(s.Data) || s.Data[s.Pos] != '"' {
+		return nil, false, s.Fail("expected a string")
 	}
-	start := s.pos + 1
+	start := s.Pos + 1
 	i := start
 	for {
-		j := bytes.IndexByte(s.data[i:], '"')
+		j := bytes.IndexByte(s.Data[i:], '"')
 		if j < 0 {
-			return nil, false, s.fail("unterminated string")
+			return nil, false, s.Fail("unterminated string")
 		}
 		i += j
 		// an odd run of backslashes before the quote escapes it
 		k := i - 1
-		for k >= start && s.data[k] == '\\' {
+		for k >= start && s.Data[k] == '\\' {
 			k--
 		}
 		if (i-1-k)%2 == 0 {
@@ -123,15 +70,15 @@ func (s *scanner) stringSpan() (body []byte, escaped bool, err error) {
 		}
 		i++
 	}
-	body = s.data[start:i]
-	s.pos = i + 1
+	body = s.Data[start:i]
+	s.Pos = i + 1
 	if plain(body) {
 		return body, false, nil
 	}
 	for k := 0; k < len(body); k++ {
 		c := body[k]
 		if c < 0x20 {
-			return nil, false, s.fail("control character in a string")
+			return nil, false, s.Fail("control character in a string")
 		}
 		if c != '\\' {
 			continue
@@ -141,15 +88,15 @@ func (s *scanner) stringSpan() (body []byte, escaped bool, err error) {
 		switch body[k] {
 		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 		case 'u':
-			if k+4 >= len(body)+1 || !isHex4(body[k+1:min(k+5, len(body))]) {
-				return nil, false, s.fail("invalid \\u escape")
+			if k+4 >= len(body)+1 || !jsonscan.IsHex4(body[k+1:min(k+5, len(body))]) {
+				return nil, false, s.Fail("invalid \\u escape")
 			}
 			k += 4
 		default:
-			return nil, false, s.fail("invalid escape \\%c", body[k])
+			return nil, false, s.Fail("invalid escape \\%c", body[k])
 		}
 	}
-	s.pos = i + 1
+	s.Pos = i + 1
 	return body, escaped, nil
 }
 
@@ -167,20 +114,20 @@ func (s *scanner) str() (string, error) {
 	}
 	var out string
 	// escapes are rare here; let encoding/json apply JSON's rules
-	if err := json.Unmarshal(s.data[s.pos-len(body)-2:s.pos], &out); err != nil {
-		return "", s.fail("%v", err)
+	if err := json.Unmarshal(s.Data[s.Pos-len(body)-2:s.Pos], &out); err != nil {
+		return "", s.Fail("%v", err)
 	}
 	return out, nil
 }
 
 // span returns the raw bytes of the next value.
 func (s *scanner) span() ([]byte, error) {
-	s.ws()
-	start := s.pos
-	if err := s.skipValue(1); err != nil {
+	s.WS()
+	start := s.Pos
+	if err := s.SkipValue(1); err != nil {
 		return nil, err
 	}
-	return s.data[start:s.pos], nil
+	return s.Data[start:s.Pos], nil
 }
 
 func (s *scanner) int(name string) (int64, error) {
@@ -204,18 +151,18 @@ func (s *scanner) int(name string) (int64, error) {
 // (a view of the line, or decoded bytes for a key with escapes); field
 // must consume the value.
 func (s *scanner) object(field func(key []byte) error) error {
-	s.ws()
-	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
-		return s.fail("expected a JSON object")
+	s.WS()
+	if s.Pos >= len(s.Data) || s.Data[s.Pos] != '{' {
+		return s.Fail("expected a JSON object")
 	}
-	s.pos++
-	s.ws()
-	if s.pos < len(s.data) && s.data[s.pos] == '}' {
-		s.pos++
+	s.Pos++
+	s.WS()
+	if s.Pos < len(s.Data) && s.Data[s.Pos] == '}' {
+		s.Pos++
 		return nil
 	}
 	for {
-		s.ws()
+		s.WS()
 		k, ok := s.plainString()
 		if !ok {
 			str, err := s.str()
@@ -224,27 +171,27 @@ func (s *scanner) object(field func(key []byte) error) error {
 			}
 			k = []byte(str)
 		}
-		s.ws()
-		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
-			return s.fail("expected ':'")
+		s.WS()
+		if s.Pos >= len(s.Data) || s.Data[s.Pos] != ':' {
+			return s.Fail("expected ':'")
 		}
-		s.pos++
-		s.ws()
+		s.Pos++
+		s.WS()
 		if err := field(k); err != nil {
 			return err
 		}
-		s.ws()
-		if s.pos >= len(s.data) {
-			return s.fail("unexpected end")
+		s.WS()
+		if s.Pos >= len(s.Data) {
+			return s.Fail("unexpected end")
 		}
-		switch s.data[s.pos] {
+		switch s.Data[s.Pos] {
 		case ',':
-			s.pos++
+			s.Pos++
 		case '}':
-			s.pos++
+			s.Pos++
 			return nil
 		default:
-			return s.fail("expected ',' or '}'")
+			return s.Fail("expected ',' or '}'")
 		}
 	}
 }
@@ -253,33 +200,21 @@ func (s *scanner) object(field func(key []byte) error) error {
 // its body when it needs no decoding (no escape, valid UTF-8); otherwise
 // it leaves the position alone and returns false.
 func (s *scanner) plainString() ([]byte, bool) {
-	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+	if s.Pos >= len(s.Data) || s.Data[s.Pos] != '"' {
 		return nil, false
 	}
-	start := s.pos
-	end, err := s.skipString(start)
+	start := s.Pos
+	end, err := s.SkipString(start)
 	if err != nil {
-		s.pos = start // str reports it
+		s.Pos = start // str reports it
 		return nil, false
 	}
-	body := s.data[s.pos+1 : end-1]
+	body := s.Data[s.Pos+1 : end-1]
 	if bytes.IndexByte(body, '\\') >= 0 || !utf8.Valid(body) {
 		return nil, false
 	}
-	s.pos = end
+	s.Pos = end
 	return body, true
-}
-
-func isHex4(b []byte) bool {
-	if len(b) != 4 {
-		return false
-	}
-	for _, c := range b {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 // plain reports whether a string body has no control character and no
