@@ -5,6 +5,9 @@ package quickstart
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
 
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/converters"
@@ -12,8 +15,15 @@ import (
 	"github.com/inletdev/inlet/source/datagen"
 )
 
-// Generate writes n change events to path ("-" = stdout).
+// Generate writes n change events to path ("-" = stdout), replacing the
+// file: the file sink appends, as Kafka's FileStreamSink does, which would
+// double a regenerated file.
 func Generate(path string, n int, seed int64) error {
+	if path != "-" {
+		if err := os.Truncate(path, 0); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
 	src := datagen.New(datagen.Options{Kind: datagen.KindOutbox, Seed: seed, PayloadBytes: 160})
 	conv := converters.NewJSONConverter(converters.DefaultJSONOptions())
 	sink, err := filesink.Open(path, filesink.FormatRecords, nil)
