@@ -2,6 +2,8 @@ package transforms
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync/atomic"
 
 	"github.com/inletdev/inlet/connect"
@@ -16,7 +18,8 @@ const regexRouterDoc = "Update the record topic using the configured regular exp
 func regexRouterConfig() *connect.ConfigDef {
 	return connect.NewConfigDef(
 		connect.ConfigKey{Name: "regex", Type: connect.TypeString, Required: true, Importance: connect.High,
-			Doc: "Regular expression to use for matching (Java syntax; backreferences and lookaround are rejected because Go's RE2 engine lacks them)."},
+			Validator: validJavaRegex,
+			Doc:       "Regular expression to use for matching (Java syntax; backreferences and lookaround are rejected because Go's RE2 engine lacks them)."},
 		connect.ConfigKey{Name: "replacement", Type: connect.TypeString, Required: true, Importance: connect.High,
 			Doc: "Replacement string (Java's Matcher syntax: $n, ${name}, \\ quotes the next character)."},
 	)
@@ -85,4 +88,21 @@ func registerRegexRouter(r *connect.Registry) {
 			return NewRegexRouter(cfg.String("regex"), cfg.String("replacement"))
 		},
 	})
+}
+
+// validJavaRegex reports a regex Go cannot run while the config is parsed,
+// so it is listed with every other problem, not after they are fixed.
+func validJavaRegex(v any) error {
+	s, _ := v.(string)
+	if _, err := javare.Compile(s); err != nil {
+		var se *javare.SyntaxError
+		if errors.As(err, &se) {
+			if se.Offset >= 0 {
+				return fmt.Errorf("not a regular expression Go can run, at offset %d: %s", se.Offset, se.Reason)
+			}
+			return fmt.Errorf("not a valid regular expression: %s", se.Reason)
+		}
+		return err
+	}
+	return nil
 }

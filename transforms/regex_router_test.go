@@ -48,7 +48,10 @@ func TestRegexRouterConfigErrors(t *testing.T) {
 	}{
 		{map[string]string{"regex": "(.*)"}, `replacement: missing required configuration`},
 		{map[string]string{"replacement": "x"}, `regex: missing required configuration`},
-		{map[string]string{"regex": `(a)\1`, "replacement": "x"}, `regex="(a)\\1": javare: regex "(a)\\1" at offset 3: backreferences (\1) are not supported by Go's RE2 engine`},
+		{map[string]string{"regex": `(a)\1`, "replacement": "x"}, `regex="(a)\\1": not a regular expression Go can run, at offset 3: backreferences (\1) are not supported by Go's RE2 engine`},
+		// A bad regex is reported together with a missing replacement.
+		{map[string]string{"regex": "("}, `regex="(": not a valid regular expression`},
+		{map[string]string{"regex": "("}, `replacement: missing required configuration`},
 		{map[string]string{"regex": `(?<=a)b`, "replacement": "x"}, `lookbehind`},
 		{map[string]string{"regex": "(.*)", "replacement": "$2"}, `replacement="$2": javare: replacement "$2" at offset 0: No group 2 (the regex has 1 group)`},
 		{map[string]string{"regex": "(.*)", "replacement": "a$"}, `group index is missing`},

@@ -308,6 +308,12 @@ func validate(reg *connect.Registry, args []string, stdout, stderr io.Writer) in
 			report(err, f)
 			continue
 		}
+		// The REST settings (listeners, TLS, users file) are read by the REST
+		// layer, so check them here too: standalone would refuse them.
+		if _, err := rest.OptionsFromWorker(c); err != nil {
+			report(setFile(err, f), f)
+			continue
+		}
 		fmt.Fprintf(stdout, "%s: worker configuration OK\n", f)
 		wc = c
 	}

@@ -22,8 +22,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 var listening = regexp.MustCompile(`REST API listening"? url=(\S+)`)
 
@@ -109,5 +113,16 @@ func TestExplicitListenerInUseFails(t *testing.T) {
 	code := Run(context.Background(), reg, []string{"standalone", wf2}, &errb, &errb)
 	if code != ExitFailure || !strings.Contains(errb.String(), host) {
 		t.Fatalf("second worker on the same explicit listener: exit %d\n%s", code, errb.String())
+	}
+}
+
+// validate --worker checks the REST settings that standalone would refuse.
+func TestValidateWorkerChecksListeners(t *testing.T) {
+	dir := t.TempDir()
+	wf := write(t, dir, "worker.properties", "offset.storage.file.filename="+filepath.Join(dir, "off.json")+"\nlisteners=ftp://x\n")
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), connect.NewRegistry(), []string{"validate", "--worker", wf}, &out, &errb)
+	if code != ExitFailure || !strings.Contains(out.String(), wf+`: listeners="ftp://x"`) {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,6 +43,9 @@ func OptionsFromWorker(wc worker.WorkerConfig) (Options, error) {
 	o.Listeners = connect.SplitList(get("listeners"))
 	https := false
 	for _, l := range o.Listeners {
+		if err := checkListener(l); err != nil {
+			bad("listeners", get("listeners"), err.Error())
+		}
 		if strings.HasPrefix(strings.ToLower(l), "https://") {
 			https = true
 		}
@@ -209,4 +213,14 @@ func parseHeaderConfig(s string) (http.Header, error) {
 		}
 	}
 	return h, nil
+}
+
+// checkListener accepts http://host:port and https://host:port (host may be
+// empty, as in Kafka's http://:8083).
+func checkListener(l string) error {
+	u, err := url.Parse(strings.TrimSpace(l))
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.Port() == "" {
+		return fmt.Errorf("%q is not http://host:port or https://host:port", l)
+	}
+	return nil
 }
