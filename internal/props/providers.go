@@ -12,6 +12,14 @@ import (
 )
 
 // refPattern is Kafka's ConfigTransformer pattern: ${provider:[path:]key}.
+// builtinProviders are the provider aliases inlet users write by habit, with
+// the class that declares each.
+var builtinProviders = map[string]string{
+	"env":  "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+	"file": "org.apache.kafka.common.config.provider.FileConfigProvider",
+	"dir":  "org.apache.kafka.common.config.provider.DirectoryConfigProvider",
+}
+
 var refPattern = regexp.MustCompile(`\$\{([^}]*?):(([^}]*?):)?([^}]*?)\}`)
 
 // Provider classes, by every name a worker file may use (Kafka's class
@@ -159,6 +167,15 @@ func (r *Resolver) Resolve(props map[string]string) (map[string]string, error) {
 			m := refPattern.FindStringSubmatch(ref)
 			p, ok := r.providers[m[1]]
 			if !ok {
+				// Kafka leaves a reference to an undeclared alias as
+				// written, so a forgotten config.providers line would
+				// silently use "${env:PASSWORD}" as the password. For the
+				// built-in provider names that is an error; other aliases
+				// (and template defaults such as ${name:-x}) stay literal.
+				if class, builtin := builtinProviders[m[1]]; builtin && !strings.HasPrefix(m[4], "-") && firstErr == nil {
+					firstErr = fmt.Errorf("%s: %w: the %q config provider is not declared in the worker file (add config.providers=%s and config.providers.%s.class=%s)",
+						ref, ErrProvider, m[1], m[1], m[1], class)
+				}
 				return ref
 			}
 			s, err := p.get(r, cache, m[3], m[4])
