@@ -409,51 +409,44 @@ func (w *Worker) Delete(ctx context.Context, name string) error {
 // Pause stops a pipeline's polling and delivery; tasks stay open and
 // offsets stay where they are. A paused pipeline moves no records.
 func (w *Worker) Pause(ctx context.Context, name string) error {
-	pl, err := w.get(name)
-	if err != nil {
-		return err
-	}
-	pl.op.Lock()
-	defer pl.op.Unlock()
-	pl.target = TargetPaused
-	if len(pl.tasks) == 0 && w.isRunning() {
-		w.startPipeline(pl)
-		return nil
-	}
-	for _, t := range pl.tasks {
-		t.gate.set(true)
-		t.mu.Lock()
-		running := t.state == StateRunning
-		t.mu.Unlock()
-		if running {
-			t.setState(StatePaused, nil)
-		}
-	}
-	return nil
+	return w.setGate(name, TargetPaused)
 }
 
 // Resume runs a PAUSED or STOPPED pipeline again.
 func (w *Worker) Resume(ctx context.Context, name string) error {
+	return w.setGate(name, TargetRunning)
+}
+
+// setGate moves a pipeline to PAUSED or RUNNING: a stopped pipeline's
+// tasks are started in that state; open tasks have their gate set, and a
+// task still starting keeps its STARTING state (it reads the gate when it
+// is open).
+func (w *Worker) setGate(name string, target TargetState) error {
 	pl, err := w.get(name)
 	if err != nil {
 		return err
 	}
 	pl.op.Lock()
 	defer pl.op.Unlock()
-	pl.target = TargetRunning
+	pl.target = target
 	if len(pl.tasks) == 0 {
 		if w.isRunning() {
 			w.startPipeline(pl)
 		}
 		return nil
 	}
+	paused := target == TargetPaused
+	from, to := StateRunning, StatePaused
+	if !paused {
+		from, to = StatePaused, StateRunning
+	}
 	for _, t := range pl.tasks {
-		t.gate.set(false)
+		t.gate.set(paused)
 		t.mu.Lock()
-		paused := t.state == StatePaused
+		switchState := t.state == from
 		t.mu.Unlock()
-		if paused {
-			t.setState(StateRunning, nil)
+		if switchState {
+			t.setState(to, nil)
 		}
 	}
 	return nil
