@@ -170,19 +170,13 @@ func (c *JSONConverter) readStruct(p *parser, s *connect.Schema, depth int) (any
 				}
 				st.Values[idx], seen[idx] = v, true
 			}
-			p.ws()
-			if p.pos >= len(p.data) {
-				return nil, p.fail("unexpected end of input in an object")
+			done, err := p.next('}', "object")
+			if err != nil {
+				return nil, err
 			}
-			if p.data[p.pos] == ',' {
-				p.pos++
-				continue
-			}
-			if p.data[p.pos] == '}' {
-				p.pos++
+			if done {
 				break
 			}
-			return nil, p.fail("expected ',' or '}' in an object")
 		}
 	}
 	for i, f := range s.Fields {
@@ -211,18 +205,10 @@ func (c *JSONConverter) readArray(p *parser, s *connect.Schema, depth int) (any,
 			return nil, under(err, strconv.Itoa(len(out)))
 		}
 		out = append(out, v)
-		p.ws()
-		if p.pos >= len(p.data) {
-			return nil, p.fail("unexpected end of input in an array")
-		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
+		if done, err := p.next(']', "array"); err != nil {
+			return nil, err
+		} else if done {
 			return out, nil
-		default:
-			return nil, p.fail("expected ',' or ']' in an array")
 		}
 	}
 }
@@ -254,18 +240,10 @@ func (c *JSONConverter) readMap(p *parser, s *connect.Schema, depth int) (any, e
 			return nil, under(err, k)
 		}
 		m[k] = v
-		p.ws()
-		if p.pos >= len(p.data) {
-			return nil, p.fail("unexpected end of input in an object")
-		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case '}':
-			p.pos++
+		if done, err := p.next('}', "object"); err != nil {
+			return nil, err
+		} else if done {
 			return m, nil
-		default:
-			return nil, p.fail("expected ',' or '}' in an object")
 		}
 	}
 }

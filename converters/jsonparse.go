@@ -61,6 +61,25 @@ func (p *parser) fail(format string, args ...any) error {
 	return &SyntaxError{Offset: p.pos, Msg: fmt.Sprintf(format, args...)}
 }
 
+// next consumes what follows a member or element of an object or array
+// (what names which, for errors): ',' when more follow (done = false) or
+// the closing byte (done = true).
+func (p *parser) next(closing byte, what string) (done bool, err error) {
+	p.ws()
+	if p.pos >= len(p.data) {
+		return false, p.fail("unexpected end of input in an %s", what)
+	}
+	switch p.data[p.pos] {
+	case ',':
+		p.pos++
+		return false, nil
+	case closing:
+		p.pos++
+		return true, nil
+	}
+	return false, p.fail("expected ',' or '%c' in an %s", closing, what)
+}
+
 // parseJSON parses exactly one JSON value (surrounding whitespace allowed).
 func parseJSON(data []byte) (any, error) {
 	p := &parser{data: data}
@@ -150,18 +169,10 @@ func (p *parser) object(depth int) (*jobj, error) {
 		}
 		o.keys = append(o.keys, k)
 		o.vals = append(o.vals, v)
-		p.ws()
-		if p.pos >= len(p.data) {
-			return nil, p.fail("unexpected end of input in an object")
-		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case '}':
-			p.pos++
+		if done, err := p.next('}', "object"); err != nil {
+			return nil, err
+		} else if done {
 			return o, nil
-		default:
-			return nil, p.fail("expected ',' or '}' in an object")
 		}
 	}
 }
@@ -180,18 +191,10 @@ func (p *parser) array(depth int) ([]any, error) {
 			return nil, err
 		}
 		out = append(out, v)
-		p.ws()
-		if p.pos >= len(p.data) {
-			return nil, p.fail("unexpected end of input in an array")
-		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
+		if done, err := p.next(']', "array"); err != nil {
+			return nil, err
+		} else if done {
 			return out, nil
-		default:
-			return nil, p.fail("expected ',' or ']' in an array")
 		}
 	}
 }

@@ -91,15 +91,11 @@ func (p *parser) readObject(depth int) (any, error) {
 			return nil, err
 		}
 		p.kvs = append(p.kvs, entry{k, v})
-		p.ws()
-		if p.pos >= len(p.data) {
-			return nil, p.fail("unexpected end of input in an object")
+		done, err := p.next('}', "object")
+		if err != nil {
+			return nil, err
 		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case '}':
-			p.pos++
+		if done {
 			entries := p.kvs[mark:]
 			m := make(map[string]any, len(entries))
 			for _, e := range entries { // a repeated key's last value wins, as in Jackson
@@ -108,8 +104,6 @@ func (p *parser) readObject(depth int) (any, error) {
 			clear(entries) // the stack must not keep values alive
 			p.kvs = p.kvs[:mark]
 			return m, nil
-		default:
-			return nil, p.fail("expected ',' or '}' in an object")
 		}
 	}
 }
@@ -128,22 +122,16 @@ func (p *parser) readList(depth int) (any, error) {
 			return nil, err
 		}
 		p.vals = append(p.vals, v)
-		p.ws()
-		if p.pos >= len(p.data) {
-			return nil, p.fail("unexpected end of input in an array")
+		done, err := p.next(']', "array")
+		if err != nil {
+			return nil, err
 		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
+		if done {
 			out := make([]any, len(p.vals)-mark)
 			copy(out, p.vals[mark:])
 			clear(p.vals[mark:])
 			p.vals = p.vals[:mark]
 			return out, nil
-		default:
-			return nil, p.fail("expected ',' or ']' in an array")
 		}
 	}
 }
