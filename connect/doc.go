@@ -43,7 +43,7 @@
 //
 //	SourceTask      Poll                  + optional SourceCommitter, RecordCommitter, io.Closer
 //	SinkTask        Put, Flush            + optional io.Closer
-//	Transformation  Apply                 + optional BatchTransformation, io.Closer
+//	Transformation  Apply                 + optional BatchTransformation (+ BatchProvenance), io.Closer
 //	Predicate       Test
 //	Converter       FromConnect, ToConnect
 //	HeaderConverter FromHeader, ToHeader

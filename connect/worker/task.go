@@ -745,11 +745,14 @@ func (t *task) retryApply(ctx context.Context, st *stage, r *connect.Record, err
 // skips.
 //
 // Attribution, for the DLQ and CommitRecord: outputs of a one-record run
-// belong to that record; outputs of a longer run belong to all of its
-// inputs (a group, see attribute), so if one of them fails every input of
-// the run is dead-lettered (or named in the task's error) rather than a
-// guessed one. Offsets are unaffected: every input of a batch counts as
-// done only once every output of the batch is delivered.
+// belong to that record. A transform that implements
+// connect.BatchProvenance says which input each output came from, and
+// such an output belongs to that input alone. Any other output of a
+// longer run belongs to all of the run's inputs (a group, see attribute),
+// so if it fails every input of the run is dead-lettered (or named in the
+// task's error) rather than a guessed one. Offsets are unaffected: every
+// input of a batch counts as done only once every output of the batch is
+// delivered.
 func (t *task) applyBatchStage(ctx context.Context, st *stage, raw, cur []*connect.Record, src []int32) ([]*connect.Record, []int32, error) {
 	if st.pred == nil {
 		return t.applyBatchRun(ctx, st, raw, cur, src, nil, nil)
@@ -788,7 +791,7 @@ func (t *task) applyBatchStage(ctx context.Context, st *stage, raw, cur []*conne
 // applyBatchRun calls ApplyBatch on run (retrying retriable errors) and
 // appends its outputs, attributed to the run's inputs, to res.
 func (t *task) applyBatchRun(ctx context.Context, st *stage, raw, run []*connect.Record, runSrc []int32, res []*connect.Record, resSrc []int32) ([]*connect.Record, []int32, error) {
-	outs, err := st.bt.ApplyBatch(ctx, run)
+	outs, from, err := applyBatch(ctx, st, run)
 	if err != nil && connect.IsRetriable(err) {
 		start := t.clock.Now()
 		for n := 1; err != nil && connect.IsRetriable(err); n++ {
@@ -801,7 +804,7 @@ func (t *task) applyBatchRun(ctx context.Context, st *stage, raw, run []*connect
 			if serr := t.retryWait(d); serr != nil {
 				return nil, nil, serr
 			}
-			outs, err = st.bt.ApplyBatch(ctx, run)
+			outs, from, err = applyBatch(ctx, st, run)
 		}
 	}
 	if err != nil {
@@ -827,16 +830,54 @@ func (t *task) applyBatchRun(ctx context.Context, st *stage, raw, run []*connect
 		}
 		return res, resSrc, nil
 	}
-	owner := t.attribute(runSrc)
+	if len(from) != len(outs) {
+		from = nil // the transform cannot tell: every output is the run's
+	}
+	whole := int32(0) // the run's group, made on first use
+	haveWhole := false
+	var produced []bool // per input of the run: has an output of its own
+	if t.recCommitter != nil && from != nil {
+		produced = make([]bool, len(run))
+	}
 	if res == nil {
 		res, resSrc = make([]*connect.Record, 0, n), make([]int32, 0, n)
 	}
-	for _, o := range outs {
-		if o != nil {
-			res, resSrc = append(res, o), append(resSrc, owner)
+	for i, o := range outs {
+		if o == nil {
+			continue
+		}
+		if from != nil && from[i] >= 0 && from[i] < len(run) {
+			res, resSrc = append(res, o), append(resSrc, runSrc[from[i]])
+			if produced != nil {
+				produced[from[i]] = true
+			}
+			continue
+		}
+		if !haveWhole {
+			whole, haveWhole = t.attribute(runSrc), true
+		}
+		res, resSrc = append(res, o), append(resSrc, whole)
+	}
+	if produced != nil && !haveWhole {
+		// Every output has its own input: an input with none was dropped.
+		for i, p := range produced {
+			if !p {
+				t.setFate(runSrc[i], fateDropped)
+			}
 		}
 	}
 	return res, resSrc, nil
+}
+
+// applyBatch calls the stage's ApplyBatch, or ApplyBatchFrom when the
+// transform can say which input each output came from (from is nil when
+// it cannot).
+func applyBatch(ctx context.Context, st *stage, run []*connect.Record) ([]*connect.Record, []int, error) {
+	if bp, ok := st.bt.(connect.BatchProvenance); ok {
+		return bp.ApplyBatchFrom(ctx, run)
+	}
+	outs, err := st.bt.ApplyBatch(ctx, run)
+	return outs, nil, err
 }
 
 // attribute returns the src value for outputs made from the inputs srcs:

@@ -22,11 +22,14 @@ func FuzzAnswer(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := fn.answer(data, []*connect.Record{in}, []map[string]any{ev}, map[string]int{"a": 0})
+		out, from, err := fn.answer(data, []*connect.Record{in}, []map[string]any{ev}, &inputIDs{byID: map[string]int{"a": 0}})
 		if err != nil && !connect.IsPermanent(err) {
 			t.Fatalf("a bad answer must be a permanent error: %v", err)
 		}
 		if err == nil {
+			if len(from) != len(out) {
+				t.Fatalf("%d outputs, %d provenance entries", len(out), len(from))
+			}
 			for _, r := range out {
 				if r == nil {
 					t.Fatal("nil record")

@@ -10,15 +10,24 @@
 // at least specversion. Each returned event becomes one record:
 //
 //   - it is based on the input with the same id, if any (an echoed or
-//     enriched event), else on the first input of the batch (a new event,
-//     e.g. one part of a split): topic, key, partition, headers other than
-//     CloudEvents ones, and origin come from that base;
+//     enriched event); else on the input whose id it extends after a
+//     separator, e.g. "ev-7-a" or "ev-7/1" for "ev-7" (one part of a split;
+//     the longest such id wins); else on the first input of the batch (a new
+//     event): topic, key, partition, headers other than CloudEvents ones,
+//     and origin come from that base;
 //   - its attributes become ce_* headers and its data the value (binary
 //     mode), so later transforms and the sink see exactly the returned event;
 //     data_base64 becomes bytes;
 //   - a subject that differs from the base's becomes the record's topic
 //     (dynamic routing); a partitionkey extension becomes the key (the
 //     CloudEvents Kafka binding's rule); time becomes the timestamp.
+//
+// Provenance (connect.BatchProvenance): an event based on an input by its
+// id, as above, is attributed to that input alone, so when the sink fails
+// it only that input is dead-lettered. A new event whose id extends no
+// input's id, and any event whose id several inputs of the batch share,
+// is attributed to the whole batch: the runtime then dead-letters every
+// input of the batch, as it cannot tell which one the event came from.
 //
 // Errors follow the pipeline's retry and tolerance policy: timeouts,
 // connection errors, 429 and 5xx are retriable; other statuses and an
@@ -239,65 +248,119 @@ func (f *Function) Apply(ctx context.Context, r *connect.Record) (*connect.Recor
 
 // ApplyBatch sends the batch and returns the records the function answered.
 func (f *Function) ApplyBatch(ctx context.Context, records []*connect.Record) ([]*connect.Record, error) {
+	out, _, err := f.ApplyBatchFrom(ctx, records)
+	return out, err
+}
+
+// ApplyBatchFrom is ApplyBatch that also says which input each returned
+// event came from (connect.BatchProvenance; see the package doc).
+func (f *Function) ApplyBatchFrom(ctx context.Context, records []*connect.Record) ([]*connect.Record, []int, error) {
 	if len(records) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	ec := connect.EventContextFrom(ctx)
 	events := make([]map[string]any, len(records))
-	byID := make(map[string]int, len(records))
+	ids := inputIDs{byID: make(map[string]int, len(records))}
 	for i, r := range records {
 		ev, err := connect.CloudEvent(r, ec)
 		if err != nil {
-			return nil, connect.Permanent(fmt.Errorf("httpfn: %w", err))
+			return nil, nil, connect.Permanent(fmt.Errorf("httpfn: %w", err))
 		}
 		events[i] = ev
 		if id, ok := ev["id"].(string); ok {
-			byID[id] = i
+			ids.add(id, i)
 		}
 	}
 	body, err := json.Marshal(events)
 	if err != nil {
-		return nil, connect.Permanent(fmt.Errorf("httpfn: encoding %d events (first at %s): %w", len(records), records[0].Coordinates(), err))
+		return nil, nil, connect.Permanent(fmt.Errorf("httpfn: encoding %d events (first at %s): %w", len(records), records[0].Coordinates(), err))
 	}
 	data, err := f.call(ctx, body, records)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return f.answer(data, records, events, byID)
+	return f.answer(data, records, events, &ids)
 }
 
-// answer turns the function's 2xx body into records (see the package doc).
-func (f *Function) answer(data []byte, records []*connect.Record, events []map[string]any, byID map[string]int) ([]*connect.Record, error) {
+// inputIDs finds the input a returned event came from by its id.
+type inputIDs struct {
+	byID   map[string]int  // id → the last input with it
+	shared map[string]bool // ids more than one input has (nil: none)
+}
+
+func (ids *inputIDs) add(id string, i int) {
+	if _, ok := ids.byID[id]; ok {
+		if ids.shared == nil {
+			ids.shared = map[string]bool{}
+		}
+		ids.shared[id] = true
+	}
+	ids.byID[id] = i
+}
+
+// base returns the input an event with that id is based on (see the
+// package doc) and whether it is that input's alone: false for an id
+// several inputs share. ok is false when no input's id matches.
+func (ids *inputIDs) base(id string) (j int, own, ok bool) {
+	if j, ok := ids.byID[id]; ok {
+		return j, !ids.shared[id], true
+	}
+	// A split part: the longest input id it extends after a separator.
+	for p := len(id) - 1; p > 0; p-- {
+		if !separator(id[p]) {
+			continue
+		}
+		if j, ok := ids.byID[id[:p]]; ok {
+			return j, !ids.shared[id[:p]], true
+		}
+	}
+	return 0, false, false
+}
+
+// separator reports whether c may join an input's id and a suffix: any
+// ASCII character but a letter or digit, so "ev-1" does not claim "ev-10".
+func separator(c byte) bool {
+	return c < 0x80 && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
+}
+
+// answer turns the function's 2xx body into records (see the package doc)
+// and says which input each came from (-1: the whole batch).
+func (f *Function) answer(data []byte, records []*connect.Record, events []map[string]any, ids *inputIDs) ([]*connect.Record, []int, error) {
 	v, err := connect.ParseJSON(data)
 	if err != nil {
-		return nil, f.badAnswer(records, "not JSON: "+err.Error()+": "+snippet(data))
+		return nil, nil, f.badAnswer(records, "not JSON: "+err.Error()+": "+snippet(data))
 	}
 	answer, ok := v.([]any)
 	if !ok {
-		return nil, f.badAnswer(records, fmt.Sprintf("%s, want a JSON array of events", jsonKind(v)))
+		return nil, nil, f.badAnswer(records, fmt.Sprintf("%s, want a JSON array of events", jsonKind(v)))
 	}
 	out := make([]*connect.Record, 0, len(answer))
+	from := make([]int, 0, len(answer))
 	for i, raw := range answer {
 		ev, ok := raw.(map[string]any)
 		if !ok {
-			return nil, f.badAnswer(records, fmt.Sprintf("element %d is %s, want a CloudEvent object", i, jsonKind(raw)))
+			return nil, nil, f.badAnswer(records, fmt.Sprintf("element %d is %s, want a CloudEvent object", i, jsonKind(raw)))
 		}
 		if _, ok := ev["specversion"].(string); !ok {
-			return nil, f.badAnswer(records, fmt.Sprintf("element %d has no specversion: return CloudEvents (specversion, id, source, type, data)", i))
+			return nil, nil, f.badAnswer(records, fmt.Sprintf("element %d has no specversion: return CloudEvents (specversion, id, source, type, data)", i))
 		}
-		base, baseEv := records[0], events[0]
+		base, baseEv, src := records[0], events[0], -1
 		if id, ok := ev["id"].(string); ok {
-			if j, ok := byID[id]; ok {
+			if j, own, ok := ids.base(id); ok {
 				base, baseEv = records[j], events[j]
+				if own {
+					src = j
+				}
 			}
 		}
 		r, err := toRecord(ev, base, baseEv)
 		if err != nil {
-			return nil, f.badAnswer(records, fmt.Sprintf("element %d: %v", i, err))
+			return nil, nil, f.badAnswer(records, fmt.Sprintf("element %d: %v", i, err))
 		}
 		out = append(out, r)
+		from = append(from, src)
 	}
-	return out, nil
+	return out, from, nil
 }
 
 // call POSTs the batch and returns the 2xx answer's body.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -285,5 +286,45 @@ func TestErrorsHideTheURLPassword(t *testing.T) {
 	_, err = f.ApplyBatch(context.Background(), []*connect.Record{dtsLike(1, "orders")})
 	if err == nil || strings.Contains(err.Error(), "pw-s3cret") {
 		t.Fatalf("connection error shows the password: %v", err)
+	}
+}
+
+// TestProvenance: each returned event is attributed to the input whose id
+// it has, or extends after a separator (a split part, the longest id
+// wins, "ev-1" does not claim "ev-10x"), and is based on that input; an id
+// no input explains, or one several inputs share, belongs to the batch.
+func TestProvenance(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `[
+		 {"specversion":"1.0","id":"ev-2","data":1},
+		 {"specversion":"1.0","id":"ev-10.part1","data":2},
+		 {"specversion":"1.0","id":"ev-1-x","data":3},
+		 {"specversion":"1.0","id":"ev-10x","data":4},
+		 {"specversion":"1.0","id":"dup","data":5},
+		 {"specversion":"1.0","data":6}
+		]`)
+	}))
+	defer srv.Close()
+	f := newFn(t, map[string]string{"url": srv.URL})
+	in := make([]*connect.Record, 5)
+	for i, id := range []string{"ev-1", "ev-2", "ev-10", "dup", "dup"} {
+		in[i] = dtsLike(i, "orders")
+		in[i].Headers = in[i].Headers.Set("ce_id", nil, id)
+		in[i].SourceOffset = map[string]any{"offset": int64(i)}
+	}
+	out, from, err := f.ApplyBatchFrom(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{1, 2, 0, -1, -1, -1}; !reflect.DeepEqual(from, want) {
+		t.Fatalf("from = %v, want %v", from, want)
+	}
+	for i, wantOff := range []int64{1, 2, 0, 0, 4, 0} {
+		if got := out[i].SourceOffset["offset"]; got != wantOff {
+			t.Errorf("output %d is based on the input at offset %v, want %d", i, got, wantOff)
+		}
+	}
+	if _, ok := any(f).(connect.BatchProvenance); !ok {
+		t.Fatal("Function does not implement connect.BatchProvenance")
 	}
 }
