@@ -3,30 +3,17 @@ package dts
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
-
-	"github.com/hamba/avro/v2"
 )
 
 // PlaceholderMaxLen is the largest value DTS sends as a placeholder ("mock"
 // record): values this short are not Avro and only move the position on.
 const PlaceholderMaxLen = 2
-
-// maxValueSize bounds one Avro string or bytes value (a BLOB column). Kafka
-// messages that large are rare; the bound keeps a corrupt length from
-// allocating without limit.
-const maxValueSize = 64 << 20
-
-// avroAPI is an immutable, frozen hamba/avro configuration.
-var avroAPI = avro.Config{MaxByteSliceSize: maxValueSize}.Freeze()
 
 // Operation is a DTS record's operation (the Avro enum Operation).
 type Operation int32
@@ -76,14 +63,16 @@ type Field struct {
 	DataTypeNumber int32
 }
 
-// None is the value of a column that DTS marks as having no value at all
-// (EmptyObject NONE), as opposed to SQL NULL (nil). Rendered images leave
-// such columns out.
-type None struct{}
+// none is what readValue returns for a column that DTS marks as having no
+// value at all (EmptyObject NONE), as opposed to SQL NULL (nil). Images
+// leave such columns out.
+type none struct{}
 
-// Change is one decoded DTS record. Column values are already rendered as
-// JSON-ready Go values (see the package doc): nil, int64, json.Number,
-// float64, string, or None.
+// Change is one decoded DTS record. Row images are maps keyed by column
+// name, their values already rendered as JSON-ready Go values (see the
+// package doc): nil, int64, json.Number, float64 or string. They are the
+// images the emitted records carry, so they are read-only once decoded;
+// Fields gives the column order.
 type Change struct {
 	Version            int32
 	ID                 int64
@@ -101,19 +90,17 @@ type Change struct {
 	ProcessTimestamps  []int64
 	Tags               map[string]string
 	Fields             []Field
-	Before             []any // nil when the record has no before image
-	After              []any // nil when the record has no after image
+	Before             map[string]any // nil when the record has no before image
+	After              map[string]any // nil when the record has no after image
 	DDL                string
 	BornTimestamp      int64 // 0 when the writer's schema lacks the field
-
-	bufs [2][]any // image buffers kept for DecodeInto while an image is absent
 }
 
 // Decoder decodes DTS Avro values. It reuses buffers between calls and is
-// not safe for concurrent use; each source task owns one. Strings in a
-// Change may share memory with earlier results but are never overwritten.
+// not safe for concurrent use; each source task owns one. Strings and boxed
+// values in a Change may share memory with earlier results but are never
+// overwritten.
 type Decoder struct {
-	r        *avro.Reader
 	charsets charsetCache
 
 	// Reused between records: most records repeat the previous record's
@@ -124,65 +111,20 @@ type Decoder struct {
 	lastName           [4]string // objectName, database, schema, table
 	lastVersion        string
 
-	// scratch receives strings that are only compared or converted (a
-	// charset name, a column name equal to the last record's): reading them
-	// in place allocates nothing. slab holds the text of strings that are
-	// kept (see keep).
-	scratch [2][]byte
-	slab    []byte
+	// arena holds the text and the boxed form of the values a Change
+	// keeps; strings read only to be compared or converted (a charset name,
+	// a column name equal to the last record's) are views into the datum
+	// and cost nothing.
+	arena arena
 }
 
-// readScratch reads an Avro string or bytes value into scratch buffer i.
-// The result is valid until the next read into the same buffer. size (the
-// datum's length) bounds the length, so a corrupt one cannot allocate.
-func (d *Decoder) readScratch(r *avro.Reader, i, size int) []byte {
-	n := r.ReadLong()
-	if r.Error != nil {
-		return nil
-	}
-	if n < 0 || n > int64(size) {
-		r.ReportError("ReadString", fmt.Sprintf("invalid string length %d", n))
-		return nil
-	}
-	if cap(d.scratch[i]) < int(n) {
-		d.scratch[i] = make([]byte, n, max(n, 64))
-	}
-	b := d.scratch[i][:n]
-	r.Read(b)
-	return b
-}
-
-// keep returns b as a string that stays valid: short strings are copied
-// into a shared slab (one allocation per KiB instead of one per string),
-// as hamba/avro's ReadString does. Slab bytes are written once, before the
-// string that views them exists, and never again.
-func (d *Decoder) keep(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if len(b) > 256 {
-		return string(b)
-	}
-	if cap(d.slab)-len(d.slab) < len(b) {
-		d.slab = make([]byte, 0, 1024)
-	}
-	n := len(d.slab)
-	d.slab = append(d.slab, b...)
-	return unsafe.String(&d.slab[n], len(b))
-}
-
-// keepReuse is reuse for text in a scratch buffer: prev when equal, else
-// the text kept.
+// keepReuse boxes text for an image: prev when it holds the same text (an
+// UPDATE mostly repeats values), else the text kept and boxed.
 func (d *Decoder) keepReuse(prev any, b []byte) any {
 	if p, ok := prev.(string); ok && p == string(b) {
 		return prev
 	}
-	return d.keep(b)
-}
-
-// readText reads a string that the Change keeps.
-func (d *Decoder) readText(r *avro.Reader, size int) string {
-	return d.keep(d.readScratch(r, 0, size))
+	return d.arena.str(d.arena.keep(b))
 }
 
 // tags returns the tag map of the pairs just read, reusing the previous
@@ -203,9 +145,7 @@ func (d *Decoder) tags() map[string]string {
 }
 
 // NewDecoder returns a Decoder.
-func NewDecoder() *Decoder {
-	return &Decoder{r: avro.NewReader(nil, 0, avro.WithReaderConfig(avroAPI))}
-}
+func NewDecoder() *Decoder { return &Decoder{} }
 
 // IsPlaceholder reports whether a Kafka value is a DTS placeholder record
 // (null or at most PlaceholderMaxLen bytes) that must be skipped, not decoded.
@@ -216,10 +156,10 @@ func IsPlaceholder(value []byte) bool { return len(value) <= PlaceholderMaxLen }
 // bornTimestamp is read only when bytes remain, since the Java SDK's schema
 // lacks it. Random input yields an error, never a panic.
 //
-// It reads the datum with hamba/avro's Reader primitives, field by field in
-// the schema's wire order, rather than through a generic schema walk: one
-// pass, values rendered as they are read, and the optional trailing field
-// handled explicitly.
+// It reads the datum field by field in the schema's wire order rather than
+// through a generic schema walk: one pass, values rendered as they are
+// read, and the optional trailing field handled explicitly (see wire for
+// why the primitives are read here rather than with hamba/avro's Reader).
 func (d *Decoder) Decode(value []byte) (*Change, error) {
 	c := &Change{}
 	if err := d.DecodeInto(c, value); err != nil {
@@ -228,157 +168,112 @@ func (d *Decoder) Decode(value []byte) (*Change, error) {
 	return c, nil
 }
 
-// DecodeInto is Decode into a caller's Change, reusing its slices: a source
-// that turns each Change into a record at once decodes without allocating
-// the Change. What c held before is overwritten.
-func (d *Decoder) DecodeInto(c *Change, value []byte) (err error) {
-	bufs := c.bufs
-	if c.Before != nil {
-		bufs[0] = c.Before
-	}
-	if c.After != nil {
-		bufs[1] = c.After
-	}
+// DecodeInto is Decode into a caller's Change, reusing its timestamp slice:
+// a source that turns each Change into a record at once decodes without
+// allocating the Change. What c held before is overwritten; its image maps
+// are new ones, so records built from the previous content keep theirs.
+func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	pts := c.ProcessTimestamps[:0]
-	*c = Change{bufs: [2][]any{bufs[0][:0], bufs[1][:0]}, ProcessTimestamps: pts}
+	*c = Change{ProcessTimestamps: pts}
 
 	if IsPlaceholder(value) {
 		return ErrPlaceholder
 	}
-	r := d.r.Reset(value)
-	r.Error = nil
-	field := "version"
-	check := func(next string) bool {
-		if r.Error != nil {
-			return false
-		}
-		field = next
-		return true
+	// Reads after an error return zero values, so the fields are read
+	// straight on; the first error is reported once, naming its field.
+	w := &wire{b: value, at: "version"}
+	c.Version = w.int()
+	w.at = "id"
+	c.ID = w.long()
+	w.at = "sourceTimestamp"
+	c.SourceTimestamp = w.long()
+	w.at = "sourcePosition"
+	c.SourcePosition = d.arena.keep(w.bytes())
+	w.at = "safeSourcePosition"
+	c.SafeSourcePosition = d.arena.keep(w.bytes())
+	w.at = "sourceTxid"
+	c.SourceTxid = d.arena.keep(w.bytes())
+	w.at = "source.sourceType"
+	if st := w.int(); st < 0 || int(st) >= len(sourceTypes) {
+		w.failf("enum index %d out of range 0..%d", st, len(sourceTypes)-1)
+	} else {
+		c.SourceType = sourceTypes[st]
 	}
-	fail := func(format string, args ...any) error {
-		return &DecodeError{Field: field, Reason: fmt.Sprintf(format, args...)}
-	}
-	c.Version = r.ReadInt()
-	if !check("id") {
-		return fail("%v", r.Error)
-	}
-	c.ID = r.ReadLong()
-	if !check("sourceTimestamp") {
-		return fail("%v", r.Error)
-	}
-	c.SourceTimestamp = r.ReadLong()
-	if !check("sourcePosition") {
-		return fail("%v", r.Error)
-	}
-	size := len(value)
-	c.SourcePosition = d.readText(r, size)
-	if !check("safeSourcePosition") {
-		return fail("%v", r.Error)
-	}
-	c.SafeSourcePosition = d.readText(r, size)
-	if !check("sourceTxid") {
-		return fail("%v", r.Error)
-	}
-	c.SourceTxid = d.readText(r, size)
-	if !check("source.sourceType") {
-		return fail("%v", r.Error)
-	}
-	st := r.ReadInt()
-	if !check("source.sourceType") {
-		return fail("%v", r.Error)
-	}
-	if st < 0 || int(st) >= len(sourceTypes) {
-		return fail("enum index %d out of range 0..%d", st, len(sourceTypes)-1)
-	}
-	c.SourceType = sourceTypes[st]
-	field = "source.version"
-	if v := d.readScratch(r, 0, size); string(v) != d.lastVersion {
-		d.lastVersion = d.keep(v)
+	w.at = "source.version"
+	if v := w.bytes(); string(v) != d.lastVersion {
+		d.lastVersion = d.arena.keep(v)
 	}
 	c.SourceVersion = d.lastVersion
-	if !check("operation") {
-		return fail("%v", r.Error)
+	w.at = "operation"
+	if op := w.int(); op < 0 || int(op) >= len(opNames) {
+		w.failf("enum index %d out of range 0..%d", op, len(opNames)-1)
+	} else {
+		c.Operation = Operation(op)
 	}
-	op := r.ReadInt()
-	if !check("operation") {
-		return fail("%v", r.Error)
-	}
-	if op < 0 || int(op) >= len(opNames) {
-		return fail("enum index %d out of range 0..%d", op, len(opNames)-1)
-	}
-	c.Operation = Operation(op)
-	field = "objectName"
-	switch b := r.ReadLong(); {
-	case r.Error != nil:
-		return fail("%v", r.Error)
-	case b == 0:
-	case b == 1:
-		if v := d.readScratch(r, 0, size); string(v) == d.lastName[0] {
+	w.at = "objectName"
+	switch b := w.long(); b {
+	case 0:
+	case 1:
+		if v := w.bytes(); string(v) == d.lastName[0] {
 			c.ObjectName = d.lastName[0]
 		} else {
-			c.ObjectName = d.keep(v)
+			c.ObjectName = d.arena.keep(v)
 		}
 	default:
-		return fail("union branch %d, want 0 (null) or 1 (string)", b)
+		w.failf("union branch %d, want 0 (null) or 1 (string)", b)
 	}
-	if !check("processTimestamps") {
-		return fail("%v", r.Error)
-	}
-	switch b := r.ReadLong(); {
-	case r.Error != nil:
-		return fail("%v", r.Error)
-	case b == 0:
+	w.at = "processTimestamps"
+	switch b := w.long(); b {
+	case 0:
 		c.ProcessTimestamps = nil
-	case b == 1:
-		if err := readBlocks(r, len(value), func(n int) { c.ProcessTimestamps = slices.Grow(c.ProcessTimestamps, n) }, func() { c.ProcessTimestamps = append(c.ProcessTimestamps, r.ReadLong()) }); err != nil {
-			return fail("%v", err)
+	case 1:
+		total := 0
+		for n := w.block(&total); n > 0; n = w.block(&total) {
+			c.ProcessTimestamps = slices.Grow(c.ProcessTimestamps, n)
+			for range n {
+				c.ProcessTimestamps = append(c.ProcessTimestamps, w.long())
+			}
 		}
 	default:
-		return fail("union branch %d, want 0 (null) or 1 (array)", b)
+		w.failf("union branch %d, want 0 (null) or 1 (array)", b)
 	}
-	if !check("tags") {
-		return fail("%v", r.Error)
-	}
+	w.at = "tags"
 	// Tags mostly repeat the last record's: compare them in place and keep
 	// only text that differs.
 	d.pairs = d.pairs[:0]
-	if err := readBlocks(r, len(value), nil, func() {
-		for range 2 {
-			v := d.readScratch(r, 0, size)
+	total := 0
+	for n := w.block(&total); n > 0; n = w.block(&total) {
+		for range 2 * n {
+			v := w.bytes()
 			if i := len(d.pairs); i < len(d.lastPairs) && d.lastPairs[i] == string(v) {
 				d.pairs = append(d.pairs, d.lastPairs[i])
 			} else {
-				d.pairs = append(d.pairs, d.keep(v))
+				d.pairs = append(d.pairs, d.arena.keep(v))
 			}
 		}
-	}); err != nil {
-		return fail("%v", err)
 	}
 	c.Tags = d.tags()
-	if !check("fields") {
-		return fail("%v", r.Error)
-	}
-	switch b := r.ReadLong(); {
-	case r.Error != nil:
-		return fail("%v", r.Error)
-	case b == 0:
-	case b == 1:
-		// A string "fields" is not produced by any known writer; keep it as
-		// a single unnamed column list marker by ignoring it.
-		_ = r.ReadString()
-	case b == 2:
+	w.at = "fields"
+	switch b := w.long(); b {
+	case 0:
+	case 1:
+		// A string "fields" is not produced by any known writer; it is
+		// read and ignored.
+		w.bytes()
+	case 2:
 		d.fields = d.fields[:0]
-		if err := readBlocks(r, len(value), nil, func() {
-			name := d.readScratch(r, 0, size)
-			f := Field{DataTypeNumber: r.ReadInt()}
-			if i := len(d.fields); i < len(d.lastFields) && d.lastFields[i].Name == string(name) {
-				f.Name = d.lastFields[i].Name
-			} else {
-				f.Name = d.keep(name)
+		total := 0
+		for n := w.block(&total); n > 0; n = w.block(&total) {
+			for range n {
+				name := w.bytes()
+				f := Field{DataTypeNumber: w.int()}
+				if i := len(d.fields); i < len(d.lastFields) && d.lastFields[i].Name == string(name) {
+					f.Name = d.lastFields[i].Name
+				} else {
+					f.Name = d.arena.keep(name)
+				}
+				d.fields = append(d.fields, f)
 			}
-			d.fields = append(d.fields, f)
-		}); err != nil {
-			return fail("%v", err)
 		}
 		// Consecutive records mostly share a table: share its column list
 		// instead of allocating one per record. Fields are read-only.
@@ -387,51 +282,33 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) (err error) {
 		}
 		c.Fields = d.lastFields
 	default:
-		return fail("union branch %d, want 0 (null), 1 (string) or 2 (array)", b)
+		w.failf("union branch %d, want 0 (null), 1 (string) or 2 (array)", b)
 	}
-	if !check("beforeImages") {
-		return fail("%v", r.Error)
-	}
+	// The before image's values, in column order, for the after image to
+	// reuse (an UPDATE mostly repeats them); on the stack for common
+	// widths, so keeping them costs no allocation and no write barrier.
+	var stack [32]any
+	w.at = "beforeImages"
+	var prev []any
+	c.Before, prev, _ = d.readImage(w, c.Fields, stack[:0], nil)
+	w.at = "afterImages"
 	var ddl string
-	c.Before, _, err = d.readImage(r, len(value), c.bufs[0], nil)
-	if err != nil {
-		return fail("%v", err)
-	}
-	if !check("afterImages") {
-		return fail("%v", r.Error)
-	}
-	c.After, ddl, err = d.readImage(r, len(value), c.bufs[1], c.Before)
-	if err != nil {
-		return fail("%v", err)
-	}
-	if !check("bornTimestamp") {
-		return fail("%v", r.Error)
-	}
+	c.After, _, ddl = d.readImage(w, c.Fields, nil, prev)
 	// The Java SDK's schema ends after afterImages; LIO's adds bornTimestamp.
 	// Avro is positional, so the field is there exactly when bytes remain.
-	if r.Peek(); errors.Is(r.Error, io.EOF) {
-		r.Error = nil
-	} else {
-		c.BornTimestamp = r.ReadLong()
-		if r.Error != nil {
-			return fail("%v", r.Error)
+	if w.more() {
+		w.at = "bornTimestamp"
+		c.BornTimestamp = w.long()
+		if w.err == nil && w.more() {
+			w.at = "end of record"
+			w.failf("unexpected bytes after bornTimestamp: the value is not a DTS Record datum")
 		}
-		if r.Peek(); r.Error == nil {
-			field = "end of record"
-			return fail("unexpected bytes after bornTimestamp: the value is not a DTS Record datum")
-		}
-		r.Error = nil
+	}
+	if w.err != nil {
+		return &DecodeError{Field: w.errAt, Reason: w.err.Error()}
 	}
 	if c.Operation == OpDDL {
 		c.DDL = ddl
-	}
-	if c.Before != nil && len(c.Before) != len(c.Fields) {
-		field = "beforeImages"
-		return fail("%d values for %d fields", len(c.Before), len(c.Fields))
-	}
-	if c.After != nil && len(c.After) != len(c.Fields) {
-		field = "afterImages"
-		return fail("%d values for %d fields", len(c.After), len(c.Fields))
 	}
 	if c.ObjectName != d.lastName[0] {
 		d.lastName[0] = c.ObjectName
@@ -441,73 +318,57 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) (err error) {
 	return nil
 }
 
-// readBlocks reads an Avro array or map: blocks of a count and that many
-// items, ended by a zero count. Counts are bounded by the datum's size, since
-// every item takes at least one byte, so a corrupt count cannot loop long.
-func readBlocks(r *avro.Reader, size int, block func(n int), item func()) error {
-	total := 0
-	for {
-		n, _ := r.ReadBlockHeader()
-		if r.Error != nil {
-			return r.Error
-		}
-		if n == 0 {
-			return nil
-		}
-		total += int(n)
-		if n < 0 || n > int64(size) || total > size {
-			return fmt.Errorf("block count %d larger than the datum", n)
-		}
-		if block != nil {
-			block(int(n))
-		}
-		for i := int64(0); i < n; i++ {
-			item()
-			if r.Error != nil {
-				return r.Error
-			}
-		}
-	}
-}
-
 // readImage reads the beforeImages/afterImages union: null, a string (the
-// DDL text) or an array of column values.
-func (d *Decoder) readImage(r *avro.Reader, size int, vals, prev []any) ([]any, string, error) {
-	b := r.ReadLong()
-	if r.Error != nil {
-		return nil, "", r.Error
-	}
-	switch b {
+// DDL text) or an array of column values, which it puts in a map keyed by
+// the column names (a NONE column left out). When vals is not nil it
+// appends the values to it in column order (NONE as nil); prev holds the
+// before image's values, which the after image's reuse when equal.
+func (d *Decoder) readImage(w *wire, fields []Field, vals, prev []any) (map[string]any, []any, string) {
+	switch b := w.long(); b {
 	case 0:
-		return nil, "", nil
+		return nil, vals, ""
 	case 1:
-		return nil, r.ReadString(), r.Error
+		return nil, vals, string(w.bytes())
 	case 2:
-		var verr error
-		err := readBlocks(r, size, func(n int) { vals = slices.Grow(vals, n) }, func() {
-			var p any
-			if len(vals) < len(prev) {
-				p = prev[len(vals)]
-			}
-			v, e := d.readValue(r, size, p)
-			if e != nil {
-				verr = e
-				if r.Error == nil {
-					r.Error = e // stops readBlocks
+		m := make(map[string]any, len(fields))
+		i, total := 0, 0
+		for n := w.block(&total); n > 0; n = w.block(&total) {
+			for range n {
+				if i >= len(fields) {
+					w.failf("more values than the %d fields", len(fields))
+					return nil, vals, ""
 				}
-				return
+				var p any
+				if i < len(prev) {
+					p = prev[i]
+				}
+				v := d.readValue(w, p)
+				if w.err != nil {
+					w.err = fmt.Errorf("value %d: %w", i, w.err)
+					return nil, vals, ""
+				}
+				if _, isNone := v.(none); isNone {
+					v = nil
+				} else {
+					m[fields[i].Name] = v
+				}
+				if vals != nil {
+					vals = append(vals, v)
+				}
+				i++
 			}
-			vals = append(vals, v)
-		})
-		if verr != nil {
-			return nil, "", fmt.Errorf("value %d: %w", len(vals), verr)
 		}
-		if err != nil {
-			return nil, "", err
+		if w.err == nil && i != len(fields) {
+			w.failf("%d values for %d fields", i, len(fields))
 		}
-		return vals, "", nil
+		if w.err != nil {
+			return nil, vals, ""
+		}
+		return m, vals, ""
+	default:
+		w.failf("union branch %d, want 0 (null), 1 (string) or 2 (array)", b)
+		return nil, vals, ""
 	}
-	return nil, "", fmt.Errorf("union branch %d, want 0 (null), 1 (string) or 2 (array)", b)
 }
 
 // Image element union branches, in schema order.
@@ -528,152 +389,156 @@ const (
 )
 
 // readValue reads one image element and renders it (see the package doc
-// for the rendering of each DTS value type).
-// readValue reads one image element. prev is the value at the same
+// for the rendering of each DTS value type). prev is the value at the same
 // position in the before image (nil for none): an UPDATE mostly repeats
 // values, and reusing prev's interface value saves boxing the same text.
-func (d *Decoder) readValue(r *avro.Reader, size int, prev any) (any, error) {
-	b := r.ReadLong()
-	if r.Error != nil {
-		return nil, r.Error
-	}
-	switch b {
+// Errors go to w.
+func (d *Decoder) readValue(w *wire, prev any) any {
+	switch b := w.long(); b {
 	case vNull:
-		return nil, nil
+		return nil
 	case vInteger:
-		_ = r.ReadInt() // precision
-		s := d.readScratch(r, 0, size)
-		if r.Error != nil {
-			return nil, r.Error
+		w.int() // precision
+		s := w.bytes()
+		if w.err != nil {
+			return nil
 		}
 		if n, ok := parseInt64(s); ok {
 			if p, ok := prev.(int64); ok && p == n {
-				return prev, nil
+				return prev
 			}
-			return n, nil
+			return d.arena.int64(n)
 		}
-		return integerValue(string(s), prev)
+		if !isInteger(s) {
+			w.failf("Integer value %q is not an integer", s)
+			return nil
+		}
+		// Wider than int64 (BIGINT UNSIGNED): the exact digits.
+		if p, ok := prev.(json.Number); ok && string(p) == string(s) {
+			return prev
+		}
+		return d.arena.number(d.arena.keep(s))
 	case vCharacter:
-		cs := d.readScratch(r, 0, size)
-		// bytes and string share one wire format.
-		v := d.readScratch(r, 1, size)
-		if r.Error != nil {
-			return nil, r.Error
+		cs := w.bytes()
+		v := w.bytes() // bytes and string share one wire format
+		if w.err != nil {
+			return nil
 		}
 		if isUTF8Charset(cs) && utf8.Valid(v) {
-			return d.keepReuse(prev, v), nil
+			return d.keepReuse(prev, v)
 		}
-		return reuse(prev, d.charsets.decode(string(cs), string(v))), nil
+		s := d.charsets.decode(string(cs), string(v))
+		if p, ok := prev.(string); ok && p == s {
+			return prev
+		}
+		return d.arena.str(s)
 	case vDecimal:
-		s := d.readScratch(r, 0, size)
-		_ = r.ReadInt() // precision
-		_ = r.ReadInt() // scale
-		if r.Error != nil {
-			return nil, r.Error
+		s := w.bytes()
+		w.int() // precision
+		w.int() // scale
+		if w.err != nil {
+			return nil
 		}
 		if p, ok := prev.(json.Number); ok && string(p) == string(s) {
-			return prev, nil
+			return prev
 		}
 		if isJSONNumber(s) {
-			return json.Number(d.keep(s)), nil
+			return d.arena.number(d.arena.keep(s))
 		}
-		return decimalValue(string(s), nil)
+		// Java's BigDecimal accepts forms JSON does not ("+1", "1."); keep
+		// those as text rather than fail the record.
+		if _, err := strconv.ParseFloat(string(s), 64); err != nil {
+			w.failf("Decimal value %q is not a number", s)
+			return nil
+		}
+		return d.keepReuse(prev, s)
 	case vFloat:
-		f := r.ReadDouble()
-		_ = r.ReadInt()
-		_ = r.ReadInt()
-		if r.Error != nil {
-			return nil, r.Error
+		f := w.double()
+		w.int() // precision
+		w.int() // scale
+		if w.err != nil {
+			return nil
 		}
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			// JSON has no NaN or Infinity; Java's Double.toString spelling.
-			return strconv.FormatFloat(f, 'g', -1, 64), nil
+			return strconv.FormatFloat(f, 'g', -1, 64)
 		}
-		return f, nil
+		if p, ok := prev.(float64); ok && p == f {
+			return prev
+		}
+		return d.arena.float64(f)
 	case vTimestamp:
-		sec := r.ReadLong()
-		micros := r.ReadInt()
-		if r.Error != nil {
-			return nil, r.Error
+		sec := w.long()
+		micros := w.int()
+		if w.err != nil {
+			return nil
 		}
 		if micros < 0 || micros > 999999 {
-			return nil, fmt.Errorf("Timestamp micros %d out of range 0..999999", micros)
+			w.failf("Timestamp micros %d out of range 0..999999", micros)
+			return nil
 		}
 		if sec < -62167219200 || sec > 253402300799 {
-			return nil, fmt.Errorf("Timestamp %d s is outside years 0..9999", sec)
+			w.failf("Timestamp %d s is outside years 0..9999", sec)
+			return nil
 		}
 		var buf [32]byte
-		return d.keepReuse(prev, appendRFC3339(buf[:0], sec, micros)), nil
+		return d.keepReuse(prev, appendRFC3339(buf[:0], sec, micros))
 	case vDateTime:
-		dt := readDateTime(r)
-		if r.Error != nil {
-			return nil, r.Error
+		dt := readDateTime(w)
+		if w.err != nil {
+			return nil
 		}
-		return dt.render(d, prev)
+		return dt.render(d, w, prev)
 	case vTimestampTZ:
-		dt := readDateTime(r)
-		tz := r.ReadString()
-		if r.Error != nil {
-			return nil, r.Error
+		dt := readDateTime(w)
+		tz := w.bytes()
+		if w.err != nil {
+			return nil
 		}
-		v, err := dt.render(d, nil)
-		if err != nil {
-			return nil, err
+		v := dt.render(d, w, nil)
+		if w.err != nil || len(tz) == 0 {
+			return v
 		}
-		if tz == "" {
-			return v, nil
-		}
-		return fmt.Sprint(v) + " " + tz, nil
+		return fmt.Sprint(v) + " " + string(tz)
 	case vBinaryGeometry, vBinaryObject:
-		_ = r.ReadString() // type
-		v := r.ReadBytes()
-		if r.Error != nil {
-			return nil, r.Error
+		w.bytes() // type
+		v := w.bytes()
+		if w.err != nil {
+			return nil
 		}
-		return reuse(prev, b64(v)), nil
+		s := b64(v)
+		if p, ok := prev.(string); ok && p == s {
+			return prev
+		}
+		return d.arena.str(s)
 	case vTextGeometry, vTextObject:
-		_ = d.readScratch(r, 0, size) // type
-		s := d.readScratch(r, 0, size)
-		if r.Error != nil {
-			return nil, r.Error
+		w.bytes() // type
+		s := w.bytes()
+		if w.err != nil {
+			return nil
 		}
-		return d.keepReuse(prev, s), nil
+		return d.keepReuse(prev, s)
 	case vEmptyObject:
-		e := r.ReadInt()
-		if r.Error != nil {
-			return nil, r.Error
-		}
-		switch e {
+		switch e := w.int(); e {
 		case 0:
-			return nil, nil
+			return nil
 		case 1:
-			return None{}, nil
+			return none{}
+		default:
+			w.failf("EmptyObject enum index %d, want 0 (NULL) or 1 (NONE)", e)
+			return nil
 		}
-		return nil, fmt.Errorf("EmptyObject enum index %d, want 0 (NULL) or 1 (NONE)", e)
+	default:
+		w.failf("value union branch %d, want 0..12", b)
+		return nil
 	}
-	return nil, fmt.Errorf("value union branch %d, want 0..12", b)
 }
 
-// integerValue renders an Integer: int64 when it fits, else the exact digits
-// as a json.Number (DTS integers may be unsigned 64-bit or wider).
-func integerValue(s string, prev any) (any, error) {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if p, ok := prev.(int64); ok && p == n {
-			return prev, nil
-		}
-		return n, nil
-	}
-	if !isInteger(s) {
-		return nil, fmt.Errorf("Integer value %q is not an integer", s)
-	}
-	return json.Number(strings.Clone(s)), nil
-}
-
-func isInteger(s string) bool {
-	if s != "" && (s[0] == '-' || s[0] == '+') {
+func isInteger(s []byte) bool {
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
 		s = s[1:]
 	}
-	if s == "" {
+	if len(s) == 0 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -682,32 +547,6 @@ func isInteger(s string) bool {
 		}
 	}
 	return true
-}
-
-// decimalValue renders a Decimal exactly, as a json.Number holding DTS's
-// text, so no precision is lost (event patterns compare number text).
-func decimalValue(s string, prev any) (any, error) {
-	if !isJSONNumber(s) {
-		// Java's BigDecimal accepts forms JSON does not ("+1", "1."); keep
-		// those as text rather than fail the record.
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return nil, fmt.Errorf("Decimal value %q is not a number", s)
-		}
-		return strings.Clone(s), nil
-	}
-	if p, ok := prev.(json.Number); ok && string(p) == s {
-		return prev, nil
-	}
-	return json.Number(s), nil
-}
-
-// reuse returns prev when it is the same text as s, else s: an interface
-// holding an existing string costs nothing, a new one an allocation.
-func reuse(prev any, s string) any {
-	if p, ok := prev.(string); ok && p == s {
-		return prev
-	}
-	return s
 }
 
 // isJSONNumber reports whether s is a number in JSON's grammar.
@@ -818,22 +657,17 @@ type dateTime struct {
 	year, month, day, hour, minute, second, micros int32
 }
 
-func readDateTime(r *avro.Reader) dateTime {
+func readDateTime(w *wire) dateTime {
 	var dt dateTime
 	var parts [7]int32
 	for i := range parts {
-		switch b := r.ReadLong(); b {
+		switch b := w.long(); b {
 		case 0:
 		case 1:
-			parts[i] = r.ReadInt()
+			parts[i] = w.int()
 			dt.set |= 1 << i
 		default:
-			if r.Error == nil {
-				r.ReportError("DateTime", fmt.Sprintf("union branch %d, want 0 (null) or 1 (int)", b))
-			}
-			return dt
-		}
-		if r.Error != nil {
+			w.failf("DateTime union branch %d, want 0 (null) or 1 (int)", b)
 			return dt
 		}
 	}
@@ -855,25 +689,31 @@ const (
 // DATE yyyy-MM-dd, TIME [-]HH:mm:ss[.ffffff] (hours may exceed 23), YEAR
 // as a number, DATETIME yyyy-MM-dd HH:mm:ss[.ffffff]. The field DTS calls
 // "millis" holds microseconds; the fraction has 6 digits, or none when 0.
-func (dt dateTime) render(d *Decoder, prev any) (any, error) {
+func (dt dateTime) render(d *Decoder, w *wire, prev any) any {
 	date := dt.set&(dtYear|dtMonth|dtDay) == dtYear|dtMonth|dtDay
 	clock := dt.set&dtHour != 0
 	if dt.set&dtMicros != 0 && (dt.micros < 0 || dt.micros > 999999) {
-		return nil, fmt.Errorf("DateTime micros %d out of range 0..999999", dt.micros)
+		w.failf("DateTime micros %d out of range 0..999999", dt.micros)
+		return nil
 	}
 	switch {
 	case dt.set == dtYear:
-		return int64(dt.year), nil
+		if p, ok := prev.(int64); ok && p == int64(dt.year) {
+			return prev
+		}
+		return d.arena.int64(int64(dt.year))
 	case dt.set == 0:
-		return nil, nil
+		return nil
 	case !date && !clock:
-		return nil, fmt.Errorf("DateTime with parts %07b has neither a full date nor an hour", dt.set)
+		w.failf("DateTime with parts %07b has neither a full date nor an hour", dt.set)
+		return nil
 	}
 	var buf [32]byte
 	b := buf[:0]
 	if date {
 		if dt.year < 0 || dt.year > 9999 {
-			return nil, fmt.Errorf("DateTime year %d out of range 0..9999", dt.year)
+			w.failf("DateTime year %d out of range 0..9999", dt.year)
+			return nil
 		}
 		b = pad(b, int64(dt.year), 4)
 		b = append(b, '-')
@@ -900,7 +740,7 @@ func (dt dateTime) render(d *Decoder, prev any) (any, error) {
 			b = pad(b, int64(dt.micros), 6)
 		}
 	}
-	return d.keepReuse(prev, b), nil
+	return d.keepReuse(prev, b)
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

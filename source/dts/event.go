@@ -66,6 +66,9 @@ type Builder struct {
 	// mostly share it.
 	lastTS                 int64
 	lastTSValue, lastCTime any
+
+	// arena boxes the per-record numbers and the ce_id text.
+	arena arena
 }
 
 // Boxed once: putting a string in an interface allocates.
@@ -121,8 +124,9 @@ func (b *Builder) Record(c *Change, offset int64) (*connect.Record, error) {
 	if c.Operation == OpDDL {
 		after = map[string]any{"ddl": c.DDL}
 	} else {
-		before = image(t.names, c.Before)
-		after = image(t.names, c.After)
+		// The decoder's image maps are the event's: records are never
+		// mutated after hand-off.
+		before, after = c.Before, c.After
 	}
 	key := b.key(t, c)
 	base := connect.Record{
@@ -149,18 +153,18 @@ func (b *Builder) Record(c *Change, offset int64) (*connect.Record, error) {
 		b.lastCTime = string(r.Timestamp.AppendFormat(tb[:0], time.RFC3339))
 	}
 	r.Value = map[string]any{
-		"id":              c.ID,
+		"id":              b.arena.int64(c.ID),
 		"topicPartition":  b.topicPartition,
-		"offset":          offset,
+		"offset":          b.arena.int64(offset),
 		"sourceTimestamp": b.lastTSValue,
 		"operationType":   opValues[c.Operation],
 		"schema":          t.schema,
 		"beforeImage":     nilIfEmpty(before),
 		"afterImage":      nilIfEmpty(after),
 	}
-	// ce_id in one allocation (the prefix is fixed, the DTS id varies).
+	// ce_id: the prefix is fixed, the DTS id varies.
 	var idb [80]byte
-	id := string(strconv.AppendInt(append(idb[:0], b.idPrefix...), c.ID, 10))
+	id := b.arena.str(b.arena.keep(strconv.AppendInt(append(idb[:0], b.idPrefix...), c.ID, 10)))
 	rh.hdr = [7]connect.Header{
 		{Key: "ce_specversion", Value: specVersionValue},
 		{Key: "ce_id", Value: id},
@@ -189,46 +193,22 @@ func nilIfEmpty(m map[string]any) any {
 	return m
 }
 
-// image renders a row image as an object keyed by column name. EventBridge
-// uses a positional list of Java value objects; names make the values
-// readable and let event patterns and JSONPath reach single columns
-// ($.data.afterImage.status). Columns DTS marks NONE are left out.
-func image(names []string, vals []any) map[string]any {
-	if vals == nil {
-		return nil
-	}
-	m := make(map[string]any, len(vals))
-	for i, v := range vals {
-		if _, none := v.(None); none {
-			continue
-		}
-		m[names[i]] = v
-	}
-	return m
-}
-
-// key is the key columns of the after image, else of the before image,
-// read by position from the decoded values rather than by name from the
-// image maps. A NONE column is missing from the image, so its key value is
-// null.
+// key is the key columns of the after image, else of the before image. A
+// NONE column is missing from the image, so its key value is null.
 func (b *Builder) key(t *table, c *Change) any {
 	if len(t.pk) == 0 || c.Operation == OpDDL {
 		return nil
 	}
-	vals := c.After
-	if vals == nil {
-		vals = c.Before
+	img := c.After
+	if img == nil {
+		img = c.Before
 	}
-	if vals == nil {
+	if img == nil {
 		return nil
 	}
 	k := make(map[string]any, len(t.pk))
 	for _, i := range t.pk {
-		v := vals[i]
-		if _, none := v.(None); none {
-			v = nil
-		}
-		k[t.names[i]] = v
+		k[t.names[i]] = img[t.names[i]]
 	}
 	return k
 }
