@@ -43,8 +43,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/inletdev/inlet/connect"
@@ -259,27 +261,116 @@ func (f *Function) ApplyBatchFrom(ctx context.Context, records []*connect.Record
 		return nil, nil, nil
 	}
 	ec := connect.EventContextFrom(ctx)
-	events := make([]map[string]any, len(records))
+	subjects := make([]any, len(records))
 	ids := inputIDs{byID: make(map[string]int, len(records))}
+	reqBuf := getBuf()
+	body, inBuf, err := encodeBatch(*reqBuf, records, ec, subjects, &ids)
+	if inBuf {
+		*reqBuf = body
+	} else {
+		putBuf(reqBuf)
+		reqBuf = nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	respBuf := getBuf()
+	defer putBuf(respBuf) // answer copies what it keeps
+	data, reusable, err := f.call(ctx, body, *respBuf, records)
+	if reusable && reqBuf != nil {
+		putBuf(reqBuf)
+	}
+	if data != nil {
+		*respBuf = data
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return f.answer(data, records, subjects, &ids)
+}
+
+// encodeBatch appends the request body to dst: the records' CloudEvents
+// views as a JSON array, byte for byte what json.Marshal of
+// connect.CloudEvent's maps writes (appendBinaryEvent for binary-mode
+// records, appendJSON of connect.CloudEvent for others, json.Marshal
+// itself when a value needs it). It notes each input's id in ids and its
+// subject attribute in subjects. inDst is false when the body is not in
+// dst's array.
+func encodeBatch(dst []byte, records []*connect.Record, ec connect.EventContext, subjects []any, ids *inputIDs) (body []byte, inDst bool, err error) {
+	var buf [16]attr
+	attrs := buf[:0]
+	dst = append(dst, '[')
+	for i, r := range records {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var ok bool
+		if dst, attrs, ok = appendBinaryEvent(dst, r, attrs[:0]); ok {
+			if id, ok := findAttr(attrs, "id"); ok {
+				ids.add(id, i)
+			}
+			if s, ok := findAttr(attrs, "subject"); ok {
+				subjects[i] = s
+			}
+			continue
+		}
+		ev, err := connect.CloudEvent(r, ec)
+		if err != nil {
+			return dst, true, connect.Permanent(fmt.Errorf("httpfn: %w", err))
+		}
+		if id, ok := ev["id"].(string); ok {
+			ids.add(id, i)
+		}
+		subjects[i] = ev["subject"]
+		if dst, ok = appendJSON(dst, ev, 0); !ok {
+			body, err := marshalBatch(records, ec, subjects, ids)
+			return body, false, err
+		}
+	}
+	return append(dst, ']'), true, nil
+}
+
+// marshalBatch is encodeBatch by json.Marshal, for values only it handles
+// (or rejects, with its error).
+func marshalBatch(records []*connect.Record, ec connect.EventContext, subjects []any, ids *inputIDs) ([]byte, error) {
+	clear(ids.byID)
+	ids.shared = nil
+	events := make([]map[string]any, len(records))
 	for i, r := range records {
 		ev, err := connect.CloudEvent(r, ec)
 		if err != nil {
-			return nil, nil, connect.Permanent(fmt.Errorf("httpfn: %w", err))
+			return nil, connect.Permanent(fmt.Errorf("httpfn: %w", err))
 		}
 		events[i] = ev
 		if id, ok := ev["id"].(string); ok {
 			ids.add(id, i)
 		}
+		subjects[i] = ev["subject"]
 	}
 	body, err := json.Marshal(events)
 	if err != nil {
-		return nil, nil, connect.Permanent(fmt.Errorf("httpfn: encoding %d events (first at %s): %w", len(records), records[0].Coordinates(), err))
+		return nil, connect.Permanent(fmt.Errorf("httpfn: encoding %d events (first at %s): %w", len(records), records[0].Coordinates(), err))
 	}
-	data, err := f.call(ctx, body, records)
-	if err != nil {
-		return nil, nil, err
+	return body, nil
+}
+
+// bufs holds request and response bodies between calls: a batch of 100
+// events is some 70 KB each way.
+var bufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooled is the largest buffer kept for reuse.
+const maxPooled = 4 << 20
+
+func getBuf() *[]byte {
+	b := bufs.Get().(*[]byte)
+	*b = (*b)[:0]
+	return b
+}
+
+func putBuf(b *[]byte) {
+	if cap(*b) <= maxPooled {
+		bufs.Put(b)
 	}
-	return f.answer(data, records, events, &ids)
 }
 
 // inputIDs finds the input a returned event came from by its id.
@@ -325,8 +416,8 @@ func separator(c byte) bool {
 
 // answer turns the function's 2xx body into records (see the package doc)
 // and says which input each came from (-1: the whole batch).
-func (f *Function) answer(data []byte, records []*connect.Record, events []map[string]any, ids *inputIDs) ([]*connect.Record, []int, error) {
-	v, err := connect.ParseJSON(data)
+func (f *Function) answer(data []byte, records []*connect.Record, subjects []any, ids *inputIDs) ([]*connect.Record, []int, error) {
+	v, err := parseJSON(data)
 	if err != nil {
 		return nil, nil, f.badAnswer(records, "not JSON: "+err.Error()+": "+snippet(data))
 	}
@@ -344,16 +435,16 @@ func (f *Function) answer(data []byte, records []*connect.Record, events []map[s
 		if _, ok := ev["specversion"].(string); !ok {
 			return nil, nil, f.badAnswer(records, fmt.Sprintf("element %d has no specversion: return CloudEvents (specversion, id, source, type, data)", i))
 		}
-		base, baseEv, src := records[0], events[0], -1
+		base, baseSubject, src := records[0], subjects[0], -1
 		if id, ok := ev["id"].(string); ok {
 			if j, own, ok := ids.base(id); ok {
-				base, baseEv = records[j], events[j]
+				base, baseSubject = records[j], subjects[j]
 				if own {
 					src = j
 				}
 			}
 		}
-		r, err := toRecord(ev, base, baseEv)
+		r, err := toRecord(ev, base, baseSubject)
 		if err != nil {
 			return nil, nil, f.badAnswer(records, fmt.Sprintf("element %d: %v", i, err))
 		}
@@ -363,11 +454,22 @@ func (f *Function) answer(data []byte, records []*connect.Record, events []map[s
 	return out, from, nil
 }
 
-// call POSTs the batch and returns the 2xx answer's body.
-func (f *Function) call(ctx context.Context, body []byte, records []*connect.Record) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader(body))
+// call POSTs the batch and returns the 2xx answer's body, appended to
+// dst. reusable reports whether the transport is done with body, so that
+// its buffer may be used again.
+func (f *Function) call(ctx context.Context, body, dst []byte, records []*connect.Record) (data []byte, reusable bool, err error) {
+	rb := &reqBody{}
+	rb.Reset(body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, rb)
 	if err != nil {
-		return nil, connect.Permanent(fmt.Errorf("httpfn: request to %s: %w", f.shown, err))
+		return nil, false, connect.Permanent(fmt.Errorf("httpfn: request to %s: %w", f.shown, err))
+	}
+	req.ContentLength = int64(len(body))
+	req.GetBody = func() (io.ReadCloser, error) {
+		// A redirect or a retry on a fresh connection sends body again,
+		// maybe after Do returned: the buffer is not reused then.
+		rb.rewound.Store(true)
+		return io.NopCloser(bytes.NewReader(body)), nil
 	}
 	req.Header = f.header.Clone()
 	if f.host != "" {
@@ -376,28 +478,68 @@ func (f *Function) call(ctx context.Context, body []byte, records []*connect.Rec
 	resp, err := f.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, false, ctx.Err()
 		}
 		// Timeouts and connection failures are transient.
-		return nil, connect.Retriable(fmt.Errorf("httpfn: calling %s for %d records (first at %s): %w", f.shown, len(records), records[0].Coordinates(), err))
+		return nil, false, connect.Retriable(fmt.Errorf("httpfn: calling %s for %d records (first at %s): %w", f.shown, len(records), records[0].Coordinates(), err))
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	data, err = readBody(dst, resp)
+	resp.Body.Close()
+	reusable = rb.closed.Load() && !rb.rewound.Load()
 	if err != nil {
-		return nil, connect.Retriable(fmt.Errorf("httpfn: reading the answer of %s: %w", f.shown, err))
+		return nil, reusable, connect.Retriable(fmt.Errorf("httpfn: reading the answer of %s: %w", f.shown, err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		err := fmt.Errorf("httpfn: %s answered %s for %d records (first at %s): %s",
 			f.shown, resp.Status, len(records), records[0].Coordinates(), snippet(data))
 		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout {
-			return nil, connect.Retriable(err)
+			return nil, reusable, connect.Retriable(err)
 		}
-		return nil, connect.Permanent(err)
+		return nil, reusable, connect.Permanent(err)
 	}
 	if len(data) > maxResponse {
-		return nil, f.badAnswer(records, fmt.Sprintf("more than %d bytes", maxResponse))
+		return nil, reusable, f.badAnswer(records, fmt.Sprintf("more than %d bytes", maxResponse))
 	}
-	return data, nil
+	return data, reusable, nil
+}
+
+// reqBody is a request body over a pooled buffer. RoundTrip may read and
+// close the body after Do returns, so the buffer is reused only once the
+// transport closed it (it does so when it has sent it).
+type reqBody struct {
+	bytes.Reader
+	closed, rewound atomic.Bool
+}
+
+func (b *reqBody) Close() error {
+	b.closed.Store(true)
+	return nil
+}
+
+// readBody appends at most maxResponse+1 bytes of resp's body to dst, as
+// io.ReadAll(io.LimitReader(body, maxResponse+1)) did, in one read when
+// the length is announced.
+func readBody(dst []byte, resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n <= maxResponse {
+		dst = slices.Grow(dst, int(n)+1) // +1: room to see the EOF
+	}
+	for {
+		if len(dst) > maxResponse {
+			return dst, nil
+		}
+		if len(dst) == cap(dst) {
+			dst = slices.Grow(dst, 4096)
+		}
+		room := min(cap(dst), maxResponse+1)
+		n, err := resp.Body.Read(dst[len(dst):room])
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
 }
 
 // Close releases idle connections.
@@ -435,8 +577,32 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// toRecord builds the record for a returned event on the base input.
-func toRecord(ev map[string]any, base *connect.Record, baseEv map[string]any) (*connect.Record, error) {
+// headerKey is "ce_" + name, without building the common ones.
+func headerKey(name string) string {
+	switch name {
+	case "specversion":
+		return "ce_specversion"
+	case "id":
+		return "ce_id"
+	case "source":
+		return "ce_source"
+	case "type":
+		return "ce_type"
+	case "subject":
+		return "ce_subject"
+	case "time":
+		return "ce_time"
+	case "dataschema":
+		return "ce_dataschema"
+	case "partitionkey":
+		return "ce_partitionkey"
+	}
+	return "ce_" + name
+}
+
+// toRecord builds the record for a returned event on the base input,
+// whose subject attribute is baseSubject (nil if none).
+func toRecord(ev map[string]any, base *connect.Record, baseSubject any) (*connect.Record, error) {
 	r := base.Clone()
 	// Keep the base's own headers, drop its CloudEvents ones.
 	hs := make(connect.Headers, 0, len(base.Headers)+len(ev))
@@ -448,13 +614,10 @@ func toRecord(ev map[string]any, base *connect.Record, baseEv map[string]any) (*
 	}
 	r.ValueSchema = nil
 	r.Value = nil
-	keys := make([]string, 0, len(ev))
-	for k := range ev {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys) // stable header order
-	for _, k := range keys {
-		v := ev[k]
+	var buf [16]member
+	ms := sortedMembers(buf[:0], ev) // stable header order
+	for _, m := range ms {
+		k, v := m.k, m.v
 		switch k {
 		case "data":
 			r.Value = v
@@ -482,17 +645,19 @@ func toRecord(ev map[string]any, base *connect.Record, baseEv map[string]any) (*
 			s = x
 		case json.Number:
 			s = x.String()
+			v = s
 		case bool:
 			s = fmt.Sprint(x)
+			v = s
 		case nil:
 			continue
 		default:
 			return nil, fmt.Errorf("attribute %q is %s; CloudEvents attributes are scalars", k, jsonKind(v))
 		}
-		hs = append(hs, connect.Header{Key: "ce_" + k, Value: s})
+		hs = append(hs, connect.Header{Key: headerKey(k), Value: v}) // v: the string s
 		switch k {
 		case "subject":
-			if s != "" && s != baseEv["subject"] {
+			if s != "" && s != baseSubject {
 				r.Topic = s // dynamic routing
 			}
 		case "partitionkey":

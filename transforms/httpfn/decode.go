@@ -1,0 +1,365 @@
+package httpfn
+
+import (
+	"encoding/json"
+	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/inletdev/inlet/connect"
+)
+
+// The answer used to be decoded with connect.ParseJSON (encoding/json into
+// interface{}), a fifth of the transform's CPU. parseJSON builds the same
+// values (map[string]any, []any, string, json.Number, bool, nil) in one
+// pass, with object keys interned. Whatever it does not accept, invalid
+// JSON but also odd valid input such as invalid UTF-8 in strings, goes to
+// connect.ParseJSON, so values and error messages stay exactly as before.
+
+// maxDecodeDepth is encoding/json's nesting limit.
+const maxDecodeDepth = 10000
+
+// maxInterned bounds a decoder's key cache: keys are few (the CloudEvents
+// attributes and the data's field names), but an answer could make every
+// key unique.
+const maxInterned = 4096
+
+// maxInternedValue is the longest string value interned.
+const maxInternedValue = 32
+
+var decoders = sync.Pool{New: func() any { return &decoder{keys: map[string]string{}, values: map[string]any{}} }}
+
+// parseJSON decodes data as connect.ParseJSON does.
+func parseJSON(data []byte) (any, error) {
+	d := decoders.Get().(*decoder)
+	d.data, d.pos = data, 0
+	v, ok := d.value(0)
+	if ok {
+		d.ws()
+		ok = d.pos == len(data)
+	}
+	d.data = nil
+	clear(d.stack)
+	d.stack = d.stack[:0]
+	decoders.Put(d)
+	if ok {
+		return v, nil
+	}
+	return connect.ParseJSON(data)
+}
+
+// decoder is one pass over data. It is not safe for concurrent use.
+type decoder struct {
+	data   []byte
+	pos    int
+	stack  []any             // elements of the arrays being read
+	buf    []byte            // a string being unescaped
+	keys   map[string]string // interned object keys
+	values map[string]any    // interned short string values
+}
+
+func (d *decoder) ws() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+// value reads the value at d.pos (after whitespace); ok is false where
+// encoding/json would fail or could decode differently.
+func (d *decoder) value(depth int) (any, bool) {
+	d.ws()
+	if d.pos >= len(d.data) {
+		return nil, false
+	}
+	switch c := d.data[d.pos]; c {
+	case '{':
+		return d.object(depth + 1)
+	case '[':
+		return d.array(depth + 1)
+	case '"':
+		return d.strValue()
+	case 't':
+		return true, d.literal("true")
+	case 'f':
+		return false, d.literal("false")
+	case 'n':
+		return nil, d.literal("null")
+	default:
+		if c != '-' && !isDigit(c) {
+			return nil, false
+		}
+		end, ok := numberLen(d.data, d.pos)
+		if !ok {
+			return nil, false
+		}
+		n := json.Number(d.data[d.pos:end])
+		d.pos = end
+		return n, true
+	}
+}
+
+func (d *decoder) literal(lit string) bool {
+	if len(d.data)-d.pos < len(lit) || string(d.data[d.pos:d.pos+len(lit)]) != lit {
+		return false
+	}
+	d.pos += len(lit)
+	return true
+}
+
+func (d *decoder) object(depth int) (any, bool) {
+	if depth > maxDecodeDepth {
+		return nil, false
+	}
+	d.pos++ // {
+	m := map[string]any{}
+	d.ws()
+	if d.pos < len(d.data) && d.data[d.pos] == '}' {
+		d.pos++
+		return m, true
+	}
+	for {
+		d.ws()
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return nil, false
+		}
+		k, ok := d.str(true)
+		if !ok {
+			return nil, false
+		}
+		d.ws()
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return nil, false
+		}
+		d.pos++
+		v, ok := d.value(depth)
+		if !ok {
+			return nil, false
+		}
+		m[k] = v // a repeated key: the last wins, as in encoding/json
+		d.ws()
+		if d.pos >= len(d.data) {
+			return nil, false
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case '}':
+			d.pos++
+			return m, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+func (d *decoder) array(depth int) (any, bool) {
+	if depth > maxDecodeDepth {
+		return nil, false
+	}
+	d.pos++ // [
+	d.ws()
+	if d.pos < len(d.data) && d.data[d.pos] == ']' {
+		d.pos++
+		return []any{}, true // empty, not nil, as encoding/json
+	}
+	base := len(d.stack)
+	for {
+		v, ok := d.value(depth)
+		if !ok {
+			return nil, false
+		}
+		d.stack = append(d.stack, v)
+		d.ws()
+		if d.pos >= len(d.data) {
+			return nil, false
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+			continue
+		case ']':
+			d.pos++
+		default:
+			return nil, false
+		}
+		out := make([]any, len(d.stack)-base)
+		copy(out, d.stack[base:])
+		clear(d.stack[base:])
+		d.stack = d.stack[:base]
+		return out, true
+	}
+}
+
+// str reads the string at d.pos; a key is interned.
+func (d *decoder) str(key bool) (string, bool) {
+	start := d.pos + 1
+	ascii := true
+	for i := start; i < len(d.data); i++ {
+		switch c := d.data[i]; {
+		case c == '"':
+			b := d.data[start:i]
+			if !ascii && !utf8.Valid(b) {
+				return "", false // encoding/json replaces the bad bytes
+			}
+			d.pos = i + 1
+			if key {
+				return d.intern(b), true
+			}
+			return string(b), true
+		case c == '\\':
+			return d.unescape(start, i, key)
+		case c < 0x20:
+			return "", false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return "", false
+}
+
+// unescape reads the rest of a string that has an escape at i.
+func (d *decoder) unescape(start, i int, key bool) (string, bool) {
+	b := append(d.buf[:0], d.data[start:i]...)
+	ascii := true
+	for i < len(d.data) {
+		c := d.data[i]
+		switch {
+		case c == '"':
+			d.buf = b
+			if !ascii && !utf8.Valid(b) {
+				return "", false
+			}
+			d.pos = i + 1
+			if key {
+				return d.intern(b), true
+			}
+			return string(b), true
+		case c < 0x20:
+			return "", false
+		case c != '\\':
+			if c >= utf8.RuneSelf {
+				ascii = false
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		if i+1 >= len(d.data) {
+			return "", false
+		}
+		switch e := d.data[i+1]; e {
+		case '"', '\\', '/':
+			b = append(b, e)
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r := hex4(d.data, i+2)
+			if r < 0 {
+				return "", false
+			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				// As encoding/json: a valid pair is one rune, a lone half
+				// is U+FFFD (and a following \u escape stands alone).
+				if i+1 < len(d.data) && d.data[i] == '\\' && d.data[i+1] == 'u' {
+					if r2 := hex4(d.data, i+2); r2 >= 0 {
+						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+							b = utf8.AppendRune(b, dec)
+							i += 6
+							continue
+						}
+					} else {
+						return "", false
+					}
+				}
+				r = utf8.RuneError
+			}
+			b = utf8.AppendRune(b, r)
+			continue
+		default:
+			return "", false
+		}
+		i += 2
+	}
+	d.buf = b
+	return "", false
+}
+
+// hex4 is the rune of the four hex digits at data[i:], or -1.
+func hex4(data []byte, i int) rune {
+	if i+4 > len(data) {
+		return -1
+	}
+	var r rune
+	for _, c := range data[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r*16 + rune(c)
+	}
+	return r
+}
+
+// strValue reads a string value. Short ones are interned with their
+// interface value: attribute values and enum-like fields repeat in every
+// event, and boxing a string costs an allocation of its own.
+func (d *decoder) strValue() (any, bool) {
+	start := d.pos + 1
+	for i := start; i < len(d.data) && i-start <= maxInternedValue; i++ {
+		switch c := d.data[i]; {
+		case c == '"':
+			b := d.data[start:i]
+			if v, ok := d.values[string(b)]; ok {
+				d.pos = i + 1
+				return v, true
+			}
+			s, ok := d.str(false)
+			if !ok {
+				return nil, false
+			}
+			if len(d.values) >= maxInterned {
+				clear(d.values)
+			}
+			v := any(s)
+			d.values[s] = v
+			return v, true
+		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
+			i = len(d.data) // not a plain short string
+		}
+	}
+	s, ok := d.str(false)
+	return s, ok
+}
+
+// intern returns b as a string, shared with earlier keys of the same text.
+func (d *decoder) intern(b []byte) string {
+	if s, ok := d.keys[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.keys) >= maxInterned {
+		clear(d.keys)
+	}
+	d.keys[s] = s
+	return s
+}

@@ -1,0 +1,388 @@
+package httpfn
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/inletdev/inlet/connect"
+)
+
+// The request body used to be json.Marshal of connect.CloudEvent's maps:
+// building the maps and reflecting over them was 30% of the transform's
+// CPU. appendBinaryEvent and appendJSON write the same bytes (sorted
+// object keys, HTML-safe escaping, json.Number verbatim) and say when they
+// meet anything else, so that the caller falls back to the old way, which
+// then also produces the error it always did.
+
+// maxEncodeDepth bounds the nesting appendJSON follows (encoding/json
+// starts checking for cycles at the same depth).
+const maxEncodeDepth = 1000
+
+// member is one object member, for sorting by key.
+type member struct {
+	k string
+	v any
+}
+
+// sortedMembers appends m's members to dst, sorted by key (as
+// encoding/json orders them).
+func sortedMembers(dst []member, m map[string]any) []member {
+	for k, v := range m {
+		dst = append(dst, member{k, v})
+	}
+	slices.SortFunc(dst, func(a, b member) int { return strings.Compare(a.k, b.k) })
+	return dst
+}
+
+// appendJSON appends v as json.Marshal does, for nil, strings, bools,
+// json.Number and maps and slices of them.
+func appendJSON(dst []byte, v any, depth int) ([]byte, bool) {
+	return appendValue(dst, v, depth, false)
+}
+
+// appendPlain appends a schemaless Connect value as
+// json.Marshal(connect.JSONValue(nil, v)) writes it, for nil, strings,
+// bools, json.Number, integers, floats, map[string]any and []any; ok is
+// false for anything else (or a value JSONValue rejects, such as NaN).
+func appendPlain(dst []byte, v any, depth int) ([]byte, bool) {
+	return appendValue(dst, v, depth, true)
+}
+
+// appendValue is appendJSON, or appendPlain when plain is set.
+func appendValue(dst []byte, v any, depth int, plain bool) (_ []byte, ok bool) {
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...), true
+	case string:
+		return appendString(dst, x), true
+	case bool:
+		return strconv.AppendBool(dst, x), true
+	case json.Number:
+		if x == "" {
+			return append(dst, '0'), true // json.Number's zero value
+		}
+		if !validNumber(string(x)) {
+			return dst, false
+		}
+		return append(dst, x...), true
+	case map[string]any:
+		if x == nil && !plain { // JSONValue makes {} of a nil map
+			return append(dst, "null"...), true
+		}
+		if depth >= maxEncodeDepth {
+			return dst, false
+		}
+		var buf [24]member
+		ms := sortedMembers(buf[:0], x)
+		dst = append(dst, '{')
+		for i := range ms {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, ms[i].k)
+			dst = append(dst, ':')
+			if dst, ok = appendValue(dst, ms[i].v, depth+1, plain); !ok {
+				return dst, false
+			}
+		}
+		return append(dst, '}'), true
+	case []any:
+		if x == nil && !plain { // and [] of a nil slice
+			return append(dst, "null"...), true
+		}
+		if depth >= maxEncodeDepth {
+			return dst, false
+		}
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			if dst, ok = appendValue(dst, e, depth+1, plain); !ok {
+				return dst, false
+			}
+		}
+		return append(dst, ']'), true
+	}
+	if plain {
+		// JSONValue's numbers (json.Marshal writes floats differently).
+		switch x := v.(type) {
+		case int64:
+			return strconv.AppendInt(dst, x, 10), true
+		case int:
+			return strconv.AppendInt(dst, int64(x), 10), true
+		case int32:
+			return strconv.AppendInt(dst, int64(x), 10), true
+		case int16:
+			return strconv.AppendInt(dst, int64(x), 10), true
+		case int8:
+			return strconv.AppendInt(dst, int64(x), 10), true
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return dst, false
+			}
+			return strconv.AppendFloat(dst, x, 'g', -1, 64), true
+		case float32:
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				return dst, false
+			}
+			return strconv.AppendFloat(dst, float64(x), 'g', -1, 32), true
+		}
+	}
+	return dst, false
+}
+
+const hexDigits = "0123456789abcdef"
+
+// htmlSafe[b] is true for the ASCII bytes encoding/json writes unescaped
+// (it escapes <, > and & for HTML safety by default).
+var htmlSafe = func() (t [utf8.RuneSelf]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\' && b != '<' && b != '>' && b != '&'
+	}
+	return t
+}()
+
+// appendString is encoding/json's string encoding with HTML escaping:
+// short escapes for \ " \b \f \n \r \t, \u00XX for other control bytes
+// and < > &, \ufffd for each invalid UTF-8 byte, and \u2028, \u2029.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if htmlSafe[b] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// validNumber reports whether s is a JSON number:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func validNumber(s string) bool {
+	n, ok := numberLen(s, 0)
+	return ok && n == len(s)
+}
+
+// numberLen returns where the JSON number starting at s[i] ends; ok is
+// false when no valid number starts there.
+func numberLen[T string | []byte](s T, i int) (end int, ok bool) {
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(s):
+		return i, false
+	case s[i] == '0':
+		i++
+	case s[i] >= '1' && s[i] <= '9':
+		for i++; i < len(s) && isDigit(s[i]); i++ {
+		}
+	default:
+		return i, false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if i >= len(s) || !isDigit(s[i]) {
+			return i, false
+		}
+		for i++; i < len(s) && isDigit(s[i]); i++ {
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i >= len(s) || !isDigit(s[i]) {
+			return i, false
+		}
+		for i++; i < len(s) && isDigit(s[i]); i++ {
+		}
+	}
+	return i, true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// attr is one CloudEvents attribute of a binary-mode record.
+type attr struct{ name, value string }
+
+// appendBinaryEvent appends r's CloudEvents view exactly as
+// json.Marshal(connect.CloudEvent(r, …)) writes it, without building the
+// event's map or copying the value, for the common case: a binary-mode
+// record (ce_* headers) with a schemaless value of plain types (maps,
+// slices, strings, numbers, bools). ok is false for any other record, and
+// the caller takes the general path. attrs is scratch space, returned for
+// reuse; on success it holds the event's attributes, sorted by name.
+func appendBinaryEvent(dst []byte, r *connect.Record, attrs []attr) (_ []byte, _ []attr, ok bool) {
+	if r.ValueSchema != nil {
+		return dst, attrs, false
+	}
+	if _, binary := lastHeader(r.Headers, "ce_specversion"); !binary {
+		return dst, attrs, false // derived attributes: the general path
+	}
+	ct, hasCT := lastHeader(r.Headers, "content-type")
+	if hasCT {
+		for i := 0; i < len(ct); i++ {
+			if ct[i] >= utf8.RuneSelf {
+				return dst, attrs, false // leave Unicode case rules to connect
+			}
+		}
+		const structured = "application/cloudevents+json"
+		if len(ct) >= len(structured) && strings.EqualFold(ct[:len(structured)], structured) {
+			return dst, attrs, false
+		}
+	}
+	switch r.Value.(type) {
+	case []byte:
+		return dst, attrs, false // connect parses JSON bytes
+	}
+	// Attributes as connect.CloudEvent collects them into its map: a later
+	// header wins over an earlier one of the same name, content-type is
+	// datacontenttype, and a value is data.
+	for _, h := range r.Headers {
+		name, ok := strings.CutPrefix(h.Key, "ce_")
+		if !ok {
+			continue
+		}
+		s, ok := headerText(h.Value)
+		if !ok {
+			continue
+		}
+		attrs = setAttr(attrs, name, s)
+	}
+	if hasCT {
+		attrs = setAttr(attrs, "datacontenttype", ct)
+	}
+	hasData := r.Value != nil
+	if hasData {
+		attrs = removeAttr(attrs, "data")
+	}
+	slices.SortFunc(attrs, func(a, b attr) int { return strings.Compare(a.name, b.name) })
+	start := len(dst)
+	dst = append(dst, '{')
+	n := 0
+	for _, a := range attrs {
+		if hasData && a.name > "data" {
+			if dst, ok = appendDataMember(dst, n, r.Value); !ok {
+				return dst[:start], attrs, false
+			}
+			n++
+			hasData = false
+		}
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, a.name)
+		dst = append(dst, ':')
+		dst = appendString(dst, a.value)
+		n++
+	}
+	if hasData {
+		if dst, ok = appendDataMember(dst, n, r.Value); !ok {
+			return dst[:start], attrs, false
+		}
+	}
+	return append(dst, '}'), attrs, true
+}
+
+func appendDataMember(dst []byte, n int, v any) ([]byte, bool) {
+	if n > 0 {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, `"data":`...)
+	return appendPlain(dst, v, 0)
+}
+
+func setAttr(attrs []attr, name, value string) []attr {
+	for i := range attrs {
+		if attrs[i].name == name {
+			attrs[i].value = value
+			return attrs
+		}
+	}
+	return append(attrs, attr{name, value})
+}
+
+func removeAttr(attrs []attr, name string) []attr {
+	return slices.DeleteFunc(attrs, func(a attr) bool { return a.name == name })
+}
+
+// findAttr returns the value of the attribute name in sorted attrs.
+func findAttr(attrs []attr, name string) (string, bool) {
+	i, ok := slices.BinarySearchFunc(attrs, name, func(a attr, name string) int { return strings.Compare(a.name, name) })
+	if !ok {
+		return "", false
+	}
+	return attrs[i].value, true
+}
+
+// lastHeader is connect's header lookup: the last header whose key equals
+// key ignoring case, as text.
+func lastHeader(h connect.Headers, key string) (string, bool) {
+	for i := len(h) - 1; i >= 0; i-- {
+		if strings.EqualFold(h[i].Key, key) {
+			return headerText(h[i].Value)
+		}
+	}
+	return "", false
+}
+
+// headerText is connect's rendering of a header value as text.
+func headerText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case []byte:
+		return string(x), true
+	case nil:
+		return "", false
+	}
+	return fmt.Sprint(v), true
+}
