@@ -41,9 +41,10 @@ type producerKey struct {
 }
 
 type pooledProducer struct {
-	key  producerKey
-	p    rmq.Producer
-	refs int
+	key   producerKey
+	p     rmq.Producer
+	batch *batcher // batched sends through the producer's client (batch.go)
+	refs  int
 }
 
 var pool struct {
@@ -84,15 +85,26 @@ func acquireProducer(ctx context.Context, key producerKey, topic string, startTi
 	}
 	// WithTopics is what makes Start return: without a topic the client
 	// never queries a route, never receives settings, and waits forever.
+	// The client is kept: the batched path signs its requests with it.
+	var cli rmq.Client
 	p, err := rmq.NewProducer(cfg,
 		rmq.WithTopics(topic),
 		rmq.WithMaxAttempts(key.maxAttempts),
 		rmq.WithClientFunc(func(c *rmq.Config, opts ...rmq.ClientOption) (rmq.Client, error) {
-			return rmq.NewClient(c, append(opts, rmq.WithQueryRouteTimeout(key.timeout))...)
+			var err error
+			cli, err = rmq.NewClient(c, append(opts, rmq.WithQueryRouteTimeout(key.timeout))...)
+			return cli, err
 		}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("rocketmq: endpoint %s: %w", key.endpoint, err)
+	}
+	if cli == nil {
+		return nil, fmt.Errorf("rocketmq: endpoint %s: the client library did not build its client through WithClientFunc", key.endpoint)
+	}
+	batch, err := newBatcher(cli, key, slog.Default().With("component", "rocketmq-sink"))
+	if err != nil {
+		return nil, err
 	}
 	done := make(chan error, 1)
 	go func() { done <- p.Start() }()
@@ -122,7 +134,7 @@ func acquireProducer(ctx context.Context, key producerKey, topic string, startTi
 		}()
 		return nil, fmt.Errorf("rocketmq: starting the producer for endpoint %s: %w", key.endpoint, ctx.Err())
 	}
-	e := &pooledProducer{key: key, p: p, refs: 1}
+	e := &pooledProducer{key: key, p: p, batch: batch, refs: 1}
 	pool.entries[key] = e
 	return e, nil
 }
@@ -136,6 +148,7 @@ func (e *pooledProducer) release() error {
 		return nil
 	}
 	delete(pool.entries, e.key)
+	e.batch.close()
 	if err := e.p.GracefulStop(); err != nil {
 		return fmt.Errorf("rocketmq: stopping the producer for endpoint %s: %w", e.key.endpoint, err)
 	}

@@ -23,6 +23,8 @@ const (
 	keySendTimeout  = "rocketmq.send.timeout.ms"
 	keyMaxAttempts  = "rocketmq.send.max.attempts"
 	keyParallelism  = "rocketmq.send.parallelism"
+	keyBatchSize    = "rocketmq.send.batch.size"
+	keyBatchBytes   = "rocketmq.send.batch.max.bytes"
 	keyStartTimeout = "rocketmq.startup.timeout.ms"
 
 	keyBody     = "message.body"
@@ -96,7 +98,15 @@ func ConfigDef() *connect.ConfigDef {
 		{Name: keyMaxAttempts, Type: connect.TypeInt, Default: "3", Validator: connect.Between(1, 16), Group: "Delivery",
 			Doc: "Attempts the client makes per send before the failure is handed to the pipeline's retry policy (errors.retry.policy). A retry policy the broker sends in its settings replaces it."},
 		{Name: keyParallelism, Type: connect.TypeInt, Default: "16", Validator: connect.Between(1, 1024), Group: "Delivery",
-			Doc: "Most sends in flight at once. Messages of one message group are always sent one after another, in record order."},
+			Doc: "Most send requests in flight at once. Messages of one message group are always sent one request after another, in record order."},
+		{Name: keyBatchSize, Type: connect.TypeInt, Default: "100", Validator: connect.Between(1, 10000), Group: "Delivery",
+			Doc: "Most messages per SendMessage request. Normal messages of a Put, and FIFO messages of one message group, are sent many per request; " +
+				"delay messages always one per request (brokers refuse timer messages in batches). 1 sends every message alone through the official client's Producer.Send. " +
+				"When a batch is refused with an answer that may concern one message, its messages are sent again one per request, so each record gets its own result."},
+		{Name: keyBatchBytes, Type: connect.TypeInt, Default: "4194304", Validator: connect.Between(1024, 4<<20), Group: "Delivery",
+			Doc: "Most bytes per SendMessage request, encoded (bodies, properties and headers of its messages). The default and maximum, 4 MiB, is both a broker's default " +
+				"maximum message size (the limit on a batch's total) and gRPC's default maximum request a server receives; lower it if the broker's maxMessageSize is lower. " +
+				"A message larger than this is sent alone."},
 		{Name: keyStartTimeout, Type: connect.TypeInt, Default: "15000", Validator: connect.Between(1000, 600000), Group: "Delivery",
 			Doc: "How long starting the producer (route query and settings handshake) may take, in ms, before the task fails with an error naming the endpoint."},
 		{Name: keyDelay, Type: connect.TypeLong, Default: "0", Validator: connect.Between(0, 40*24*3600*1000), Group: "Message mapping",

@@ -245,8 +245,19 @@ func TestDroppedConnections(t *testing.T) {
 }
 
 func TestFIFOOrderUnderFailures(t *testing.T) {
+	// ga-04 is refused as many times as it takes to fail it in one Put:
+	// once alone (batch size 1), or as part of its batch and then alone.
+	for _, tc := range []struct {
+		batch    string
+		refusals int
+	}{{"1", 1}, {"100", 2}} {
+		t.Run("batch="+tc.batch, func(t *testing.T) { fifoOrderUnderFailures(t, tc.batch, tc.refusals) })
+	}
+}
+
+func fifoOrderUnderFailures(t *testing.T, batch string, refusals int) {
 	s := newServer(t, rocketmqtest.Config{})
-	task := openTask(t, props(s, append(bodyPath, keyMaxAttempts, "1",
+	task := openTask(t, props(s, append(bodyPath, keyMaxAttempts, "1", keyBatchSize, batch,
 		"message.group.form", "JSONPATH", "message.group.value", "$.data.group")...), connect.TaskContext{})
 	s.SetSendDelay(2 * time.Millisecond) // let the groups interleave
 	var recs []*connect.Record
@@ -255,10 +266,10 @@ func TestFIFOOrderUnderFailures(t *testing.T) {
 		r := connect.NewRecord("orders", nil, map[string]any{"group": g, "body": fmt.Sprintf("%s-%02d", g, i/3)})
 		recs = append(recs, r)
 	}
-	failed := false
+	refused := 0
 	s.RejectIf(func(m rocketmqtest.Message) *rocketmqtest.Rejection {
-		if string(m.Body) == "ga-04" && !failed {
-			failed = true
+		if string(m.Body) == "ga-04" && refused < refusals {
+			refused++
 			return &rocketmqtest.Rejection{Code: v2.Code_INTERNAL_ERROR, Message: "once"}
 		}
 		return nil
@@ -446,7 +457,12 @@ func TestContract(t *testing.T) {
 	// The producer is shared per endpoint and outlives tasks while another
 	// task holds it; hold one so the leak check sees only the task's own
 	// goroutines (the client library's cannot be stopped, see client.go).
-	openTask(t, props(s), connect.TaskContext{})
+	// The same goes for the batched path's connection to the broker: a
+	// first Put opens it before the contract counts goroutines.
+	holder := openTask(t, props(s), connect.TaskContext{})
+	if err := holder.Put(ectx, numbered(1, "warm-up")); err != nil {
+		t.Fatal(err)
+	}
 	connecttest.TestSinkTask(t, func(ctx context.Context) (connect.SinkTask, error) {
 		cfg, err := ConfigDef().Parse(props(s, bodyPath...))
 		if err != nil {

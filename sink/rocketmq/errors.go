@@ -64,3 +64,38 @@ func sendErr(topic string, err error) error {
 	}
 	return wrapped
 }
+
+// batchLevelCodes are broker answers about a whole request, not one of its
+// messages: resending a failed batch one message per request would only
+// get the same answer for each (and hit a throttled or failing broker once
+// per message).
+var batchLevelCodes = map[v2.Code]bool{
+	v2.Code_TOO_MANY_REQUESTS:          true,
+	v2.Code_UNAUTHORIZED:               true,
+	v2.Code_FORBIDDEN:                  true,
+	v2.Code_PAYMENT_REQUIRED:           true,
+	v2.Code_TOPIC_NOT_FOUND:            true,
+	v2.Code_ILLEGAL_TOPIC:              true,
+	v2.Code_ILLEGAL_ACCESS_POINT:       true,
+	v2.Code_CLIENT_ID_REQUIRED:         true,
+	v2.Code_UNRECOGNIZED_CLIENT_TYPE:   true,
+	v2.Code_NOT_IMPLEMENTED:            true,
+	v2.Code_UNSUPPORTED:                true,
+	v2.Code_VERSION_UNSUPPORTED:        true,
+	v2.Code_REQUEST_TIMEOUT:            true,
+	v2.Code_PROXY_TIMEOUT:              true,
+	v2.Code_MASTER_PERSISTENCE_TIMEOUT: true,
+	v2.Code_SLAVE_PERSISTENCE_TIMEOUT:  true,
+	v2.Code_HA_NOT_AVAILABLE:           true,
+}
+
+// errClosed is a send after the task's producer was released.
+var errClosed = errors.New("the producer is closed")
+
+// notSent is the error of a FIFO message held back because an earlier
+// message of its group failed: sending it would let it overtake that one.
+// It is retriable whatever the earlier failure was, so the earlier error is
+// quoted, not wrapped.
+func notSent(earlier error) error {
+	return fmt.Errorf("rocketmq: not sent because an earlier message of its group failed (kept in order): %v", earlier)
+}

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	rmq "github.com/apache/rocketmq-clients/golang/v5"
+	v2 "github.com/apache/rocketmq-clients/golang/v5/protocol/v2"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/internal/forms"
@@ -33,6 +35,8 @@ type Task struct {
 	producer    *pooledProducer
 	mapping     *mapping
 	parallelism int
+	batchSize   int
+	batchBytes  int
 	log         *slog.Logger
 
 	closeOnce sync.Once
@@ -69,31 +73,40 @@ func open(ctx context.Context, cfg connect.Config, tc connect.TaskContext) (*Tas
 	if err != nil {
 		return nil, err
 	}
-	log.Info("rocketmq sink started", "endpoint", key.endpoint, "topic", m.topic, "namespace", key.namespace, "tls", key.tls)
-	return &Task{producer: p, mapping: m, parallelism: cfg.Int(keyParallelism), log: log}, nil
+	t := &Task{producer: p, mapping: m, parallelism: cfg.Int(keyParallelism),
+		batchSize: cfg.Int(keyBatchSize), batchBytes: cfg.Int(keyBatchBytes), log: log}
+	log.Info("rocketmq sink started", "endpoint", key.endpoint, "topic", m.topic, "namespace", key.namespace, "tls", key.tls, "batch_size", t.batchSize)
+	return t, nil
 }
 
 // job is one record on its way to the broker.
 type job struct {
-	rec *connect.Record
-	msg *rmq.Message
-	err error
+	rec  *connect.Record
+	msg  *rmq.Message
+	pb   *v2.Message // wire form, for the batched path
+	size int         // pb's share of a request, in bytes
+	err  error
+}
+
+// unit is what one goroutine sends, in order: a FIFO group's records
+// (ordered), a request's worth of normal records, or one delay record.
+type unit struct {
+	idx      []int
+	ordered  bool
+	official bool // through the official Producer.Send, one per request
 }
 
 // Put maps and sends the records and returns when the broker has answered
-// for each. Records of one message group are sent one after another in
-// order, and after the first failure in a group the rest of that group is
-// not sent (they fail too, retriably), so a retry cannot reorder them.
-// Other records are sent concurrently.
+// for each. Records of one message group are sent one request after
+// another in order, and after the first failure in a group the rest of
+// that group is not sent (they fail too, retriably), so a retry cannot
+// reorder them. Other requests are sent concurrently.
 func (t *Task) Put(ctx context.Context, records []*connect.Record) error {
 	if len(records) == 0 {
 		return nil
 	}
 	ec := connect.EventContextFrom(ctx)
 	jobs := make([]job, len(records))
-	// lanes: each FIFO group is one lane, every other record its own lane.
-	var lanes [][]int
-	groupLane := map[string]int{}
 	for i, r := range records {
 		jobs[i].rec = r
 		ev, err := forms.NewEvent(r, ec)
@@ -101,48 +114,26 @@ func (t *Task) Put(ctx context.Context, records []*connect.Record) error {
 			jobs[i].err = connect.Permanent(fmt.Errorf("rocketmq: %w", err))
 			continue
 		}
-		msg, err := t.mapping.message(r, ev)
-		if err != nil {
-			jobs[i].err = err
-			continue
-		}
-		jobs[i].msg = msg
-		if g := msg.GetMessageGroup(); g != nil {
-			if l, ok := groupLane[*g]; ok {
-				lanes[l] = append(lanes[l], i)
-				continue
-			}
-			groupLane[*g] = len(lanes)
-		}
-		lanes = append(lanes, []int{i})
+		jobs[i].msg, jobs[i].err = t.mapping.message(r, ev)
 	}
 
+	units := t.plan(jobs)
 	sem := make(chan struct{}, t.parallelism)
 	var wg sync.WaitGroup
-	for _, lane := range lanes {
+	for _, u := range units {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			for _, i := range lane {
+			for _, i := range u.idx {
 				jobs[i].err = fmt.Errorf("rocketmq: not sent: %w", ctx.Err())
 			}
 			continue
 		}
 		wg.Add(1)
-		go func(lane []int) {
+		go func(u unit) {
 			defer func() { <-sem; wg.Done() }()
-			var failed error
-			for _, i := range lane {
-				if failed != nil {
-					jobs[i].err = fmt.Errorf("rocketmq: not sent because an earlier message of its group failed (kept in order): %w", failed)
-					continue
-				}
-				if _, err := t.producer.p.Send(ctx, jobs[i].msg); err != nil {
-					jobs[i].err = sendErr(t.mapping.topic, err)
-					failed = err
-				}
-			}
-		}(lane)
+			t.run(ctx, jobs, u)
+		}(u)
 	}
 	wg.Wait()
 
@@ -156,6 +147,105 @@ func (t *Task) Put(ctx context.Context, records []*connect.Record) error {
 		return errs
 	}
 	return nil
+}
+
+// plan groups the mapped jobs into units: one per FIFO group; normal
+// messages in requests of at most batchSize messages and batchBytes bytes;
+// delay messages (brokers take timer messages one at a time) and, with a
+// batch size of 1, every message alone through the official client.
+func (t *Task) plan(jobs []job) []unit {
+	var units []unit
+	groupUnit := map[string]int{}
+	var normal []int
+	born := timestamppb.Now() // one born time per Put, as one batch
+	for i := range jobs {
+		if jobs[i].err != nil {
+			continue
+		}
+		msg := jobs[i].msg
+		g := msg.GetMessageGroup()
+		if t.batchSize > 1 && (g != nil || msg.GetDeliveryTimestamp() == nil) {
+			pb, err := t.producer.batch.protoMessage(msg, born)
+			if err != nil {
+				jobs[i].err = sendErr(t.mapping.topic, err)
+				continue
+			}
+			jobs[i].pb, jobs[i].size = pb, wireSize(pb)
+		}
+		switch {
+		case g != nil:
+			if u, ok := groupUnit[*g]; ok {
+				units[u].idx = append(units[u].idx, i)
+				continue
+			}
+			groupUnit[*g] = len(units)
+			units = append(units, unit{idx: []int{i}, ordered: true, official: jobs[i].pb == nil})
+		case jobs[i].pb != nil:
+			normal = append(normal, i)
+		default:
+			units = append(units, unit{idx: []int{i}, official: true})
+		}
+	}
+	for _, c := range t.chunks(jobs, normal) {
+		units = append(units, unit{idx: c})
+	}
+	return units
+}
+
+// chunks cuts idx into requests of at most batchSize messages and
+// batchBytes bytes (a larger message goes alone).
+func (t *Task) chunks(jobs []job, idx []int) [][]int {
+	var out [][]int
+	start, bytes := 0, 0
+	for k, i := range idx {
+		s := jobs[i].size
+		if k > start && (k-start >= t.batchSize || bytes+s > t.batchBytes) {
+			out = append(out, idx[start:k])
+			start, bytes = k, 0
+		}
+		bytes += s
+	}
+	if start < len(idx) {
+		out = append(out, idx[start:])
+	}
+	return out
+}
+
+// run sends one unit and records each job's result.
+func (t *Task) run(ctx context.Context, jobs []job, u unit) {
+	topic := t.mapping.topic
+	var failed error
+	if u.official {
+		for _, i := range u.idx {
+			if failed != nil {
+				jobs[i].err = notSent(failed)
+				continue
+			}
+			if _, err := t.producer.p.Send(ctx, jobs[i].msg); err != nil {
+				jobs[i].err = sendErr(topic, err)
+				failed = err
+			}
+		}
+		return
+	}
+	for _, c := range t.chunks(jobs, u.idx) {
+		if failed != nil {
+			for _, i := range c {
+				jobs[i].err = notSent(failed)
+			}
+			continue
+		}
+		msgs := make([]*v2.Message, len(c))
+		for k, i := range c {
+			msgs[k] = jobs[i].pb
+		}
+		for k, err := range t.producer.batch.send(ctx, topic, msgs, u.ordered) {
+			jobs[c[k]].err = err
+			if err != nil && u.ordered && failed == nil {
+				failed = err
+			}
+		}
+	}
 }
 
 // Flush has nothing to do: Put returns only once the broker has answered

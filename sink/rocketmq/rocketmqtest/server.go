@@ -55,7 +55,8 @@ type Config struct {
 	// then waits forever.
 	NoSettings bool
 	// MaxBodySize is sent to clients in the settings and enforced
-	// (MESSAGE_BODY_TOO_LARGE); default 4 MiB.
+	// (MESSAGE_BODY_TOO_LARGE), and bounds the bodies of a batch together
+	// (PAYLOAD_TOO_LARGE), as a broker's maxMessageSize does; default 4 MiB.
 	MaxBodySize int32
 }
 
@@ -73,6 +74,15 @@ type Message struct {
 	Body              []byte
 	Offset            int64 // position in the queue, from 0
 	Queue             int32
+	BornHost          string
+	Encoding          v2.Encoding
+	// ClientID is the request's x-mq-client-id header: the client that
+	// sent it.
+	ClientID string
+	// Request numbers the SendMessage call that carried the message (from
+	// 1, in arrival order, counting refused calls): messages with the same
+	// number came in one request.
+	Request int
 }
 
 // Rejection is a status the server answers instead of OK.
@@ -99,6 +109,8 @@ type Server struct {
 	calls      map[string]int
 	authFailed int
 	attempts   int
+	requests   []int  // messages per SendMessage call
+	broker     string // host:port the route names; "" = this server
 
 	closed atomic.Bool
 }
@@ -174,7 +186,24 @@ func (s *Server) WaitFor(ctx context.Context, n int) error {
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.messages, s.calls, s.authFailed, s.attempts = nil, map[string]int{}, 0, 0
+	s.messages, s.calls, s.authFailed, s.attempts, s.requests = nil, map[string]int{}, 0, 0, nil
+}
+
+// Requests returns the number of messages of every SendMessage call so
+// far, in arrival order, refused calls included.
+func (s *Server) Requests() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]int(nil), s.requests...)
+}
+
+// SetBroker makes route answers name addr (host:port, e.g. another
+// Server's Addr) as the broker of every queue, as a proxy does when a
+// topic moves; "" names this server again.
+func (s *Server) SetBroker(addr string) {
+	s.mu.Lock()
+	s.broker = addr
+	s.mu.Unlock()
 }
 
 // FailNextSends makes the next n SendMessage calls answer code (e.g.
@@ -305,7 +334,16 @@ func (s *Server) knownTopic(name string) bool {
 }
 
 func (s *Server) endpoints() *v2.Endpoints {
-	return &v2.Endpoints{Scheme: v2.AddressScheme_IPv4, Addresses: []*v2.Address{{Host: "127.0.0.1", Port: int32(s.port)}}}
+	s.mu.Lock()
+	broker := s.broker
+	s.mu.Unlock()
+	host, port := "127.0.0.1", s.port
+	if h, p, err := net.SplitHostPort(broker); err == nil {
+		if n, err := strconv.Atoi(p); err == nil {
+			host, port = h, n
+		}
+	}
+	return &v2.Endpoints{Scheme: v2.AddressScheme_IPv4, Addresses: []*v2.Address{{Host: host, Port: int32(port)}}}
 }
 
 // QueryRoute answers one broker (this server) with Queues queues that
@@ -380,15 +418,23 @@ func (s *Server) Telemetry(stream grpc.BidiStreamingServer[v2.TelemetryCommand, 
 }
 
 // SendMessage stores the request's messages, or refuses them all with the
-// first failure that applies: an injected failure, a bad signature, an
-// unknown topic, a per-message rejection or a broker rule (empty or too
-// large body, FIFO without a group). Refused calls store nothing.
+// first failure that applies: an injected failure, a bad signature, a
+// batch rule (see batchRules), an unknown topic, a per-message rejection or
+// a broker rule (empty or too large body, FIFO without a group, no message
+// ID). Refused calls store nothing. Each stored message gets an OK entry.
 func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*v2.SendMessageResponse, error) {
 	s.count("SendMessage")
 	s.mu.Lock()
 	delay := s.sendDelay
 	s.attempts += len(req.GetMessages())
+	s.requests = append(s.requests, len(req.GetMessages()))
+	reqNo := len(s.requests)
 	s.mu.Unlock()
+	md, _ := metadata.FromIncomingContext(ctx)
+	var clientID string
+	if v := md.Get("x-mq-client-id"); len(v) > 0 {
+		clientID = v[0]
+	}
 	if delay > 0 {
 		select {
 		case <-time.After(delay):
@@ -412,6 +458,9 @@ func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*
 	reject := s.reject
 	s.mu.Unlock()
 
+	if st := batchRules(req.GetMessages(), s.cfg.MaxBodySize); st != nil {
+		return &v2.SendMessageResponse{Status: st}, nil
+	}
 	msgs := make([]Message, 0, len(req.GetMessages()))
 	for _, m := range req.GetMessages() {
 		if !s.knownTopic(m.GetTopic().GetName()) {
@@ -427,11 +476,15 @@ func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*
 		if sp.GetMessageType() == v2.MessageType_FIFO && sp.GetMessageGroup() == "" {
 			return fail(v2.Code_ILLEGAL_MESSAGE_GROUP, "FIFO message without a message group")
 		}
+		if sp.GetMessageId() == "" {
+			return fail(v2.Code_ILLEGAL_MESSAGE_ID, "message without a message id")
+		}
 		msg := Message{
 			Topic: m.GetTopic().GetName(), Namespace: m.GetTopic().GetResourceNamespace(),
 			MessageID: sp.GetMessageId(), Tag: sp.GetTag(), Keys: append([]string(nil), sp.GetKeys()...),
 			Group: sp.GetMessageGroup(), Type: sp.GetMessageType(),
 			Properties: map[string]string{}, Body: append([]byte(nil), m.GetBody()...),
+			BornHost: sp.GetBornHost(), Encoding: sp.GetBodyEncoding(), ClientID: clientID, Request: reqNo,
 		}
 		if sp.DeliveryTimestamp != nil {
 			msg.DeliveryTimestamp = sp.GetDeliveryTimestamp().AsTime()
@@ -460,6 +513,35 @@ func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*
 	}
 	s.mu.Unlock()
 	return resp, nil
+}
+
+// batchRules refuses a request of several messages that a broker would
+// not take as one batch: bodies above MaxBodySize together (a broker's
+// maxMessageSize bounds a whole batch), a delay (timer) message, or
+// messages of different types or FIFO groups (the official client never
+// sends such a request either).
+func batchRules(msgs []*v2.Message, maxBody int32) *v2.Status {
+	if len(msgs) < 2 {
+		return nil
+	}
+	total := 0
+	first := msgs[0].GetSystemProperties()
+	for _, m := range msgs {
+		total += len(m.GetBody())
+		sp := m.GetSystemProperties()
+		switch {
+		case sp.GetMessageType() == v2.MessageType_DELAY || sp.DeliveryTimestamp != nil:
+			return &v2.Status{Code: v2.Code_ILLEGAL_DELIVERY_TIME, Message: "a delay message cannot be sent in a batch"}
+		case sp.GetMessageType() != first.GetMessageType():
+			return &v2.Status{Code: v2.Code_BAD_REQUEST, Message: "messages of a batch must have one type"}
+		case sp.GetMessageGroup() != first.GetMessageGroup():
+			return &v2.Status{Code: v2.Code_ILLEGAL_MESSAGE_GROUP, Message: "FIFO messages of a batch must have one message group"}
+		}
+	}
+	if total > int(maxBody) {
+		return &v2.Status{Code: v2.Code_PAYLOAD_TOO_LARGE, Message: fmt.Sprintf("batch of %d messages, %d body bytes, exceeds %d", len(msgs), total, maxBody)}
+	}
+	return nil
 }
 
 // trackingListener remembers accepted connections so they can be dropped.

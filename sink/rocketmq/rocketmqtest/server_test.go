@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"syscall"
 	"testing"
@@ -207,4 +208,71 @@ func FuzzVerify(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestBatchRules(t *testing.T) {
+	s, err := NewServer(Config{MaxBodySize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := dial(t, s)
+	code := func(m ...*v2.Message) v2.Code {
+		resp, err := c.SendMessage(metadata.AppendToOutgoingContext(context.Background(), "x-mq-client-id", "cid"), &v2.SendMessageRequest{Messages: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.GetStatus().GetCode()
+	}
+	fifo := func(body, group string) *v2.Message {
+		m := msg("t", body)
+		m.SystemProperties.MessageType = v2.MessageType_FIFO
+		m.SystemProperties.MessageGroup = &group
+		return m
+	}
+	delay := msg("t", "d")
+	delay.SystemProperties.MessageType = v2.MessageType_DELAY
+	for name, tc := range map[string]struct {
+		msgs []*v2.Message
+		want v2.Code
+	}{
+		"batch":            {[]*v2.Message{msg("t", "a"), msg("t", "b")}, v2.Code_OK},
+		"bodies too large": {[]*v2.Message{msg("t", "123456"), msg("t", "123456")}, v2.Code_PAYLOAD_TOO_LARGE},
+		"delay in a batch": {[]*v2.Message{msg("t", "a"), delay}, v2.Code_ILLEGAL_DELIVERY_TIME},
+		"one delay":        {[]*v2.Message{delay}, v2.Code_OK},
+		"mixed types":      {[]*v2.Message{msg("t", "a"), fifo("f", "g")}, v2.Code_BAD_REQUEST},
+		"mixed groups":     {[]*v2.Message{fifo("f", "g"), fifo("f", "h")}, v2.Code_ILLEGAL_MESSAGE_GROUP},
+		"one group":        {[]*v2.Message{fifo("f", "g"), fifo("f", "g")}, v2.Code_OK},
+		"no message id":    {[]*v2.Message{{Topic: &v2.Resource{Name: "t"}, Body: []byte("x"), SystemProperties: &v2.SystemProperties{}}}, v2.Code_ILLEGAL_MESSAGE_ID},
+	} {
+		if got := code(tc.msgs...); got != tc.want {
+			t.Errorf("%s: %v, want %v", name, got, tc.want)
+		}
+	}
+	if got := s.Requests(); len(got) != 8 {
+		t.Fatalf("requests %v", got)
+	}
+	for _, m := range s.Messages() {
+		if m.ClientID != "cid" || m.Request == 0 {
+			t.Fatalf("message %+v", m)
+		}
+	}
+	// the same request number for the messages of one call
+	var batch []Message
+	for _, m := range s.Messages() {
+		if m.Group == "" && m.Type == v2.MessageType_NORMAL {
+			batch = append(batch, m)
+		}
+	}
+	if len(batch) != 2 || batch[0].Request != batch[1].Request || s.Requests()[batch[0].Request-1] != 2 {
+		t.Fatalf("batch %+v, requests %v", batch, s.Requests())
+	}
+
+	other, _ := NewServer(Config{})
+	defer other.Close()
+	s.SetBroker(other.Addr())
+	route, _ := c.QueryRoute(context.Background(), &v2.QueryRouteRequest{Topic: &v2.Resource{Name: "t"}})
+	if a := route.GetMessageQueues()[0].GetBroker().GetEndpoints().GetAddresses()[0]; fmt.Sprintf("%s:%d", a.Host, a.Port) != other.Addr() {
+		t.Fatalf("route names %v, want %s", a, other.Addr())
+	}
 }
