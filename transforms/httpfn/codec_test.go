@@ -68,6 +68,8 @@ func TestEncodeMatchesJSONMarshal(t *testing.T) {
 	structured.Headers = connect.Headers{{Key: "content-type", Value: "application/cloudevents+json"}}
 	derived := connect.NewRecord("t", nil, map[string]any{"a": int64(1)})
 	derived.SourceOffset = map[string]any{"offset": int64(3)}
+	shared := map[string]any{"databaseName": "shop", "tableName": "orders", "fields": []any{"id", "status"}, "n": int64(2)}
+	shared2 := map[string]any{"indexType": "PrimaryKey", "indexName": "a rather long index name, to pass the size"}
 	schemaRec := binaryRecord(int32(5))
 	schemaRec.ValueSchema = connect.Int32Schema
 	for name, recs := range map[string][]*connect.Record{
@@ -93,6 +95,10 @@ func TestEncodeMatchesJSONMarshal(t *testing.T) {
 		"invalid number":             {binaryRecord(map[string]any{"n": json.Number("1x")})},
 		"empty number":               {binaryRecord(map[string]any{"n": json.Number("")})},
 		"shared ids":                 {binaryRecord("a"), binaryRecord("b"), derived},
+		// A map shared between records is written once and copied, also
+		// around a record that takes the general path.
+		"shared maps": {binaryRecord(map[string]any{"s": shared, "x": int64(1)}), binaryRecord(map[string]any{"m2": shared2, "s": shared, "t": when}),
+			binaryRecord(map[string]any{"m2": shared2, "s": []any{shared, shared}}), binaryRecord(shared)},
 	} {
 		t.Run(name, func(t *testing.T) { checkBody(t, recs) })
 	}
@@ -127,6 +133,30 @@ func TestParseMatchesParseJSON(t *testing.T) {
 	}
 }
 
+// An object under data that is the text of the one under the same member
+// of the event before is decoded once and shared.
+func TestParseSharesRepeatedDataObjects(t *testing.T) {
+	schema := `{"databaseName":"shop","tableName":"orders","recordFields":[{"fieldName":"id"},{"fieldName":"status"}]}`
+	data := []byte(`[{"specversion":"1.0","data":{"schema":` + schema + `,"afterImage":{"id":1,"status":"PAID","note":"an image long enough to be remembered"}}},
+	 {"specversion":"1.0","data":{"schema":` + schema + `,"afterImage":{"id":2,"status":"PAID","note":"an image long enough to be remembered"}}},
+	 {"specversion":"1.0","data":{"schema":` + schema[:len(schema)-1] + `,"x":1}` + `,"afterImage":{"id":2,"status":"PAID","note":"an image long enough to be remembered"}}}]`)
+	checkParse(t, data)
+	v, _ := parseJSON(data)
+	datum := func(i, member string) uintptr {
+		ev := v.([]any)[map[string]int{"0": 0, "1": 1, "2": 2}[i]].(map[string]any)
+		return reflect.ValueOf(ev["data"].(map[string]any)[member]).Pointer()
+	}
+	if datum("0", "schema") != datum("1", "schema") {
+		t.Error("the same schema text twice: decoded twice")
+	}
+	if datum("1", "schema") == datum("2", "schema") || datum("0", "afterImage") == datum("1", "afterImage") {
+		t.Error("different objects share a map")
+	}
+	if datum("1", "afterImage") != datum("2", "afterImage") {
+		t.Error("the same image text twice: decoded twice")
+	}
+}
+
 func checkParse(t *testing.T, data []byte) {
 	t.Helper()
 	got, err := parseJSON(data)
@@ -146,7 +176,8 @@ func checkParse(t *testing.T, data []byte) {
 // FuzzParse: the fast decoder gives what connect.ParseJSON gives, values
 // and errors.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{`[{"a":1,"b":[true,null,"x\u00e9"]}]`, `["\ud800\udc00"]`, `[1] ]`, `{"a":"\xff"}`, `[-0.0e-0]`} {
+	for _, s := range []string{`[{"a":1,"b":[true,null,"x\u00e9"]}]`, `["\ud800\udc00"]`, `[1] ]`, `{"a":"\xff"}`, `[-0.0e-0]`,
+		`[{"data":{"s":{"a":[1,2,3],"b":"a string to pass the size for reuse, 64 bytes"}}},{"data":{"s":{"a":[1,2,3],"b":"a string to pass the size for reuse, 64 bytes"}}}]`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, data) })

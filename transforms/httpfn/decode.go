@@ -1,6 +1,7 @@
 package httpfn
 
 import (
+	"bytes"
 	"encoding/json"
 	"sync"
 	"unicode/utf16"
@@ -15,6 +16,12 @@ import (
 // pass, with object keys interned. Whatever it does not accept, invalid
 // JSON but also odd valid input such as invalid UTF-8 in strings, goes to
 // connect.ParseJSON, so values and error messages stay exactly as before.
+//
+// An object under a member of an event's data that is byte for byte the
+// one under the same member of the event before (a dts event's table
+// schema, which is most of its bytes) is not decoded again: the two
+// records share the map, as the dts source's records do. Records are never
+// changed after hand-off, so sharing is safe.
 
 // maxDecodeDepth is encoding/json's nesting limit.
 const maxDecodeDepth = 10000
@@ -27,7 +34,17 @@ const maxInterned = 4096
 // maxInternedValue is the longest string value interned.
 const maxInternedValue = 32
 
-var decoders = sync.Pool{New: func() any { return &decoder{keys: map[string]string{}, values: map[string]any{}} }}
+// dataDepth is the depth of an event's data object in the answer (the
+// array is 1, each event 2).
+const dataDepth = 3
+
+// minReused is the size from which an object under data is remembered
+// for reuse.
+const minReused = 64
+
+var decoders = sync.Pool{New: func() any {
+	return &decoder{keys: map[string]string{}, values: map[string]any{}, prev: map[string]prevObject{}}
+}}
 
 // parseJSON decodes data as connect.ParseJSON does.
 func parseJSON(data []byte) (any, error) {
@@ -39,6 +56,7 @@ func parseJSON(data []byte) (any, error) {
 		ok = d.pos == len(data)
 	}
 	d.data = nil
+	clear(d.prev) // it points into data
 	clear(d.stack)
 	d.stack = d.stack[:0]
 	decoders.Put(d)
@@ -56,6 +74,13 @@ type decoder struct {
 	buf    []byte            // a string being unescaped
 	keys   map[string]string // interned object keys
 	values map[string]any    // interned short string values
+	prev   map[string]prevObject
+}
+
+// prevObject is the last object read under a member of data.
+type prevObject struct {
+	raw []byte // its text, in data
+	v   any
 }
 
 func (d *decoder) ws() {
@@ -136,7 +161,12 @@ func (d *decoder) object(depth int) (any, bool) {
 			return nil, false
 		}
 		d.pos++
-		v, ok := d.value(depth)
+		var v any
+		if depth == dataDepth {
+			v, ok = d.dataMember(k, depth)
+		} else {
+			v, ok = d.value(depth)
+		}
 		if !ok {
 			return nil, false
 		}
@@ -349,6 +379,26 @@ func (d *decoder) strValue() (any, bool) {
 	}
 	s, ok := d.str(false)
 	return s, ok
+}
+
+// dataMember reads the value of data's member k. An object that is the
+// text of the last one under k is that one's value: a complete JSON value
+// ends where its text ends, so equal text is an equal value.
+func (d *decoder) dataMember(k string, depth int) (any, bool) {
+	d.ws()
+	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
+		return d.value(depth)
+	}
+	if p, ok := d.prev[k]; ok && bytes.HasPrefix(d.data[d.pos:], p.raw) {
+		d.pos += len(p.raw)
+		return p.v, true
+	}
+	start := d.pos
+	v, ok := d.object(depth + 1)
+	if ok && d.pos-start >= minReused {
+		d.prev[k] = prevObject{d.data[start:d.pos], v}
+	}
+	return v, ok
 }
 
 // intern returns b as a string, shared with earlier keys of the same text.

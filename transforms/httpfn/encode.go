@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,22 +40,48 @@ func sortedMembers(dst []member, m map[string]any) []member {
 	return dst
 }
 
+// encoder writes one request body. Its zero value is ready to use.
+type encoder struct {
+	attrs []attr // scratch space for binaryEvent
+	// Maps of record values already written, by identity: a source may
+	// share a map between its records (the dts source shares each table's
+	// schema), and records are never changed after hand-off, so within one
+	// call a map seen again is written again by copying its bytes.
+	written map[uintptr]span
+}
+
+// span is where a value's JSON is in the body.
+type span struct{ start, end int }
+
+// minShared is the size from which a written map is remembered.
+const minShared = 64
+
+// forget drops what was written from the body's byte n on (the body was
+// cut back to n).
+func (e *encoder) forget(n int) {
+	for k, s := range e.written {
+		if s.end > n {
+			delete(e.written, k)
+		}
+	}
+}
+
 // appendJSON appends v as json.Marshal does, for nil, strings, bools,
 // json.Number and maps and slices of them.
-func appendJSON(dst []byte, v any, depth int) ([]byte, bool) {
-	return appendValue(dst, v, depth, false)
+func (e *encoder) appendJSON(dst []byte, v any) ([]byte, bool) {
+	return e.appendValue(dst, v, 0, false)
 }
 
 // appendPlain appends a schemaless Connect value as
 // json.Marshal(connect.JSONValue(nil, v)) writes it, for nil, strings,
 // bools, json.Number, integers, floats, map[string]any and []any; ok is
 // false for anything else (or a value JSONValue rejects, such as NaN).
-func appendPlain(dst []byte, v any, depth int) ([]byte, bool) {
-	return appendValue(dst, v, depth, true)
+func (e *encoder) appendPlain(dst []byte, v any) ([]byte, bool) {
+	return e.appendValue(dst, v, 0, true)
 }
 
 // appendValue is appendJSON, or appendPlain when plain is set.
-func appendValue(dst []byte, v any, depth int, plain bool) (_ []byte, ok bool) {
+func (e *encoder) appendValue(dst []byte, v any, depth int, plain bool) (_ []byte, ok bool) {
 	switch x := v.(type) {
 	case nil:
 		return append(dst, "null"...), true
@@ -77,6 +104,14 @@ func appendValue(dst []byte, v any, depth int, plain bool) (_ []byte, ok bool) {
 		if depth >= maxEncodeDepth {
 			return dst, false
 		}
+		var id uintptr
+		if plain && depth > 0 && len(x) > 1 {
+			id = reflect.ValueOf(x).Pointer()
+			if s, ok := e.written[id]; ok {
+				return append(dst, dst[s.start:s.end]...), true
+			}
+		}
+		start := len(dst)
 		var buf [24]member
 		ms := sortedMembers(buf[:0], x)
 		dst = append(dst, '{')
@@ -86,11 +121,18 @@ func appendValue(dst []byte, v any, depth int, plain bool) (_ []byte, ok bool) {
 			}
 			dst = appendString(dst, ms[i].k)
 			dst = append(dst, ':')
-			if dst, ok = appendValue(dst, ms[i].v, depth+1, plain); !ok {
+			if dst, ok = e.appendValue(dst, ms[i].v, depth+1, plain); !ok {
 				return dst, false
 			}
 		}
-		return append(dst, '}'), true
+		dst = append(dst, '}')
+		if id != 0 && len(dst)-start >= minShared {
+			if e.written == nil {
+				e.written = map[uintptr]span{}
+			}
+			e.written[id] = span{start, len(dst)}
+		}
+		return dst, true
 	case []any:
 		if x == nil && !plain { // and [] of a nil slice
 			return append(dst, "null"...), true
@@ -99,11 +141,11 @@ func appendValue(dst []byte, v any, depth int, plain bool) (_ []byte, ok bool) {
 			return dst, false
 		}
 		dst = append(dst, '[')
-		for i, e := range x {
+		for i, el := range x {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			if dst, ok = appendValue(dst, e, depth+1, plain); !ok {
+			if dst, ok = e.appendValue(dst, el, depth+1, plain); !ok {
 				return dst, false
 			}
 		}
@@ -258,9 +300,15 @@ type attr struct{ name, value string }
 // event's map or copying the value, for the common case: a binary-mode
 // record (ce_* headers) with a schemaless value of plain types (maps,
 // slices, strings, numbers, bools). ok is false for any other record, and
-// the caller takes the general path. attrs is scratch space, returned for
-// reuse; on success it holds the event's attributes, sorted by name.
-func appendBinaryEvent(dst []byte, r *connect.Record, attrs []attr) (_ []byte, _ []attr, ok bool) {
+// the caller takes the general path. On success e.attrs holds the event's
+// attributes, sorted by name.
+func (e *encoder) appendBinaryEvent(dst []byte, r *connect.Record) (_ []byte, ok bool) {
+	e.attrs = e.attrs[:0]
+	dst, e.attrs, ok = e.binaryEvent(dst, r, e.attrs)
+	return dst, ok
+}
+
+func (e *encoder) binaryEvent(dst []byte, r *connect.Record, attrs []attr) (_ []byte, _ []attr, ok bool) {
 	if r.ValueSchema != nil {
 		return dst, attrs, false
 	}
@@ -310,7 +358,8 @@ func appendBinaryEvent(dst []byte, r *connect.Record, attrs []attr) (_ []byte, _
 	n := 0
 	for _, a := range attrs {
 		if hasData && a.name > "data" {
-			if dst, ok = appendDataMember(dst, n, r.Value); !ok {
+			if dst, ok = e.appendDataMember(dst, n, r.Value); !ok {
+				e.forget(start)
 				return dst[:start], attrs, false
 			}
 			n++
@@ -325,19 +374,20 @@ func appendBinaryEvent(dst []byte, r *connect.Record, attrs []attr) (_ []byte, _
 		n++
 	}
 	if hasData {
-		if dst, ok = appendDataMember(dst, n, r.Value); !ok {
+		if dst, ok = e.appendDataMember(dst, n, r.Value); !ok {
+			e.forget(start)
 			return dst[:start], attrs, false
 		}
 	}
 	return append(dst, '}'), attrs, true
 }
 
-func appendDataMember(dst []byte, n int, v any) ([]byte, bool) {
+func (e *encoder) appendDataMember(dst []byte, n int, v any) ([]byte, bool) {
 	if n > 0 {
 		dst = append(dst, ',')
 	}
 	dst = append(dst, `"data":`...)
-	return appendPlain(dst, v, 0)
+	return e.appendPlain(dst, v)
 }
 
 func setAttr(attrs []attr, name, value string) []attr {

@@ -297,19 +297,18 @@ func (f *Function) ApplyBatchFrom(ctx context.Context, records []*connect.Record
 // subject attribute in subjects. inDst is false when the body is not in
 // dst's array.
 func encodeBatch(dst []byte, records []*connect.Record, ec connect.EventContext, subjects []any, ids *inputIDs) (body []byte, inDst bool, err error) {
-	var buf [16]attr
-	attrs := buf[:0]
+	var e encoder
 	dst = append(dst, '[')
 	for i, r := range records {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		var ok bool
-		if dst, attrs, ok = appendBinaryEvent(dst, r, attrs[:0]); ok {
-			if id, ok := findAttr(attrs, "id"); ok {
+		if dst, ok = e.appendBinaryEvent(dst, r); ok {
+			if id, ok := findAttr(e.attrs, "id"); ok {
 				ids.add(id, i)
 			}
-			if s, ok := findAttr(attrs, "subject"); ok {
+			if s, ok := findAttr(e.attrs, "subject"); ok {
 				subjects[i] = s
 			}
 			continue
@@ -322,7 +321,7 @@ func encodeBatch(dst []byte, records []*connect.Record, ec connect.EventContext,
 			ids.add(id, i)
 		}
 		subjects[i] = ev["subject"]
-		if dst, ok = appendJSON(dst, ev, 0); !ok {
+		if dst, ok = e.appendJSON(dst, ev); !ok {
 			body, err := marshalBatch(records, ec, subjects, ids)
 			return body, false, err
 		}
