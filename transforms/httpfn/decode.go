@@ -242,7 +242,7 @@ func (d *decoder) str(key bool) (string, bool) {
 			}
 			return string(b), true
 		case c == '\\':
-			return d.unescape(start, i, key)
+			return d.unescape(start, i, key, ascii)
 		case c < 0x20:
 			return "", false
 		case c >= utf8.RuneSelf:
@@ -252,10 +252,10 @@ func (d *decoder) str(key bool) (string, bool) {
 	return "", false
 }
 
-// unescape reads the rest of a string that has an escape at i.
-func (d *decoder) unescape(start, i int, key bool) (string, bool) {
+// unescape reads the rest of a string that has an escape at i; ascii
+// says whether the bytes before it are.
+func (d *decoder) unescape(start, i int, key, ascii bool) (string, bool) {
 	b := append(d.buf[:0], d.data[start:i]...)
-	ascii := true
 	for i < len(d.data) {
 		c := d.data[i]
 		switch {
