@@ -11,28 +11,30 @@ import (
 //
 // Putting a string, an int64 or a float64 into an interface (any) makes
 // the runtime allocate a copy of it, every time; a DTS row has a dozen of
-// them per image. Here the interface points at a slot of a slab instead:
-// one allocation per slab rather than one per value, and fewer, larger
-// objects for the garbage collector.
+// them per image. Here the interface points into a slab instead: one
+// allocation per 2 KiB rather than one (or two) per value.
 //
-// This relies on two facts about interfaces in Go: the runtime never writes
+// A slab is a []byte, which the garbage collector never scans, so filling
+// it costs no write barriers and marking it costs nothing. A boxed string
+// is a string header (data pointer, length) followed by its bytes, in the
+// same slab: the header's pointer is invisible to the collector, which is
+// safe because it points into the slab that holds it, and the slab is kept
+// alive by the interfaces pointing into it. Strings whose bytes live
+// elsewhere are therefore never boxed here (see str).
+//
+// This relies on facts about interfaces in Go: the runtime never writes
 // through an interface's data pointer (a boxed value is immutable), and a
-// non-pointer value in an interface is held by a pointer to it (the
-// eface layout below, unchanged in every Go release). Slots are written
-// once, before the interface that views them exists, and a full slab is
-// replaced, never reused; the garbage collector keeps a slab alive while
-// any interface or string points into it. An arena is not safe for
-// concurrent use.
+// non-pointer value in an interface is held by a pointer to it (the eface
+// layout below, unchanged in every Go release). Slots are written once,
+// before the interface that views them exists, and a full slab is replaced,
+// never reused. An arena is not safe for concurrent use.
 type arena struct {
-	text  []byte   // bytes of kept strings
-	strs  []string // boxed strings and json.Numbers
-	words []uint64 // boxed int64s and float64s (8 bytes, no pointers)
+	slab []byte // 8-byte aligned; len = bytes used
 }
 
 const (
-	textSlab  = 2048 // bytes
-	valueSlab = 32   // values per slab
-	maxKept   = 256  // longer strings get their own allocation
+	slabSize = 2048 // bytes; a size class, so 8-byte aligned
+	maxKept  = 256  // longer strings get their own allocation
 )
 
 // eface is the layout of an empty interface (the runtime's eface).
@@ -57,8 +59,19 @@ func makeEface(typ, data unsafe.Pointer) (v any) {
 	return v
 }
 
+// alloc returns n bytes of the slab (n ≤ maxKept+16), 8-byte aligned.
+func (a *arena) alloc(n int) unsafe.Pointer {
+	n = (n + 7) &^ 7
+	if cap(a.slab)-len(a.slab) < n {
+		a.slab = make([]byte, 0, slabSize)
+	}
+	i := len(a.slab)
+	a.slab = a.slab[:i+n]
+	return unsafe.Pointer(&a.slab[i])
+}
+
 // keep returns b as a string that stays valid after b's memory changes.
-// Short strings are copied into the text slab.
+// Short strings are copied into the slab.
 func (a *arena) keep(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -66,42 +79,47 @@ func (a *arena) keep(b []byte) string {
 	if len(b) > maxKept {
 		return string(b)
 	}
-	if cap(a.text)-len(a.text) < len(b) {
-		a.text = make([]byte, 0, textSlab)
-	}
-	n := len(a.text)
-	a.text = append(a.text, b...)
-	return unsafe.String(&a.text[n], len(b))
+	p := a.alloc(len(b))
+	copy(unsafe.Slice((*byte)(p), len(b)), b)
+	return unsafe.String((*byte)(p), len(b))
 }
 
-// slot appends v to a slab (a new one when full) and returns its address.
-func slot[T any](slab *[]T, v T) unsafe.Pointer {
-	if len(*slab) == cap(*slab) {
-		*slab = make([]T, 0, valueSlab)
-	}
-	*slab = append(*slab, v)
-	return unsafe.Pointer(&(*slab)[len(*slab)-1])
-}
-
-// boxString returns s in an interface with type word typ (string, or a type
-// whose underlying type is string, such as json.Number).
-func (a *arena) boxString(typ unsafe.Pointer, s string) any {
-	return makeEface(typ, slot(&a.strs, s))
-}
-
-// str is any(s) without an allocation per value.
-func (a *arena) str(s string) any {
-	if s == "" {
+// keepBoxed is any(T(string(b))) for a string type T with type word typ:
+// the header and the bytes in the slab, no allocation of their own.
+func (a *arena) keepBoxed(typ unsafe.Pointer, b []byte) any {
+	if len(b) == 0 {
+		// Not in the slab: an empty string's data pointer would point
+		// past its bytes, possibly at the next object.
+		if typ == numberType {
+			return json.Number("")
+		}
 		return ""
 	}
-	return a.boxString(stringType, s)
+	if len(b) > maxKept {
+		s := string(b)
+		return makeEface(typ, unsafe.Pointer(&s))
+	}
+	p := a.alloc(16 + len(b))
+	data := unsafe.Add(p, 16)
+	copy(unsafe.Slice((*byte)(data), len(b)), b)
+	// Written as integers: the slab is not scanned, and the pointer is
+	// into the slab itself (see arena).
+	hdr := (*[2]uintptr)(p)
+	hdr[0], hdr[1] = uintptr(data), uintptr(len(b))
+	return makeEface(typ, p)
 }
 
-// number is any(json.Number(s)) without an allocation per value.
-func (a *arena) number(s string) any { return a.boxString(numberType, s) }
+// text is any(string(b)) without an allocation per value.
+func (a *arena) text(b []byte) any { return a.keepBoxed(stringType, b) }
 
+// number is any(json.Number(b)) without an allocation per value.
+func (a *arena) number(b []byte) any { return a.keepBoxed(numberType, b) }
+
+// word boxes 8 pointer-free bytes.
 func (a *arena) word(typ unsafe.Pointer, w uint64) any {
-	return makeEface(typ, slot(&a.words, w))
+	p := a.alloc(8)
+	*(*uint64)(p) = w
+	return makeEface(typ, p)
 }
 
 // int64 is any(n) without an allocation per value.

@@ -124,7 +124,7 @@ func (d *Decoder) keepReuse(prev any, b []byte) any {
 	if p, ok := prev.(string); ok && p == string(b) {
 		return prev
 	}
-	return d.arena.str(d.arena.keep(b))
+	return d.arena.text(b)
 }
 
 // tags returns the tag map of the pairs just read, reusing the previous
@@ -417,7 +417,7 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 		if p, ok := prev.(json.Number); ok && string(p) == string(s) {
 			return prev
 		}
-		return d.arena.number(d.arena.keep(s))
+		return d.arena.number(s)
 	case vCharacter:
 		cs := w.bytes()
 		v := w.bytes() // bytes and string share one wire format
@@ -431,7 +431,7 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 		if p, ok := prev.(string); ok && p == s {
 			return prev
 		}
-		return d.arena.str(s)
+		return s
 	case vDecimal:
 		s := w.bytes()
 		w.int() // precision
@@ -443,7 +443,7 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 			return prev
 		}
 		if isJSONNumber(s) {
-			return d.arena.number(d.arena.keep(s))
+			return d.arena.number(s)
 		}
 		// Java's BigDecimal accepts forms JSON does not ("+1", "1."); keep
 		// those as text rather than fail the record.
@@ -510,7 +510,7 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 		if p, ok := prev.(string); ok && p == s {
 			return prev
 		}
-		return d.arena.str(s)
+		return s
 	case vTextGeometry, vTextObject:
 		w.bytes() // type
 		s := w.bytes()
@@ -661,6 +661,14 @@ func readDateTime(w *wire) dateTime {
 	var dt dateTime
 	var parts [7]int32
 	for i := range parts {
+		// Most parts are absent (one byte 0) or present and small (branch
+		// byte 2, then a one-byte int): read those without varint calls.
+		if j := w.i; j+1 < len(w.b) && w.b[j] == 2 && w.b[j+1] < 0x80 {
+			parts[i] = int32(w.b[j+1]>>1) ^ -int32(w.b[j+1]&1)
+			dt.set |= 1 << i
+			w.i = j + 2
+			continue
+		}
 		switch b := w.long(); b {
 		case 0:
 		case 1:

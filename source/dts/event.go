@@ -164,7 +164,7 @@ func (b *Builder) Record(c *Change, offset int64) (*connect.Record, error) {
 	}
 	// ce_id: the prefix is fixed, the DTS id varies.
 	var idb [80]byte
-	id := b.arena.str(b.arena.keep(strconv.AppendInt(append(idb[:0], b.idPrefix...), c.ID, 10)))
+	id := b.arena.text(strconv.AppendInt(append(idb[:0], b.idPrefix...), c.ID, 10))
 	rh.hdr = [7]connect.Header{
 		{Key: "ce_specversion", Value: specVersionValue},
 		{Key: "ce_id", Value: id},

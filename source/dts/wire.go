@@ -44,7 +44,7 @@ func (w *wire) failf(format string, args ...any) {
 // common case for lengths, branches and small numbers, take the inlined
 // path.
 func (w *wire) long() int64 {
-	if i := w.i; uint(i) < uint(len(w.b)) && w.b[i] < 0x80 {
+	if i := w.i; i < len(w.b) && w.b[i] < 0x80 {
 		w.i = i + 1
 		return int64(w.b[i]>>1) ^ -int64(w.b[i]&1)
 	}
@@ -77,7 +77,11 @@ func (w *wire) eof() {
 
 // int reads an Avro int: a varint that must fit 32 bits.
 func (w *wire) int() int32 {
-	n := w.long()
+	if i := w.i; i < len(w.b) && w.b[i] < 0x80 { // long's fast path, saving a call
+		w.i = i + 1
+		return int32(w.b[i]>>1) ^ -int32(w.b[i]&1)
+	}
+	n := w.longSlow()
 	if n < math.MinInt32 || n > math.MaxInt32 {
 		w.failf("int %d does not fit 32 bits", n)
 		return 0
@@ -88,7 +92,13 @@ func (w *wire) int() int32 {
 // bytes reads an Avro string or bytes value as a view into the datum,
 // valid while the datum is.
 func (w *wire) bytes() []byte {
-	n := w.long()
+	var n int64
+	if i := w.i; i < len(w.b) && w.b[i] < 0x80 { // long's fast path, saving a call
+		w.i = i + 1
+		n = int64(w.b[i]>>1) ^ -int64(w.b[i]&1)
+	} else {
+		n = w.longSlow()
+	}
 	if n < 0 || n > int64(len(w.b)-w.i) {
 		if w.err == nil {
 			w.failf("string or bytes length %d, but %d bytes are left", n, len(w.b)-w.i)
