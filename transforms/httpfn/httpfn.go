@@ -39,6 +39,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -46,7 +47,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/inletdev/inlet/connect"
@@ -454,11 +454,11 @@ func (f *Function) answer(data []byte, records []*connect.Record, subjects []any
 }
 
 // call POSTs the batch and returns the 2xx answer's body, appended to
-// dst. reusable reports whether the transport is done with body, so that
-// its buffer may be used again.
+// dst. reusable reports whether body's buffer may be used again: nothing
+// reads it any more.
 func (f *Function) call(ctx context.Context, body, dst []byte, records []*connect.Record) (data []byte, reusable bool, err error) {
 	rb := &reqBody{}
-	rb.Reset(body)
+	rb.r.Reset(body)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, rb)
 	if err != nil {
 		return nil, false, connect.Permanent(fmt.Errorf("httpfn: request to %s: %w", f.shown, err))
@@ -467,7 +467,9 @@ func (f *Function) call(ctx context.Context, body, dst []byte, records []*connec
 	req.GetBody = func() (io.ReadCloser, error) {
 		// A redirect or a retry on a fresh connection sends body again,
 		// maybe after Do returned: the buffer is not reused then.
-		rb.rewound.Store(true)
+		rb.mu.Lock()
+		rb.rewound = true
+		rb.mu.Unlock()
 		return io.NopCloser(bytes.NewReader(body)), nil
 	}
 	req.Header = f.header.Clone()
@@ -484,7 +486,7 @@ func (f *Function) call(ctx context.Context, body, dst []byte, records []*connec
 	}
 	data, err = readBody(dst, resp)
 	resp.Body.Close()
-	reusable = rb.closed.Load() && !rb.rewound.Load()
+	reusable = rb.release()
 	if err != nil {
 		return nil, reusable, connect.Retriable(fmt.Errorf("httpfn: reading the answer of %s: %w", f.shown, err))
 	}
@@ -502,17 +504,37 @@ func (f *Function) call(ctx context.Context, body, dst []byte, records []*connec
 	return data, reusable, nil
 }
 
-// reqBody is a request body over a pooled buffer. RoundTrip may read and
-// close the body after Do returns, so the buffer is reused only once the
-// transport closed it (it does so when it has sent it).
+// reqBody is a request body over a pooled buffer. RoundTrip may go on
+// reading the body after Do returned (the server may answer before it
+// has read it all), so the buffer is reused only after release: a Read
+// then fails instead of reading a buffer that another call now fills.
 type reqBody struct {
-	bytes.Reader
-	closed, rewound atomic.Bool
+	mu       sync.Mutex
+	r        bytes.Reader
+	released bool
+	rewound  bool // GetBody handed out another reader of the buffer
 }
 
-func (b *reqBody) Close() error {
-	b.closed.Store(true)
-	return nil
+// errReleased fails a read of a request body after its call returned.
+var errReleased = errors.New("httpfn: request body read after the call ended")
+
+func (b *reqBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.released {
+		return 0, errReleased
+	}
+	return b.r.Read(p)
+}
+
+func (b *reqBody) Close() error { return nil }
+
+// release ends reads of b and reports whether its buffer may be reused.
+func (b *reqBody) release() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.released = true
+	return !b.rewound
 }
 
 // readBody appends at most maxResponse+1 bytes of resp's body to dst, as

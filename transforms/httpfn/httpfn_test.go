@@ -384,3 +384,22 @@ func TestProvenance(t *testing.T) {
 		t.Fatal("Function does not implement connect.BatchProvenance")
 	}
 }
+
+// TestAnswerBeforeTheBodyIsRead: a function may answer before it has read
+// the request (the transport then goes on sending it); the next calls
+// reuse the request's buffer only once nothing reads it (go test -race).
+func TestAnswerBeforeTheBodyIsRead(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "[]") // without reading the body
+	}))
+	defer srv.Close()
+	f := newFn(t, map[string]string{"url": srv.URL})
+	big := strings.Repeat("x", 1<<20)
+	for i := 0; i < 20; i++ {
+		r := dtsLike(i, "orders")
+		r.Value = map[string]any{"blob": big, "i": int64(i)}
+		if out, err := f.ApplyBatch(context.Background(), []*connect.Record{r}); err != nil || len(out) != 0 {
+			t.Fatalf("call %d: %v %v", i, out, err)
+		}
+	}
+}
