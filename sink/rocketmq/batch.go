@@ -233,6 +233,9 @@ func (b *batcher) request(ctx context.Context, topic string, msgs []*v2.Message)
 	}
 	sp := msgs[0].GetSystemProperties()
 	cands := r.candidates(sp.MessageGroup, b.maxAttempts)
+	if len(cands) == 0 {
+		return nil, rmq.ErrNoAvailableBrokers
+	}
 	req := &v2.SendMessageRequest{Messages: msgs}
 	var last error
 	for attempt := 1; attempt <= b.maxAttempts; attempt++ {
@@ -431,6 +434,9 @@ func endpointTarget(e *v2.Endpoints) string {
 // client; other messages take queues round-robin, one per broker.
 func (r *route) candidates(group *string, attempts int) []int {
 	n := len(r.queues)
+	if n == 0 {
+		return nil
+	}
 	if group != nil {
 		h := int64(siphash.Hash(sipK0, sipK1, []byte(*group)))
 		return []int{utils.Mod64(h, n)}

@@ -3,11 +3,15 @@ package rocketmq
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	rmq "github.com/apache/rocketmq-clients/golang/v5"
+	v2 "github.com/apache/rocketmq-clients/golang/v5/protocol/v2"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/internal/forms"
@@ -56,17 +60,24 @@ func BenchmarkMapping(b *testing.B) {
 	cpu.report(b)
 }
 
-// BenchmarkSend is the sink end to end through the official client to the
-// local test endpoint: Put of 100-record batches (parallelism 16, as in
-// rocketmqtest's BenchmarkEndpoint), Alibaba's mapping. ns/op is per
-// record.
+// BenchmarkSend is the sink end to end to the local test endpoint: Put of
+// 100-record batches (parallelism 16, as in rocketmqtest's
+// BenchmarkEndpoint), Alibaba's mapping, sent one message per request
+// through the official client (batch=1) or batched (batch=100). ns/op is
+// per record.
 func BenchmarkSend(b *testing.B) {
+	for _, batch := range []string{"1", "100"} {
+		b.Run("batch="+batch, func(b *testing.B) { benchSend(b, batch) })
+	}
+}
+
+func benchSend(b *testing.B, batchSize string) {
 	s, err := rocketmqtest.NewServer(rocketmqtest.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	p := map[string]string{keyEndpoint: s.Addr(), keyTopic: "orders", keyTLS: "false", keyParallelism: "16"}
+	p := map[string]string{keyEndpoint: s.Addr(), keyTopic: "orders", keyTLS: "false", keyParallelism: "16", keyBatchSize: batchSize}
 	for i := 0; i+1 < len(alibabaMapping); i += 2 {
 		p[alibabaMapping[i]] = alibabaMapping[i+1]
 	}
@@ -124,16 +135,23 @@ func (c cpuTimer) report(b *testing.B) {
 	b.ReportMetric(1e9/perOp, "records/cpu-s")
 }
 
-// BenchmarkClient is the official client alone against the local
-// endpoint: Send from 16 goroutines, no inlet mapping. Together with
-// rocketmqtest's BenchmarkEndpoint (raw gRPC) and BenchmarkSend (the sink)
-// it shows where the time per message goes.
+// BenchmarkClient is the client side alone against the local endpoint, no
+// inlet mapping: batch=1 is the official Producer.Send from 16 goroutines,
+// batch=100 the sink's batched path (batch.go) sending 100-message
+// requests from 2 goroutines. Together with rocketmqtest's
+// BenchmarkEndpoint (raw gRPC) and BenchmarkSend (the sink) it shows where
+// the time per message goes. ns/op is per message.
 func BenchmarkClient(b *testing.B) {
+	b.Run("batch=1", benchClientOfficial)
+	b.Run("batch=100", benchClientBatched)
+}
+
+func benchTask(b *testing.B) (*rocketmqtest.Server, *Task) {
 	s, err := rocketmqtest.NewServer(rocketmqtest.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	b.Cleanup(s.Close)
 	cfg, err := ConfigDef().Parse(map[string]string{keyEndpoint: s.Addr(), keyTopic: "orders", keyTLS: "false"})
 	if err != nil {
 		b.Fatal(err)
@@ -142,24 +160,80 @@ func BenchmarkClient(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer task.Close()
+	b.Cleanup(func() { _ = task.Close() })
+	return s, task
+}
+
+var benchBody = []byte(`{"orderId":1001,"amount":"99.50","status":"PAID"}`)
+
+func benchMessage() *rmq.Message {
+	m := &rmq.Message{Topic: "orders", Body: benchBody}
+	m.SetKeys("order-1001")
+	m.SetTag("TagA")
+	return m
+}
+
+func benchClientOfficial(b *testing.B) {
+	_, task := benchTask(b)
 	p := task.producer.p
-	body := []byte(`{"orderId":1001,"amount":"99.50","status":"PAID"}`)
 	b.SetParallelism(8) // 16 in flight on 2 cores
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu := startCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			m := &rmq.Message{Topic: "orders", Body: body}
-			m.SetKeys("order-1001")
-			m.SetTag("TagA")
-			if _, err := p.Send(context.Background(), m); err != nil {
+			if _, err := p.Send(context.Background(), benchMessage()); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.StopTimer()
 	cpu.report(b)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+func benchClientBatched(b *testing.B) {
+	s, task := benchTask(b)
+	bt := task.producer.batch
+	const size = 100
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := startCPU()
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n := min(int64(size), int64(b.N)-next.Add(size)+size)
+				if n <= 0 {
+					return
+				}
+				born := timestamppb.Now()
+				msgs := make([]*v2.Message, n)
+				for i := range msgs {
+					m, err := bt.protoMessage(benchMessage(), born)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					msgs[i] = m
+				}
+				for _, err := range bt.send(context.Background(), "orders", msgs, false) {
+					if err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	cpu.report(b)
+	if s.Len() != b.N {
+		b.Fatalf("%d of %d stored", s.Len(), b.N)
+	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }

@@ -2,10 +2,11 @@
 // message to an ApsaraMQ for RocketMQ (or Apache RocketMQ 5.x) topic over
 // gRPC with the official Go client, building body, keys, tag, user
 // properties, message group and delivery time with EventBridge's
-// transformation forms on the record's CloudEvents view. See README.md.
+// transformation forms on the record's CloudEvents view. Messages go many
+// per SendMessage request (batch.go). See README.md.
 //
 // A record counts as delivered only once the broker answered SendMessage
-// with OK; Put returns the others as connect.RecordErrors, marking those a
+// with OK for it; Put returns the others as connect.RecordErrors, marking those a
 // retry cannot fix with connect.Permanent, so the runtime's retry policy,
 // dead-letter queue and error tolerance decide what happens next.
 package rocketmq
