@@ -31,7 +31,7 @@ const maxDecodeDepth = 10000
 // key unique.
 const maxInterned = 4096
 
-// maxInternedValue is the longest string value interned.
+// maxInternedValue is the longest string or number value interned.
 const maxInternedValue = 32
 
 // dataDepth is the depth of an event's data object in the answer (the
@@ -43,7 +43,7 @@ const dataDepth = 3
 const minReused = 64
 
 var decoders = sync.Pool{New: func() any {
-	return &decoder{keys: map[string]string{}, values: map[string]any{}, prev: map[string]prevObject{}}
+	return &decoder{keys: map[string]string{}, values: map[string]any{}, numbers: map[string]any{}, prev: map[string]prevObject{}}
 }}
 
 // parseJSON decodes data as connect.ParseJSON does.
@@ -68,13 +68,14 @@ func parseJSON(data []byte) (any, error) {
 
 // decoder is one pass over data. It is not safe for concurrent use.
 type decoder struct {
-	data   []byte
-	pos    int
-	stack  []any             // elements of the arrays being read
-	buf    []byte            // a string being unescaped
-	keys   map[string]string // interned object keys
-	values map[string]any    // interned short string values
-	prev   map[string]prevObject
+	data    []byte
+	pos     int
+	stack   []any             // elements of the arrays being read
+	buf     []byte            // a string being unescaped
+	keys    map[string]string // interned object keys
+	values  map[string]any    // interned short string values
+	numbers map[string]any    // interned short numbers
+	prev    map[string]prevObject
 }
 
 // prevObject is the last object read under a member of data.
@@ -122,9 +123,20 @@ func (d *decoder) value(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		n := json.Number(d.data[d.pos:end])
+		b := d.data[d.pos:end]
 		d.pos = end
-		return n, true
+		if len(b) > maxInternedValue {
+			return json.Number(b), true
+		}
+		if v, ok := d.numbers[string(b)]; ok {
+			return v, true
+		}
+		if len(d.numbers) >= maxInterned {
+			clear(d.numbers)
+		}
+		v := any(json.Number(b))
+		d.numbers[string(b)] = v
+		return v, true
 	}
 }
 
