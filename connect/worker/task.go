@@ -504,7 +504,22 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
 		err := t.deliver(ctx, buf)
 		clear(buf)
 		buf = buf[:0]
-		return err
+		if err != nil {
+			return err
+		}
+		// A large poll (a backlog) is delivered batch after batch without
+		// coming back to the select below, so the commit timer is checked
+		// here too: offsets move on while a backlog drains, and a crash
+		// mid-drain repeats at most one flush interval's worth.
+		select {
+		case <-commitT.C():
+			if err := t.commit(); err != nil {
+				return err
+			}
+			commitT = t.clock.NewTimer(t.w.cfg.OffsetFlushInterval)
+		default:
+		}
+		return nil
 	}
 	for {
 		paused, runC, pausedC := t.gate.state()
