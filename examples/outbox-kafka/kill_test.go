@@ -10,13 +10,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/inletdev/inlet/internal/kafkatest"
+	"github.com/inletdev/inlet/internal/proctest"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -25,120 +25,7 @@ import (
 // files, insert outbox rows continuously, kill -9 the worker at random
 // points and restart it, then count what reached Kafka.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	buildDir  string
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if buildDir != "" {
-		_ = os.RemoveAll(buildDir)
-	}
-	os.Exit(code)
-}
-
-// inletBinary builds cmd/inlet once per test binary.
-func inletBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "inlet-outbox-kafka-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(buildDir, "inlet")
-		out, err := exec.Command("go", "build", "-o", binPath, "../../cmd/inlet").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/inlet: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
-
-// proc is one `inlet standalone` process at a time, restarted by start.
-type proc struct {
-	t       *testing.T
-	args    []string
-	logPath string
-	cmd     *exec.Cmd
-	runs    int
-}
-
-func newProc(t *testing.T, dir string, args ...string) *proc {
-	p := &proc{t: t, args: args, logPath: filepath.Join(dir, "inlet.log")}
-	t.Cleanup(func() {
-		if p.cmd != nil {
-			_ = p.cmd.Process.Kill()
-			_ = p.cmd.Wait()
-		}
-	})
-	return p
-}
-
-func (p *proc) start() {
-	p.t.Helper()
-	f, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	defer f.Close()
-	p.runs++
-	fmt.Fprintf(f, "\n===== run %d =====\n", p.runs)
-	p.cmd = exec.Command(inletBinary(p.t), p.args...)
-	p.cmd.Stdout, p.cmd.Stderr = f, f
-	if err := p.cmd.Start(); err != nil {
-		p.t.Fatal(err)
-	}
-}
-
-// kill9 kills the worker with SIGKILL: no drain, no flush, no offset commit.
-func (p *proc) kill9() {
-	p.t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		p.t.Fatalf("kill -9: %v", err)
-	}
-	_ = p.cmd.Wait()
-	p.cmd = nil
-}
-
-// reap waits for a worker killed by someone else.
-func (p *proc) reap() {
-	_ = p.cmd.Wait()
-	p.cmd = nil
-}
-
-// stop ends the worker gracefully (SIGTERM) and expects exit status 0.
-func (p *proc) stop() {
-	p.t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		p.t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
-	select {
-	case err := <-done:
-		p.cmd = nil
-		if err != nil {
-			p.t.Errorf("inlet exited with %v after SIGTERM\n%s", err, p.logs())
-		}
-	case <-time.After(20 * time.Second):
-		p.t.Fatalf("inlet did not stop within 20 s of SIGTERM\n%s", p.logs())
-	}
-}
-
-// logs returns the tail of every run's output.
-func (p *proc) logs() string {
-	b, _ := os.ReadFile(p.logPath)
-	if len(b) > 12000 {
-		b = b[len(b)-12000:]
-	}
-	return string(b)
-}
+func TestMain(m *testing.M) { os.Exit(proctest.RunMain(m)) }
 
 // insertContinuously inserts n rows, one transaction each, pausing every
 // between rows, until n or the first error.
@@ -178,7 +65,7 @@ func deliveries(t *testing.T, k *kafkatest.Cluster, committed bool) (map[string]
 }
 
 // waitDelivered waits until every inserted row is in Kafka.
-func waitDelivered(t *testing.T, k *kafkatest.Cluster, rows []row, committed bool, p *proc) {
+func waitDelivered(t *testing.T, k *kafkatest.Cluster, rows []row, committed bool, p *proctest.Proc) {
 	t.Helper()
 	waitFor(t, fmt.Sprintf("all %d rows in Kafka (read_committed=%v)", len(rows), committed), 40*time.Second, func() bool {
 		if highWatermarks(k) < int64(len(rows)) {
@@ -191,7 +78,7 @@ func waitDelivered(t *testing.T, k *kafkatest.Cluster, rows []row, committed boo
 			}
 		}
 		return true
-	}, p.logs)
+	}, p.Logs)
 }
 
 // committedTxID reads the source offset the file store holds: the
@@ -247,9 +134,9 @@ func TestAtLeastOnceUnderSIGKILL(t *testing.T) {
 		"bootstrap.servers": k.Addr, "offset.storage.file.filename": offsets, "listeners": "",
 	})
 	pf := render(t, dir, "outbox-kafka.properties", map[string]string{"database.port": strconv.Itoa(pg.Port)})
-	p := newProc(t, dir, "standalone", wf, pf)
-	p.start()
-	waitFor(t, "the replication slot", 20*time.Second, func() bool { return slotActive(pg) }, p.logs)
+	p := proctest.New(t, dir, "standalone", wf, pf)
+	p.Start()
+	waitFor(t, "the replication slot", 20*time.Second, func() bool { return slotActive(pg) }, p.Logs)
 
 	const n = 400
 	in := newInserter(t, pg)
@@ -282,7 +169,7 @@ func TestAtLeastOnceUnderSIGKILL(t *testing.T) {
 				}
 			}
 		}
-		p.kill9()
+		p.Kill9()
 		time.Sleep(300 * time.Millisecond) // let the broker finish requests it already read
 		kl := kill{committedTx: committedTxID(t, offsets)}
 		kl.inKafka, _ = deliveries(t, k, false)
@@ -291,14 +178,14 @@ func TestAtLeastOnceUnderSIGKILL(t *testing.T) {
 		t.Logf("kill %d: %d rows inserted, %d in Kafka, committed offset txId %d, %d delivered rows after it (to be replayed)",
 			i+1, len(in.all()), len(kl.inKafka), kl.committedTx, risk)
 		kills = append(kills, kl)
-		p.start()
+		p.Start()
 	}
 	if err := <-inserted; err != nil {
 		t.Fatal(err)
 	}
 	rows := in.all()
 	waitDelivered(t, k, rows, false, p)
-	p.stop()
+	p.Stop()
 
 	counts, total := deliveries(t, k, false)
 	// What each run delivered: the difference between the records in Kafka
@@ -360,7 +247,7 @@ func TestAtLeastOnceUnderSIGKILL(t *testing.T) {
 	}
 	t.Logf("at-least-once: %d rows, %d records in Kafka, %d replayed duplicates, 2 kills", len(rows), total, dups)
 	if t.Failed() || os.Getenv("INLET_EXAMPLE_LOGS") == "1" {
-		t.Log(p.logs())
+		t.Log(p.Logs())
 	}
 }
 
@@ -384,7 +271,7 @@ func TestExactlyOnceUnderSIGKILL(t *testing.T) {
 	pf := render(t, dir, "outbox-kafka.properties", map[string]string{
 		"database.port": strconv.Itoa(pg.Port), "exactly.once.support": "required",
 	})
-	p := newProc(t, dir, "standalone", wf, pf)
+	p := proctest.New(t, dir, "standalone", wf, pf)
 
 	// Armed with a process, the next commit request (EndTxn, commit=true)
 	// kills it and is dropped with the connection, as if the worker died
@@ -402,8 +289,8 @@ func TestExactlyOnceUnderSIGKILL(t *testing.T) {
 		return nil, errors.New("worker killed before its commit was processed"), true
 	})
 
-	p.start()
-	waitFor(t, "the replication slot", 20*time.Second, func() bool { return slotActive(pg) }, p.logs)
+	p.Start()
+	waitFor(t, "the replication slot", 20*time.Second, func() bool { return slotActive(pg) }, p.Logs)
 
 	const n = 400
 	in := newInserter(t, pg)
@@ -411,26 +298,26 @@ func TestExactlyOnceUnderSIGKILL(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		time.Sleep(randomPause(rng, 400*time.Millisecond, 1300*time.Millisecond))
 		if i == 1 {
-			armed.Store(p.cmd.Process)
+			armed.Store(p.Cmd.Process)
 			select {
 			case <-killedAtCommit:
 			case <-time.After(15 * time.Second):
-				t.Fatalf("no transaction committed within 15 s\n%s", p.logs())
+				t.Fatalf("no transaction committed within 15 s\n%s", p.Logs())
 			}
-			p.reap()
+			p.Reap()
 			t.Logf("kill %d (before the commit of a transaction): %d rows inserted", i+1, len(in.all()))
 		} else {
-			p.kill9()
+			p.Kill9()
 			t.Logf("kill %d: %d rows inserted", i+1, len(in.all()))
 		}
-		p.start()
+		p.Start()
 	}
 	if err := <-inserted; err != nil {
 		t.Fatal(err)
 	}
 	rows := in.all()
 	waitDelivered(t, k, rows, true, p)
-	p.stop()
+	p.Stop()
 
 	counts, total := deliveries(t, k, true)
 	for _, r := range rows {
@@ -466,7 +353,7 @@ func TestExactlyOnceUnderSIGKILL(t *testing.T) {
 	}
 	t.Logf("exactly-once: %d rows, %d records read_committed, %d in the log (%d aborted), 3 kills", len(rows), total, raw, raw-total)
 	if t.Failed() || os.Getenv("INLET_EXAMPLE_LOGS") == "1" {
-		t.Log(p.logs())
+		t.Log(p.Logs())
 	}
 }
 

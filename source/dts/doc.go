@@ -72,5 +72,7 @@
 // the group only in Commit, after the sink flushed, as offset+1 with the
 // source timestamp (seconds) as metadata, like the DTS SDK. One client per
 // consumer group: a second pipeline with the same sid in this process, or a
-// group that already has a member, is refused with ErrSidInUse.
+// group that already has a member, is refused with ErrSidInUse; members with
+// this source's client id, left by a killed worker, are waited out (their
+// session ends within 10 s) instead.
 package dts

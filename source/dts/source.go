@@ -112,7 +112,8 @@ func (t *task) clientOpts() []kgo.Opt {
 	return []kgo.Opt{
 		kgo.SeedBrokers(t.s.broker),
 		kgo.SASL(plain.Auth{User: SASLUser(t.s.user, t.s.sid), Pass: t.s.password}.AsMechanism()),
-		kgo.ClientID("inlet-dts"),
+		kgo.ClientID(clientID),
+		kgo.SessionTimeout(sessionTimeout),
 		// DTS supports Kafka clients 0.11 to 2.7. kgo negotiates every
 		// request's version down to what the broker announces (ApiVersions),
 		// and this source uses nothing newer than 2.7 offers: classic group
@@ -128,20 +129,8 @@ func (t *task) open(ctx context.Context, tc connect.TaskContext) error {
 	adm := kadm.NewClient(admCl)
 	defer adm.Close()
 
-	// One client per consumer group: refuse to join beside another member.
-	groups, err := adm.DescribeGroups(ctx, t.s.sid)
-	if err != nil {
-		return t.connErr("describing consumer group", err)
-	}
-	if g, ok := groups[t.s.sid]; ok {
-		if g.Err != nil && !errors.Is(g.Err, kerr.GroupIDNotFound) {
-			return t.connErr("describing consumer group", g.Err)
-		}
-		if len(g.Members) > 0 {
-			return fmt.Errorf("%w: consumer group %q already has %d active member(s) (first: client %q on %s); "+
-				"DTS allows one client per consumer group: stop the other client, or wait for its session to time out",
-				ErrSidInUse, t.s.sid, len(g.Members), g.Members[0].ClientID, g.Members[0].ClientHost)
-		}
+	if err := t.waitGroupFree(ctx, adm); err != nil {
+		return err
 	}
 
 	start, err := t.startOffset(ctx, adm, tc)
@@ -178,6 +167,67 @@ func (t *task) open(ctx context.Context, tc connect.TaskContext) error {
 		return fmt.Errorf("dts: consumer for %s: %w", t.s.broker, err)
 	}
 	return nil
+}
+
+// clientID names this source's group members, so that a member left
+// behind by a killed worker can be told from another client.
+const clientID = "inlet-dts"
+
+// sessionTimeout is the group session timeout: the Kafka 2.x clients'
+// default (DTS serves clients 0.11 to 2.7). It bounds how long a restart
+// after a crash waits for the dead member's session to end.
+const sessionTimeout = 10 * time.Second
+
+// waitGroupFree enforces one client per consumer group. A member with
+// another client id is another client: refused at once. Members with this
+// source's client id are taken for this pipeline's previous process, killed
+// before it could leave the group (kill -9, OOM, power loss): the broker
+// ends their session within sessionTimeout, so a restart waits for that
+// (plus a margin) instead of failing; if they are still there afterwards
+// they are alive, i.e. the same pipeline runs in another worker, and the
+// start is refused.
+func (t *task) waitGroupFree(ctx context.Context, adm *kadm.Client) error {
+	deadline := time.Now().Add(sessionTimeout + 5*time.Second)
+	warned := false
+	for {
+		groups, err := adm.DescribeGroups(ctx, t.s.sid)
+		if err != nil {
+			return t.connErr("describing consumer group", err)
+		}
+		g, ok := groups[t.s.sid]
+		if !ok {
+			return nil
+		}
+		if g.Err != nil && !errors.Is(g.Err, kerr.GroupIDNotFound) {
+			return t.connErr("describing consumer group", g.Err)
+		}
+		if len(g.Members) == 0 {
+			return nil
+		}
+		own := true
+		for _, m := range g.Members {
+			own = own && m.ClientID == clientID
+		}
+		if !own || time.Now().After(deadline) {
+			hint := "stop the other client, or wait for its session to time out"
+			if own {
+				hint = fmt.Sprintf("its session did not end within %v, so it is alive: is this pipeline running in another worker?", sessionTimeout+5*time.Second)
+			}
+			return fmt.Errorf("%w: consumer group %q already has %d active member(s) (first: client %q on %s); "+
+				"DTS allows one client per consumer group: %s",
+				ErrSidInUse, t.s.sid, len(g.Members), g.Members[0].ClientID, g.Members[0].ClientHost, hint)
+		}
+		if !warned {
+			warned = true
+			t.log.Warn("the consumer group still has a member from an earlier run of this source (stopped without leaving the group?); "+
+				"waiting for its session to end", "members", len(g.Members), "host", g.Members[0].ClientHost, "wait_max", sessionTimeout+5*time.Second)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("dts: waiting for consumer group %q to be free: %w", t.s.sid, ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // connErr explains connection failures, naming the SASL user on auth errors.
