@@ -12,6 +12,8 @@ import (
 
 	rmq "github.com/apache/rocketmq-clients/golang/v5"
 	v2 "github.com/apache/rocketmq-clients/golang/v5/protocol/v2"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/sink/rocketmq/rocketmqtest"
@@ -431,5 +433,35 @@ func TestBatchConfig(t *testing.T) {
 	cfg, err := ConfigDef().Parse(map[string]string{keyEndpoint: "h:1", keyTopic: "t"})
 	if err != nil || cfg.Int(keyBatchSize) != 100 || cfg.Int(keyBatchBytes) != 4<<20 {
 		t.Fatalf("defaults: %v %d %d", err, cfg.Int(keyBatchSize), cfg.Int(keyBatchBytes))
+	}
+}
+
+// TestWireSize: the estimate is never below the encoded size, so a request
+// stays within rocketmq.send.batch.max.bytes, and not far above it.
+func TestWireSize(t *testing.T) {
+	b := &batcher{namespace: "MQ_INST_1", host: "host-1"}
+	born := timestamppb.Now()
+	for i := range 200 {
+		m := &rmq.Message{Topic: strings.Repeat("t", i%50+1), Body: []byte(strings.Repeat("b", i*37))}
+		if i%2 == 0 {
+			m.SetKeys(strings.Repeat("k", i), "k2")
+		}
+		if i%3 == 0 {
+			m.SetTag(strings.Repeat("g", i%200))
+		}
+		if i%5 == 0 {
+			m.SetMessageGroup(strings.Repeat("grp", i))
+		}
+		for j := range i % 20 {
+			m.AddProperty(fmt.Sprint("key-", j, strings.Repeat("p", i)), strings.Repeat("v", j*i))
+		}
+		pb, err := b.protoMessage(m, born)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := proto.Size(&v2.SendMessageRequest{Messages: []*v2.Message{pb, pb}})
+		if est := 2 * wireSize(pb); est < req || est > req+2000 {
+			t.Fatalf("message %d: estimate %d for a request of %d bytes", i, est, req)
+		}
 	}
 }
