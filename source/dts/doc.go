@@ -75,4 +75,15 @@
 // group that already has a member, is refused with ErrSidInUse; members with
 // this source's client id, left by a killed worker, are waited out (their
 // session ends within 10 s) instead.
+//
+// A disaster-recovery switch moves the endpoint to another Kafka cluster
+// whose offsets differ. Like the DTS SDK, the source watches the cluster
+// ID (after every new broker connection, after fetch errors and every
+// 30 s), and when it changes logs a warning, drops what it fetched, and
+// re-reads the new cluster from the source second (offsets for times, in
+// seconds) of the last record it read: records of that second are
+// delivered again (at-least-once), none is skipped. Source offsets name
+// their cluster: old-cluster offsets are never committed to the new one,
+// and a restart whose stored offset names another cluster seeks by its
+// sourceTimestamp instead of its offset.
 package dts

@@ -71,6 +71,17 @@ type task struct {
 	committed                 int64
 	emittedAny                bool
 	warnedPartition           bool
+	closeOnce                 sync.Once
+
+	// The Kafka cluster behind the endpoint (see cluster.go). cluster is
+	// written by Poll under mu; the rest is Poll's own, except deliveredNext
+	// and draining, which Commit keeps under mu.
+	cluster        string
+	watch          connWatch
+	clusterChecked time.Time
+	deliveredNext  int64 // the offset after the last record Commit saw delivered
+	draining       bool  // old-cluster records may be undelivered: commit nothing new
+	drainUntil     int64 // the old cluster's offset after its last emitted record
 }
 
 // newTask opens the source: claim the sid, check the group has no other
@@ -133,12 +144,23 @@ func (t *task) open(ctx context.Context, tc connect.TaskContext) error {
 		return err
 	}
 
+	md, err := adm.BrokerMetadata(ctx)
+	if err != nil {
+		return t.connErr("reading the cluster ID of", err)
+	}
+	t.cluster, t.clusterChecked, t.consumedTS = md.Cluster, time.Now(), -1
 	start, err := t.startOffset(ctx, adm, tc)
 	if err != nil {
 		return err
 	}
-	t.consumedNext, t.emittedNext, t.committed = start, start, -1
+	t.consumedNext, t.emittedNext, t.deliveredNext, t.committed = start, start, start, -1
+	t.cl, err = t.newConsumer()
+	return err
+}
 
+// newConsumer joins the group with a client that starts partition 0 at
+// t.consumedNext.
+func (t *task) newConsumer() (*kgo.Client, error) {
 	opts := append(t.clientOpts(),
 		kgo.ConsumerGroup(t.s.sid),
 		kgo.ConsumeTopics(t.s.topic),
@@ -161,12 +183,23 @@ func (t *task) open(ctx context.Context, tc connect.TaskContext) error {
 		// task (Poll reports it), as it does at startup: by default the
 		// client would jump to the earliest data held and skip records.
 		kgo.ConsumeResetOffset(kgo.NoResetOffset()),
+		// Records fetched over a new connection may come from another
+		// cluster: Poll checks the cluster ID before handing them on.
+		kgo.WithHooks(&t.watch),
 	)
-	t.cl, err = kgo.NewClient(opts...)
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
-		return fmt.Errorf("dts: consumer for %s: %w", t.s.broker, err)
+		return nil, fmt.Errorf("dts: consumer for %s: %w", t.s.broker, err)
 	}
-	return nil
+	return cl, nil
+}
+
+// currentClient is the consumer, for callers other than Poll (which
+// replaces it on a cluster switch).
+func (t *task) currentClient() *kgo.Client {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.cl
 }
 
 // clientID names this source's group members, so that a member left
@@ -245,24 +278,10 @@ func (t *task) connErr(what string, err error) error {
 // written only after the sink flushed); only a group that has neither is on
 // its first run, and starts at dts.checkpoint (or the earliest data held).
 func (t *task) startOffset(ctx context.Context, adm *kadm.Client, tc connect.TaskContext) (int64, error) {
-	starts, err := adm.ListStartOffsets(ctx, t.s.topic)
+	earliest, end, err := t.bounds(ctx, adm)
 	if err != nil {
-		return 0, t.connErr("listing offsets of", err)
+		return 0, err
 	}
-	ends, err := adm.ListEndOffsets(ctx, t.s.topic)
-	if err != nil {
-		return 0, t.connErr("listing offsets of", err)
-	}
-	so, ok := starts.Lookup(t.s.topic, 0)
-	eo, ok2 := ends.Lookup(t.s.topic, 0)
-	if !ok || !ok2 {
-		return 0, fmt.Errorf("dts: topic %q has no partition 0 at %s; check %s", t.s.topic, t.s.broker, KeyTopic)
-	}
-	if so.Err != nil {
-		return 0, t.connErr("listing offsets of", so.Err)
-	}
-	earliest, end := so.Offset, eo.Offset
-
 	resume := int64(-1)
 	var from string
 	if tc.Offsets != nil {
@@ -270,8 +289,23 @@ func (t *task) startOffset(ctx context.Context, adm *kadm.Client, tc connect.Tas
 		if err != nil {
 			return 0, fmt.Errorf("dts: reading the stored offset: %w", err)
 		}
+		if c := offsetCluster(stored); c != "" && c != t.cluster {
+			// Written before a cluster switch: its offset means nothing
+			// here; its source timestamp does (see cluster.go).
+			ts, ok := offsetOf(map[string]any{"offset": stored["sourceTimestamp"]})
+			if !ok {
+				ts = -1
+			}
+			t.log.Warn("the stored position is from another Kafka cluster (a DTS disaster-recovery switch): re-reading from its source second",
+				"stored_cluster", c, "cluster", t.cluster, "sourceTimestamp", ts)
+			t.consumedTS = ts
+			return t.seekTimestamp(ctx, adm, ts)
+		}
 		if n, ok := offsetOf(stored); ok {
 			resume, from = n, "stored offset"
+			if ts, ok := offsetOf(map[string]any{"offset": stored["sourceTimestamp"]}); ok {
+				t.consumedTS = ts
+			}
 		}
 	}
 	committed, err := adm.FetchOffsets(ctx, t.s.sid)
@@ -283,6 +317,9 @@ func (t *task) startOffset(ctx context.Context, adm *kadm.Client, tc connect.Tas
 	}
 	if c, ok := committed.Lookup(t.s.topic, 0); ok && c.Err == nil && c.At >= 0 && c.At > resume {
 		resume, from = c.At, "committed offset"
+		if ts, ok := metadataTS(c.Metadata); ok {
+			t.consumedTS = ts
+		}
 	}
 	if resume >= 0 {
 		if resume < earliest || resume > end {
@@ -309,31 +346,66 @@ func (t *task) seekCheckpoint(ctx context.Context, adm *kadm.Client, earliest, e
 	if earliest == end {
 		return 0, fmt.Errorf("%w: %s=%d (%s): topic %q holds no data yet", ErrCheckpointOutOfRange, KeyCheckpoint, cp, when, t.s.topic)
 	}
-	listed, err := adm.ListOffsetsAfterMilli(ctx, cp, t.s.topic)
+	offset, found, err := t.lookupTime(ctx, adm, cp)
 	if err != nil {
-		return 0, t.connErr("seeking the checkpoint in", err)
+		return 0, err
+	}
+	switch {
+	case offset < 0 || offset >= end:
+		return 0, fmt.Errorf("%w: %s=%d (%s) is after the newest data of topic %q; pick an earlier time",
+			ErrCheckpointOutOfRange, KeyCheckpoint, cp, when, t.s.topic)
+	case offset == earliest && found > cp:
+		return 0, fmt.Errorf("%w: %s=%d (%s) is before the earliest data topic %q still holds (from %s UTC); pick a later time",
+			ErrCheckpointOutOfRange, KeyCheckpoint, cp, when, t.s.topic, time.Unix(found, 0).UTC().Format(time.DateTime))
+	}
+	t.log.Info("first run of the consumer group: starting at the checkpoint", "checkpoint", cp, "offset", offset)
+	t.consumedTS = cp
+	return offset, nil
+}
+
+// bounds returns the first offset partition 0 holds and the one after its
+// last record.
+func (t *task) bounds(ctx context.Context, adm *kadm.Client) (earliest, end int64, err error) {
+	starts, err := adm.ListStartOffsets(ctx, t.s.topic)
+	if err != nil {
+		return 0, 0, t.connErr("listing offsets of", err)
+	}
+	ends, err := adm.ListEndOffsets(ctx, t.s.topic)
+	if err != nil {
+		return 0, 0, t.connErr("listing offsets of", err)
+	}
+	so, ok := starts.Lookup(t.s.topic, 0)
+	eo, ok2 := ends.Lookup(t.s.topic, 0)
+	if !ok || !ok2 {
+		return 0, 0, fmt.Errorf("dts: topic %q has no partition 0 at %s; check %s", t.s.topic, t.s.broker, KeyTopic)
+	}
+	if err := errors.Join(so.Err, eo.Err); err != nil {
+		return 0, 0, t.connErr("listing offsets of", err)
+	}
+	return so.Offset, eo.Offset, nil
+}
+
+// lookupTime finds the first record at or after ts. DTS reads an
+// offsets-for-times timestamp as Unix seconds (a Kafka broker would read
+// milliseconds), so the seconds go into the request as they are. found is
+// that record's timestamp in seconds.
+func (t *task) lookupTime(ctx context.Context, adm *kadm.Client, ts int64) (offset, found int64, err error) {
+	listed, err := adm.ListOffsetsAfterMilli(ctx, ts, t.s.topic)
+	if err != nil {
+		return 0, 0, t.connErr("seeking by source timestamp in", err)
 	}
 	lo, ok := listed.Lookup(t.s.topic, 0)
 	if !ok || lo.Err != nil {
-		return 0, t.connErr("seeking the checkpoint in", errors.Join(lo.Err, errors.New("no answer for partition 0")))
+		return 0, 0, t.connErr("seeking by source timestamp in", errors.Join(lo.Err, errors.New("no answer for partition 0")))
 	}
 	// The answer's timestamp is the found record's: seconds in kfake's
 	// emulation and, presumably, on DTS; read it as milliseconds when it is
 	// too large to be seconds, so either form compares right.
-	found := lo.Timestamp
+	found = lo.Timestamp
 	if found > maxCheckpoint {
 		found /= 1000
 	}
-	switch {
-	case lo.Offset < 0 || lo.Offset >= end:
-		return 0, fmt.Errorf("%w: %s=%d (%s) is after the newest data of topic %q; pick an earlier time",
-			ErrCheckpointOutOfRange, KeyCheckpoint, cp, when, t.s.topic)
-	case lo.Offset == earliest && found > cp:
-		return 0, fmt.Errorf("%w: %s=%d (%s) is before the earliest data topic %q still holds (from %s UTC); pick a later time",
-			ErrCheckpointOutOfRange, KeyCheckpoint, cp, when, t.s.topic, time.Unix(found, 0).UTC().Format(time.DateTime))
-	}
-	t.log.Info("first run of the consumer group: starting at the checkpoint", "checkpoint", cp, "offset", lo.Offset)
-	return lo.Offset, nil
+	return lo.Offset, found, nil
 }
 
 // offsetOf reads the "offset" of a stored source offset, which may have
@@ -393,6 +465,14 @@ func (t *task) Poll(ctx context.Context) ([]*connect.Record, error) {
 			ferr = t.connErr("consuming consumer group", fmt.Errorf("topic %q partition %d: %w", topic, p, err))
 		}
 	})
+	// Records fetched over a new connection are handed on only while the
+	// cluster behind the endpoint is still the one the offsets belong to
+	// (see cluster.go).
+	if id, changed, err := t.clusterChanged(ctx, ferr != nil || lost != nil); err != nil {
+		return nil, t.refetch(err)
+	} else if changed {
+		return nil, t.switchCluster(ctx, id)
+	}
 	out := make([]*connect.Record, 0, fetches.NumRecords())
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -430,7 +510,7 @@ func (t *task) Poll(ctx context.Context) ([]*connect.Record, error) {
 		}
 		r.SourcePartition = t.part
 		// Kafka's convention: the committed offset is the next to read.
-		r.SourceOffset = map[string]any{"offset": kr.Offset + 1, "sourceTimestamp": c.SourceTimestamp}
+		r.SourceOffset = map[string]any{"offset": kr.Offset + 1, "sourceTimestamp": c.SourceTimestamp, "cluster": t.cluster}
 		t.emittedNext, t.emittedAny = kr.Offset+1, true
 		out = append(out, r)
 	})
@@ -458,12 +538,24 @@ func (t *task) Poll(ctx context.Context) ([]*connect.Record, error) {
 // emitted so far is delivered (the offset equals the last emitted record's),
 // the commit moves on to the last record read, skipped ones included. A
 // stream of heartbeats therefore keeps the group's position current, and
-// nothing is passed that was not delivered.
+// nothing is passed that was not delivered. Offsets read from another Kafka
+// cluster, before a switch, are never committed (see cluster.go).
 func (t *task) Commit(ctx context.Context, offsets []connect.SourceOffset) error {
-	next := int64(-1)
+	t.mu.Lock()
+	cluster := t.cluster
+	t.mu.Unlock()
+	next, oldNext := int64(-1), int64(-1)
 	var ts int64
 	for _, o := range offsets {
 		if o.Partition["topic"] != t.s.topic || o.Partition["sid"] != t.s.sid {
+			continue
+		}
+		if c := offsetCluster(o.Offset); c != "" && c != cluster {
+			// Read before a cluster switch: never committed to the new
+			// cluster, but it tells how far the old records are delivered.
+			if n, ok := offsetOf(o.Offset); ok && n > oldNext {
+				oldNext = n
+			}
 			continue
 		}
 		if n, ok := offsetOf(o.Offset); ok && n > next {
@@ -474,6 +566,20 @@ func (t *task) Commit(ctx context.Context, offsets []connect.SourceOffset) error
 		}
 	}
 	t.mu.Lock()
+	if t.cluster != cluster || t.cl == nil {
+		t.mu.Unlock()
+		return nil // the cluster switched meanwhile: next time
+	}
+	if t.draining && (next >= 0 || oldNext >= t.drainUntil) {
+		t.draining = false // delivery is in order: the old records are out
+	}
+	if t.draining {
+		t.mu.Unlock()
+		return nil
+	}
+	if next > t.deliveredNext {
+		t.deliveredNext = next
+	}
 	// Nothing emitted yet, or all of it delivered: skipped records after it
 	// may pass too.
 	if (!t.emittedAny || next >= t.emittedNext) && t.consumedNext > next {
@@ -483,9 +589,10 @@ func (t *task) Commit(ctx context.Context, offsets []connect.SourceOffset) error
 		t.mu.Unlock()
 		return nil
 	}
+	cl := t.cl
 	t.mu.Unlock()
 
-	meta := strconv.FormatInt(ts, 10)
+	meta := strconv.FormatInt(max(ts, 0), 10) // -1: no record read yet, start unknown
 	ctx = kgo.PreCommitFnContext(ctx, func(req *kmsg.OffsetCommitRequest) error {
 		for i := range req.Topics {
 			for j := range req.Topics[i].Partitions {
@@ -495,7 +602,7 @@ func (t *task) Commit(ctx context.Context, offsets []connect.SourceOffset) error
 		return nil
 	})
 	var cerr error
-	t.cl.CommitOffsetsSync(ctx, map[string]map[int32]kgo.EpochOffset{t.s.topic: {0: {Epoch: -1, Offset: next}}},
+	cl.CommitOffsetsSync(ctx, map[string]map[int32]kgo.EpochOffset{t.s.topic: {0: {Epoch: -1, Offset: next}}},
 		func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
 			if err != nil {
 				cerr = err
@@ -523,9 +630,11 @@ func (t *task) Commit(ctx context.Context, offsets []connect.SourceOffset) error
 
 // Close leaves the consumer group and frees the sid for another pipeline.
 func (t *task) Close() error {
-	if t.cl != nil {
-		t.cl.Close()
-	}
-	t.release()
+	t.closeOnce.Do(func() {
+		if cl := t.currentClient(); cl != nil {
+			cl.Close()
+		}
+		t.release()
+	})
 	return nil
 }

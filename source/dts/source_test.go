@@ -3,6 +3,7 @@ package dts_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -51,6 +52,13 @@ func (m mapOffsets) Offset(map[string]any) (map[string]any, error) {
 
 func openSource(t *testing.T, p map[string]string, stored map[string]any) (connect.SourceTask, error) {
 	t.Helper()
+	return openSourceLog(t, p, stored, nil)
+}
+
+// openSourceLog is openSource with the task logging to log (nil: the
+// default logger). The task is closed when the test ends.
+func openSourceLog(t *testing.T, p map[string]string, stored map[string]any, log *slog.Logger) (connect.SourceTask, error) {
+	t.Helper()
 	r := connect.NewRegistry()
 	dts.Register(r)
 	pl, err := r.Lookup(connect.KindSource, "dts")
@@ -63,7 +71,7 @@ func openSource(t *testing.T, p map[string]string, stored map[string]any) (conne
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	task, err := pl.NewSource(ctx, cfg, connect.TaskContext{Pipeline: "orders-stream", Offsets: mapOffsets(stored)})
+	task, err := pl.NewSource(ctx, cfg, connect.TaskContext{Pipeline: "orders-stream", Offsets: mapOffsets(stored), Logger: log})
 	if err == nil {
 		t.Cleanup(func() { task.(interface{ Close() error }).Close() })
 	}

@@ -33,6 +33,12 @@ type Cluster struct {
 // Options names the endpoint's topic and account. Zero fields get defaults.
 type Options struct {
 	Topic, User, Password, Sid string
+	// Port is the TCP port to listen on (0: any free one), ClusterID the
+	// Kafka cluster ID reported in metadata (empty: kfake's default). A
+	// second cluster on the port of a closed one stands in for a DTS
+	// disaster-recovery switch.
+	Port      int
+	ClusterID string
 }
 
 // The producer's own account on the fake endpoint.
@@ -56,13 +62,20 @@ func NewCluster(opts Options) (*Cluster, error) {
 	if c.Sid == "" {
 		c.Sid = "dtse9gh4883283o991"
 	}
-	kf, err := kfake.NewCluster(
+	kopts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.EnableSASL(),
 		kfake.Superuser("PLAIN", c.SASLUser(), c.Password),
 		kfake.Superuser("PLAIN", producerUser, producerPassword),
 		kfake.SeedTopics(1, c.Topic),
-	)
+	}
+	if opts.Port != 0 {
+		kopts = append(kopts, kfake.Ports(opts.Port))
+	}
+	if opts.ClusterID != "" {
+		kopts = append(kopts, kfake.ClusterID(opts.ClusterID))
+	}
+	kf, err := kfake.NewCluster(kopts...)
 	if err != nil {
 		return nil, fmt.Errorf("dtstest: starting kfake: %w", err)
 	}
