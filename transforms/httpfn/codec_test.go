@@ -141,7 +141,7 @@ func TestParseSharesRepeatedDataObjects(t *testing.T) {
 	 {"specversion":"1.0","data":{"schema":` + schema + `,"afterImage":{"id":2,"status":"PAID","note":"an image long enough to be remembered"}}},
 	 {"specversion":"1.0","data":{"schema":` + schema[:len(schema)-1] + `,"x":1}` + `,"afterImage":{"id":2,"status":"PAID","note":"an image long enough to be remembered"}}}]`)
 	checkParse(t, data)
-	v, _ := parseJSON(data)
+	v, _ := testDecoders.parseJSON(data)
 	datum := func(i, member string) uintptr {
 		ev := v.([]any)[map[string]int{"0": 0, "1": 1, "2": 2}[i]].(map[string]any)
 		return reflect.ValueOf(ev["data"].(map[string]any)[member]).Pointer()
@@ -157,9 +157,11 @@ func TestParseSharesRepeatedDataObjects(t *testing.T) {
 	}
 }
 
+var testDecoders decoders
+
 func checkParse(t *testing.T, data []byte) {
 	t.Helper()
-	got, err := parseJSON(data)
+	got, err := testDecoders.parseJSON(data)
 	want, werr := connect.ParseJSON(data)
 	if (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
 		t.Fatalf("%q: error %v, want %v", data, err, werr)
@@ -168,7 +170,7 @@ func checkParse(t *testing.T, data []byte) {
 		t.Fatalf("%q: %#v, want %#v", data, got, want)
 	}
 	// Twice: the second time from the interned keys and values.
-	if again, _ := parseJSON(data); !reflect.DeepEqual(again, want) {
+	if again, _ := testDecoders.parseJSON(data); !reflect.DeepEqual(again, want) {
 		t.Fatalf("%q again: %#v, want %#v", data, again, want)
 	}
 }

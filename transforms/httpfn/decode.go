@@ -42,13 +42,16 @@ const dataDepth = 3
 // for reuse.
 const minReused = 64
 
-var decoders = sync.Pool{New: func() any {
-	return &decoder{keys: map[string]string{}, values: map[string]any{}, numbers: map[string]any{}, prev: map[string]prevObject{}}
-}}
+// decoders keeps decoders, with their interned keys and values, between
+// calls. The zero value is ready to use.
+type decoders struct{ pool sync.Pool }
 
 // parseJSON decodes data as connect.ParseJSON does.
-func parseJSON(data []byte) (any, error) {
-	d := decoders.Get().(*decoder)
+func (p *decoders) parseJSON(data []byte) (any, error) {
+	d, _ := p.pool.Get().(*decoder)
+	if d == nil {
+		d = &decoder{keys: map[string]string{}, values: map[string]any{}, numbers: map[string]any{}, prev: map[string]prevObject{}}
+	}
 	d.data, d.pos = data, 0
 	v, ok := d.value(0)
 	if ok {
@@ -59,7 +62,7 @@ func parseJSON(data []byte) (any, error) {
 	clear(d.prev) // it points into data
 	clear(d.stack)
 	d.stack = d.stack[:0]
-	decoders.Put(d)
+	p.pool.Put(d)
 	if ok {
 		return v, nil
 	}

@@ -187,6 +187,11 @@ type Function struct {
 	client  *http.Client
 	header  http.Header
 	timeout time.Duration
+
+	// Kept between calls: a batch of 100 events is some 70 KB each way,
+	// and decoders keep what they interned.
+	bufs     sync.Pool // *[]byte request and response bodies
+	decoders decoders
 }
 
 // New returns a Function from a parsed config.
@@ -263,22 +268,22 @@ func (f *Function) ApplyBatchFrom(ctx context.Context, records []*connect.Record
 	ec := connect.EventContextFrom(ctx)
 	subjects := make([]any, len(records))
 	ids := inputIDs{byID: make(map[string]int, len(records))}
-	reqBuf := getBuf()
+	reqBuf := f.getBuf()
 	body, inBuf, err := encodeBatch(*reqBuf, records, ec, subjects, &ids)
 	if inBuf {
 		*reqBuf = body
 	} else {
-		putBuf(reqBuf)
+		f.putBuf(reqBuf)
 		reqBuf = nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	respBuf := getBuf()
-	defer putBuf(respBuf) // answer copies what it keeps
+	respBuf := f.getBuf()
+	defer f.putBuf(respBuf) // answer copies what it keeps
 	data, reusable, err := f.call(ctx, body, *respBuf, records)
 	if reusable && reqBuf != nil {
-		putBuf(reqBuf)
+		f.putBuf(reqBuf)
 	}
 	if data != nil {
 		*respBuf = data
@@ -353,22 +358,22 @@ func marshalBatch(records []*connect.Record, ec connect.EventContext, subjects [
 	return body, nil
 }
 
-// bufs holds request and response bodies between calls: a batch of 100
-// events is some 70 KB each way.
-var bufs = sync.Pool{New: func() any { return new([]byte) }}
-
 // maxPooled is the largest buffer kept for reuse.
 const maxPooled = 4 << 20
 
-func getBuf() *[]byte {
-	b := bufs.Get().(*[]byte)
+// getBuf returns an empty buffer from f.bufs.
+func (f *Function) getBuf() *[]byte {
+	b, _ := f.bufs.Get().(*[]byte)
+	if b == nil {
+		return new([]byte)
+	}
 	*b = (*b)[:0]
 	return b
 }
 
-func putBuf(b *[]byte) {
+func (f *Function) putBuf(b *[]byte) {
 	if cap(*b) <= maxPooled {
-		bufs.Put(b)
+		f.bufs.Put(b)
 	}
 }
 
@@ -416,7 +421,7 @@ func separator(c byte) bool {
 // answer turns the function's 2xx body into records (see the package doc)
 // and says which input each came from (-1: the whole batch).
 func (f *Function) answer(data []byte, records []*connect.Record, subjects []any, ids *inputIDs) ([]*connect.Record, []int, error) {
-	v, err := parseJSON(data)
+	v, err := f.decoders.parseJSON(data)
 	if err != nil {
 		return nil, nil, f.badAnswer(records, "not JSON: "+err.Error()+": "+snippet(data))
 	}
