@@ -39,7 +39,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -272,7 +271,8 @@ func (f *Function) ApplyBatchFrom(ctx context.Context, records []*connect.Record
 	body, inBuf, err := encodeBatch(*reqBuf, records, ec, subjects, &ids)
 	if inBuf {
 		*reqBuf = body
-	} else {
+	}
+	if !inBuf || err != nil {
 		f.putBuf(reqBuf)
 		reqBuf = nil
 	}
@@ -519,9 +519,6 @@ type reqBody struct {
 	released bool
 	rewound  bool // GetBody handed out another reader of the buffer
 }
-
-// errReleased fails a read of a request body after its call returned.
-var errReleased = errors.New("httpfn: request body read after the call ended")
 
 func (b *reqBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
