@@ -18,7 +18,8 @@ import (
 // fnServer is an HTTP function that appends "!" to each event's data
 // (keeping its id), or with split, returns two parts per event with the
 // ids "<id>/a" and "<id>/b", or with renamed, gives every event a new id.
-func fnServer(t *testing.T, split, renamed bool) (*httptest.Server, func() []int) {
+// It drops the event whose data is drop.
+func fnServer(t *testing.T, split, renamed bool, drop string) (*httptest.Server, func() []int) {
 	var mu sync.Mutex
 	var sizes []int
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -35,6 +36,8 @@ func fnServer(t *testing.T, split, renamed bool) (*httptest.Server, func() []int
 		for i, ev := range evs {
 			d, _ := ev["data"].(string)
 			switch {
+			case d == drop:
+				continue
 			case split:
 				a, b := map[string]any{}, map[string]any{}
 				for k, v := range ev {
@@ -80,7 +83,7 @@ func TestBatchProvenanceThroughHttpFunction(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t)
 			httpfn.Register(e.reg)
-			srv, sizes := fnServer(t, c.split, c.renamed)
+			srv, sizes := fnServer(t, c.split, c.renamed, "")
 			e.failPut = func(r *connect.Record, attempt int) error {
 				if r.Value == c.fail {
 					return connect.Permanent(errors.New("rejected"))
@@ -116,5 +119,47 @@ func TestBatchProvenanceThroughHttpFunction(t *testing.T) {
 				t.Fatalf("stored offset %d, want 4 (past all 5)", p)
 			}
 		})
+	}
+}
+
+// With provenance, CommitRecord learns each input's own fate: the one the
+// function dropped is not delivered, nor the one whose output the sink
+// rejected; the others are.
+func TestBatchProvenanceCommitRecord(t *testing.T) {
+	e := newEnv(t)
+	httpfn.Register(e.reg)
+	var src *recCommitSource
+	e.reg.Register(connect.Plugin{Kind: connect.KindSource, Name: "rc",
+		NewSource: func(ctx context.Context, cfg connect.Config, tc connect.TaskContext) (connect.SourceTask, error) {
+			ms := &memSource{e: e, topic: "t", part: map[string]any{"p": 1}}
+			for i := 0; i < 5; i++ {
+				ms.recs = append(ms.recs, ms.record(i))
+			}
+			src = &recCommitSource{memSource: ms, calls: map[string]bool{}}
+			return src, nil
+		}})
+	srv, _ := fnServer(t, false, false, "v1")
+	e.failPut = func(r *connect.Record, attempt int) error {
+		if r.Value == "v3!" {
+			return connect.Permanent(errors.New("rejected"))
+		}
+		return nil
+	}
+	w, _ := e.newWorker()
+	stop := run(t, w)
+	if err := w.Create(context.Background(), "p", pipe("connector.class", "rc",
+		"transforms", "fn", "transforms.fn.type", "HttpFunction", "transforms.fn.url", srv.URL, "errors.tolerance", "all"), TargetRunning); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "3 delivered", func() bool { return len(e.values()) == 3 })
+	waitFor(t, "5 committed", func() bool { src.mu.Lock(); defer src.mu.Unlock(); return len(src.calls) == 5 })
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	want := map[string]bool{"v0": true, "v1": false, "v2": true, "v3": false, "v4": true}
+	if !reflect.DeepEqual(src.calls, want) {
+		t.Fatalf("CommitRecord delivered flags %v, want %v", src.calls, want)
 	}
 }
