@@ -96,7 +96,8 @@ func ConfigDef() *connect.ConfigDef {
 		{Name: keySendTimeout, Type: connect.TypeInt, Default: "3000", Validator: connect.Between(100, 600000), Group: "Delivery",
 			Doc: "Timeout of one request to the endpoint (send, route query), in ms."},
 		{Name: keyMaxAttempts, Type: connect.TypeInt, Default: "3", Validator: connect.Between(1, 16), Group: "Delivery",
-			Doc: "Attempts the client makes per send before the failure is handed to the pipeline's retry policy (errors.retry.policy). A retry policy the broker sends in its settings replaces it."},
+			Doc: "Attempts per send request before the failure is handed to the pipeline's retry policy (errors.retry.policy), each on the next candidate queue. " +
+				"For messages sent one at a time through the client (delay messages, batch size 1), a retry policy the broker sends in its settings replaces it; batched requests always use this."},
 		{Name: keyParallelism, Type: connect.TypeInt, Default: "16", Validator: connect.Between(1, 1024), Group: "Delivery",
 			Doc: "Most send requests in flight at once. Messages of one message group are always sent one request after another, in record order."},
 		{Name: keyBatchSize, Type: connect.TypeInt, Default: "100", Validator: connect.Between(1, 10000), Group: "Delivery",

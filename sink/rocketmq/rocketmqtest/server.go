@@ -430,9 +430,8 @@ func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*
 	s.requests = append(s.requests, len(req.GetMessages()))
 	reqNo := len(s.requests)
 	s.mu.Unlock()
-	md, _ := metadata.FromIncomingContext(ctx)
-	var clientID string
-	if v := md.Get("x-mq-client-id"); len(v) > 0 {
+	var clientID string // (ValueFromIncomingContext does not copy the whole metadata)
+	if v := metadata.ValueFromIncomingContext(ctx, "x-mq-client-id"); len(v) > 0 {
 		clientID = v[0]
 	}
 	if delay > 0 {
