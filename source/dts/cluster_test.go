@@ -117,6 +117,15 @@ func TestSourceClusterSwitch(t *testing.T) {
 	_, port, _ := net.SplitHostPort(a.Addr)
 	a.Close()
 	aClosed = true
+	// While the endpoint is down, polls fail retriably and hand on nothing.
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		pctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		rs, err := task.Poll(pctx)
+		cancel()
+		if len(rs) != 0 || err != nil && !errors.Is(err, context.DeadlineExceeded) && !connect.IsRetriable(err) {
+			t.Fatalf("while the endpoint is down: %d records, error %v", len(rs), err)
+		}
+	}
 	p, _ := strconv.Atoi(port)
 	b, err := dtstest.NewCluster(dtstest.Options{ClusterID: "dts-dr-cluster-b", Port: p})
 	if err != nil {
@@ -131,6 +140,9 @@ func TestSourceClusterSwitch(t *testing.T) {
 		t.Fatalf("after the switch: ids %v, want [5 6 7 8] (5 again: the last second read is re-read)", ids)
 	}
 	out := logs.String()
+	if n := strings.Count(out, "switched to another Kafka cluster"); n != 1 {
+		t.Errorf("%d switch warnings, want 1:\n%s", n, out)
+	}
 	if !strings.Contains(out, "level=WARN") || !strings.Contains(out, "switched to another Kafka cluster") ||
 		!strings.Contains(out, "dts-dr-cluster-a") || !strings.Contains(out, "dts-dr-cluster-b") ||
 		!strings.Contains(out, "sourceTimestamp="+strconv.Itoa(t0+5)) {

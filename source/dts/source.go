@@ -469,6 +469,9 @@ func (t *task) Poll(ctx context.Context) ([]*connect.Record, error) {
 	// cluster behind the endpoint is still the one the offsets belong to
 	// (see cluster.go).
 	if id, changed, err := t.clusterChanged(ctx, ferr != nil || lost != nil); err != nil {
+		if fetches.NumRecords() == 0 {
+			return nil, err // nothing to doubt (e.g. the endpoint is down); checked again next time
+		}
 		return nil, t.refetch(err)
 	} else if changed {
 		return nil, t.switchCluster(ctx, id)
