@@ -59,6 +59,7 @@ type Builder struct {
 	idPrefix       string
 	topicPartition map[string]any
 	tables         map[string]*table
+	last           *table // the table of the last record
 
 	// Header values boxed once, not per record.
 	source, subject any
@@ -218,8 +219,10 @@ func (b *Builder) table(c *Change) (*table, error) {
 	if c.Operation == OpDDL {
 		fields = []Field{{Name: "ddl"}}
 		pkuk = ""
-	} else if t, ok := b.tables[c.ObjectName]; ok && t.pkuk == pkuk && t.sourceType == c.SourceType &&
-		t.version == c.SourceVersion && slices.Equal(t.fields, fields) {
+	} else if t := b.last; t != nil && t.matches(c, fields, pkuk) {
+		return t, nil // consecutive records mostly share a table
+	} else if t, ok := b.tables[c.ObjectName]; ok && t.matches(c, fields, pkuk) {
+		b.last = t
 		return t, nil
 	}
 	t, err := newTable(c, fields, pkuk)
@@ -231,8 +234,16 @@ func (b *Builder) table(c *Change) (*table, error) {
 			clear(b.tables)
 		}
 		b.tables[t.objectName] = t
+		b.last = t
 	}
 	return t, nil
+}
+
+// matches reports whether t describes the table of c, whose columns and
+// key tag are fields and pkuk.
+func (t *table) matches(c *Change, fields []Field, pkuk string) bool {
+	return t.objectName == c.ObjectName && t.pkuk == pkuk && t.sourceType == c.SourceType &&
+		t.version == c.SourceVersion && slices.Equal(t.fields, fields)
 }
 
 // newTable describes a table in EventBridge's schema shape. Keys come only

@@ -52,20 +52,22 @@ func (w *wire) long() int64 {
 }
 
 func (w *wire) longSlow() int64 {
+	b, i := w.b, w.i // locals: the loop does not write through w
 	var u uint64
-	for s := uint(0); s < 70; s += 7 {
-		if w.i >= len(w.b) {
-			w.eof()
-			return 0
-		}
-		c := w.b[w.i]
-		w.i++
+	for s := uint(0); s < 70 && i < len(b); s += 7 {
+		c := b[i]
+		i++
 		u |= uint64(c&0x7f) << s
 		if c < 0x80 {
+			w.i = i
 			return int64(u>>1) ^ -int64(u&1)
 		}
 	}
-	w.failf("varint longer than 10 bytes")
+	if i >= len(b) {
+		w.eof()
+	} else {
+		w.failf("varint longer than 10 bytes")
+	}
 	return 0
 }
 
