@@ -193,3 +193,82 @@ func slicesEqual(a, b []int64) bool {
 	}
 	return true
 }
+
+// TestSourceClusterSwitchHoldsCommits: records read from the old cluster
+// are still on their way to the sink when the cluster switches, and the new
+// cluster has only heartbeats from the re-read second on. Until Commit sees
+// the old records delivered, nothing of the new cluster is committed (a
+// restart from the group's position would skip them); then the position
+// after the heartbeats is.
+func TestSourceClusterSwitchHoldsCommits(t *testing.T) {
+	ctx := context.Background()
+	const t0 = 1700000000
+	gen := func(id int64) *dtstest.Gen { return &dtstest.Gen{ID: id - 1, TS: t0 + id} }
+	a, err := dtstest.NewCluster(dtstest.Options{ClusterID: "dts-hold-a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Produce(ctx, gen(1).Insert(1), gen(2).Insert(2), gen(3).Insert(3)); err != nil { // offsets 0-2
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	task := openLogged(t, props(a), nil, logs)
+	_, old := pollIDs(t, task, 3) // emitted, not yet delivered
+	_, port, _ := net.SplitHostPort(a.Addr)
+	a.Close()
+	p, _ := strconv.Atoi(port)
+	b, err := dtstest.NewCluster(dtstest.Options{ClusterID: "dts-hold-b", Port: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	// B: record 2, then heartbeats of seconds 3 and 4 (offsets 0-2).
+	if _, err := b.Produce(ctx, gen(2).Insert(2), gen(3).Heartbeat(), gen(4).Heartbeat()); err != nil {
+		t.Fatal(err)
+	}
+	poll := func() {
+		pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		rs, _ := task.Poll(pctx)
+		cancel()
+		if len(rs) != 0 {
+			t.Fatalf("cluster B has no row changes from second %d on, got %d records", t0+3, len(rs))
+		}
+	}
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(logs.String(), "switched to another Kafka cluster"); poll() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no switch to cluster B:\n%s", logs.String())
+		}
+	}
+	committer := task.(connect.SourceCommitter)
+	committed := func() int64 {
+		got, err := admin(t, b).FetchOffsets(ctx, b.Sid)
+		if err != nil {
+			return -1
+		}
+		if o, ok := got.Lookup(b.Topic, 0); ok {
+			return o.At
+		}
+		return -1
+	}
+	// Record 2 of A delivered, record 3 not yet: nothing is committed to B.
+	if err := committer.Commit(ctx, []connect.SourceOffset{{Partition: old[1].SourcePartition, Offset: old[1].SourceOffset}}); err != nil {
+		t.Fatal(err)
+	}
+	if at := committed(); at >= 0 {
+		t.Fatalf("committed %d to B while a record of A was undelivered", at)
+	}
+	// Record 3 of A delivered: B's position after the heartbeats is (once
+	// the source has read them).
+	for deadline := time.Now().Add(10 * time.Second); ; poll() {
+		if err := committer.Commit(ctx, []connect.SourceOffset{{Partition: old[2].SourcePartition, Offset: old[2].SourceOffset}}); err != nil {
+			t.Fatal(err)
+		}
+		at := committed()
+		if at == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("committed %d to B, want 3 (after the heartbeats)", at)
+		}
+	}
+}
