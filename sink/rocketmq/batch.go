@@ -119,10 +119,17 @@ func (b *batcher) close() {
 	}
 }
 
-// protoMessage builds the wire form of msg as the client does
-// (publishing_message.go toProtobuf): a new message ID, one born time per
-// batch, identity encoding. Only NORMAL and FIFO messages come here.
-func (b *batcher) protoMessage(msg *rmq.Message, born *timestamppb.Timestamp) (*v2.Message, error) {
+// resource is the topic as a request names it; messages of one batch
+// share it (and their born time), so each costs fewer allocations.
+func (b *batcher) resource(topic string) *v2.Resource {
+	return &v2.Resource{Name: topic, ResourceNamespace: b.namespace}
+}
+
+// protoMessage builds the wire form of msg, whose topic is topic's name,
+// as the client does (publishing_message.go toProtobuf): a new message ID,
+// one born time per batch, identity encoding. Only NORMAL and FIFO
+// messages come here.
+func (b *batcher) protoMessage(msg *rmq.Message, topic *v2.Resource, born *timestamppb.Timestamp) (*v2.Message, error) {
 	if len(msg.Body) > defaultMaxBodySize {
 		// the client's own check, worded as the client words it (sendErr)
 		return nil, fmt.Errorf("message body size exceeds the threshold, max size=%d bytes", defaultMaxBodySize)
@@ -144,7 +151,7 @@ func (b *batcher) protoMessage(msg *rmq.Message, born *timestamppb.Timestamp) (*
 		sp.DeliveryTimestamp = timestamppb.New(*d)
 	}
 	return &v2.Message{
-		Topic:            &v2.Resource{Name: msg.Topic, ResourceNamespace: b.namespace},
+		Topic:            topic,
 		SystemProperties: sp,
 		UserProperties:   msg.GetProperties(),
 		Body:             msg.Body,

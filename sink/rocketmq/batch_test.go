@@ -455,7 +455,7 @@ func TestWireSize(t *testing.T) {
 		for j := range i % 20 {
 			m.AddProperty(fmt.Sprint("key-", j, strings.Repeat("p", i)), strings.Repeat("v", j*i))
 		}
-		pb, err := b.protoMessage(m, born)
+		pb, err := b.protoMessage(m, b.resource(m.Topic), born)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -210,10 +210,10 @@ func benchClientBatched(b *testing.B) {
 				if n <= 0 {
 					return
 				}
-				born := timestamppb.Now()
+				born, topic := timestamppb.Now(), bt.resource("orders")
 				msgs := make([]*v2.Message, n)
 				for i := range msgs {
-					m, err := bt.protoMessage(benchMessage(), born)
+					m, err := bt.protoMessage(benchMessage(), topic, born)
 					if err != nil {
 						b.Error(err)
 						return

@@ -159,6 +159,7 @@ func (t *Task) plan(jobs []job) []unit {
 	groupUnit := map[string]int{}
 	var normal []int
 	born := timestamppb.Now() // one born time per Put, as one batch
+	topic := t.producer.batch.resource(t.mapping.topic)
 	for i := range jobs {
 		if jobs[i].err != nil {
 			continue
@@ -166,7 +167,7 @@ func (t *Task) plan(jobs []job) []unit {
 		msg := jobs[i].msg
 		g := msg.GetMessageGroup()
 		if t.batchSize > 1 && (g != nil || msg.GetDeliveryTimestamp() == nil) {
-			pb, err := t.producer.batch.protoMessage(msg, born)
+			pb, err := t.producer.batch.protoMessage(msg, topic, born)
 			if err != nil {
 				jobs[i].err = sendErr(t.mapping.topic, err)
 				continue
