@@ -161,6 +161,29 @@ func TestBatchEntryStatus(t *testing.T) {
 	}
 }
 
+// TestBatchEntryRejected: the endpoint answers OK but refuses one message
+// in its entry; that record fails with the entry's status, the others are
+// delivered.
+func TestBatchEntryRejected(t *testing.T) {
+	s := newServer(t, rocketmqtest.Config{})
+	task := openTask(t, props(s, bodyPath...), connect.TaskContext{})
+	s.RejectEntryIf(func(m rocketmqtest.Message) *rocketmqtest.Rejection {
+		if string(m.Body) == "ok-2" {
+			return &rocketmqtest.Rejection{Code: v2.Code_MESSAGE_PROPERTIES_TOO_LARGE, Message: "too many properties"}
+		}
+		return nil
+	})
+	recs := numbered(5, "ok")
+	re := recordErrors(t, task.Put(ectx, recs))
+	if len(re) != 1 || re[0].Record != recs[2] || !connect.IsPermanent(re[0]) || !strings.Contains(re[0].Error(), "MESSAGE_PROPERTIES_TOO_LARGE") {
+		t.Fatalf("errors %v", re)
+	}
+	exactlyOnce(t, s, "ok-0", "ok-1", "ok-3", "ok-4")
+	if got := s.Requests(); !reflect.DeepEqual(got, []int{5}) {
+		t.Fatalf("requests %v: an entry's verdict needs no resend", got)
+	}
+}
+
 func TestBatchEndpointDown(t *testing.T) {
 	s := newServer(t, rocketmqtest.Config{})
 	task := openTask(t, props(s, append(bodyPath, keyMaxAttempts, "2", keySendTimeout, "500")...), connect.TaskContext{})

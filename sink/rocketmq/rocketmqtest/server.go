@@ -105,6 +105,7 @@ type Server struct {
 	offsets    map[string]int64
 	failNext   []Rejection
 	reject     func(Message) *Rejection
+	rejectOne  func(Message) *Rejection
 	sendDelay  time.Duration
 	calls      map[string]int
 	authFailed int
@@ -222,6 +223,17 @@ func (s *Server) FailNextSends(n int, code v2.Code, message string) {
 func (s *Server) RejectIf(f func(Message) *Rejection) {
 	s.mu.Lock()
 	s.reject = f
+	s.mu.Unlock()
+}
+
+// RejectEntryIf installs a per-message check answered in the message's own
+// result entry: the call still answers OK and stores the other messages,
+// and a message for which f returns a rejection gets it as its entry's
+// status and is not stored. (The official client reads only the call's
+// status, so it takes such a message as sent.) nil removes it.
+func (s *Server) RejectEntryIf(f func(Message) *Rejection) {
+	s.mu.Lock()
+	s.rejectOne = f
 	s.mu.Unlock()
 }
 
@@ -454,7 +466,7 @@ func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*
 		s.mu.Unlock()
 		return fail(r.Code, r.Message)
 	}
-	reject := s.reject
+	reject, rejectOne := s.reject, s.rejectOne
 	s.mu.Unlock()
 
 	if st := batchRules(req.GetMessages(), s.cfg.MaxBodySize); st != nil {
@@ -508,6 +520,12 @@ func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*
 	resp := &v2.SendMessageResponse{Status: ok, Entries: make([]*v2.SendResultEntry, 0, len(msgs))}
 	s.mu.Lock()
 	for i := range msgs {
+		if rejectOne != nil {
+			if r := rejectOne(msgs[i]); r != nil {
+				resp.Entries = append(resp.Entries, &v2.SendResultEntry{Status: &v2.Status{Code: r.Code, Message: r.Message}, MessageId: msgs[i].MessageID})
+				continue
+			}
+		}
 		k := msgs[i].Topic
 		msgs[i].Offset = s.offsets[k]
 		s.offsets[k]++

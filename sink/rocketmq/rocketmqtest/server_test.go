@@ -268,6 +268,21 @@ func TestBatchRules(t *testing.T) {
 		t.Fatalf("batch %+v, requests %v", batch, s.Requests())
 	}
 
+	// a refusal in one message's entry: the call is OK, the rest stored
+	s.RejectEntryIf(func(m Message) *Rejection {
+		if string(m.Body) == "bad" {
+			return &Rejection{Code: v2.Code_MESSAGE_CORRUPTED, Message: "no"}
+		}
+		return nil
+	})
+	before := s.Len()
+	resp, err := c.SendMessage(context.Background(), &v2.SendMessageRequest{Messages: []*v2.Message{msg("t", "good"), msg("t", "bad")}})
+	if err != nil || resp.GetStatus().GetCode() != v2.Code_OK || len(resp.GetEntries()) != 2 ||
+		resp.GetEntries()[0].GetStatus().GetCode() != v2.Code_OK || resp.GetEntries()[1].GetStatus().GetCode() != v2.Code_MESSAGE_CORRUPTED || s.Len() != before+1 {
+		t.Fatalf("entry refusal: %v %v, %d stored", resp, err, s.Len()-before)
+	}
+	s.RejectEntryIf(nil)
+
 	other, _ := NewServer(Config{})
 	defer other.Close()
 	s.SetBroker(other.Addr())
