@@ -276,6 +276,28 @@ func TestBatchRouteRefresh(t *testing.T) {
 	exactlyOnce(t, s, append(bodies("first", 3), bodies("cached", 3)...)...)
 }
 
+// TestBatchRouteRefreshFails: when the route cannot be queried again, the
+// batched path keeps sending on the route it has.
+func TestBatchRouteRefreshFails(t *testing.T) {
+	access := newServer(t, rocketmqtest.Config{})
+	broker := newServer(t, rocketmqtest.Config{})
+	access.SetBroker(broker.Addr()) // the access point names another broker
+	task := openTask(t, props(access, append(bodyPath, keySendTimeout, "500")...), connect.TaskContext{})
+	if err := task.Put(ectx, numbered(2, "before")); err != nil {
+		t.Fatal(err)
+	}
+	task.producer.batch.routeTTL = 10 * time.Millisecond
+	access.Close()
+	time.Sleep(20 * time.Millisecond)
+	if err := task.Put(ectx, numbered(2, "after")); err != nil {
+		t.Fatal(err)
+	}
+	exactlyOnce(t, broker, "before-0", "before-1", "after-0", "after-1")
+	if access.Len() != 0 {
+		t.Fatal("the access point stored messages")
+	}
+}
+
 // TestBatchFIFO: each group's messages go in order, in requests of at most
 // the batch size, one group per request; a failure holds back the rest of
 // its group only.
