@@ -31,10 +31,11 @@ import (
 //     constructor, TLS switch and zap silencing as the client's own);
 //   - the messages are built as publishing_message.go's toProtobuf does.
 //
-// What this path does not copy from the client: endpoint isolation (a
-// failed broker is skipped for its next sends until a heartbeat succeeds);
-// here a failed attempt moves on to the next candidate queue of another
-// broker, which is what isolation achieves within one send.
+// Like the client, a broker whose request failed is isolated: its queues
+// are skipped by later sends while another broker is available. The client
+// lifts isolation when a heartbeat to the broker succeeds; here it ends
+// after isolation (10 s, the heartbeat interval) or when a send to it
+// succeeds.
 
 // defaultMaxBodySize is the client's body limit before the broker's
 // settings arrive (producer.go); a larger body cannot be sent either way.
@@ -61,15 +62,17 @@ type batcher struct {
 	// routeTTL is how long a route is used before it is queried again (the
 	// client refreshes its own every 30 s); backoff is the wait before
 	// attempt n+1 after TOO_MANY_REQUESTS. Fields so tests can shorten them.
-	routeTTL time.Duration
-	backoff  func(attempt int) time.Duration
+	routeTTL  time.Duration
+	backoff   func(attempt int) time.Duration
+	isolation time.Duration
 
 	refresh sync.Mutex // one route query at a time
 	mu      sync.Mutex
 	routes  map[string]*route
-	conns   map[string]rmq.RpcClient
-	dialing map[string]*dial
-	closed  bool
+	conns    map[string]rmq.RpcClient
+	dialing  map[string]*dial
+	isolated map[string]time.Time // target → until when it is skipped
+	closed   bool
 }
 
 // route is a topic's queues as the broker last answered, immutable but for
@@ -97,8 +100,9 @@ func newBatcher(cli rmq.Client, key producerKey, log *slog.Logger) (*batcher, er
 		cli: cli, namespace: key.namespace, accessPoint: ap,
 		timeout: key.timeout, maxAttempts: max(1, int(key.maxAttempts)),
 		host: rmqos.Hostname(), log: log,
-		routeTTL: 30 * time.Second, backoff: throttleBackoff,
+		routeTTL: 30 * time.Second, backoff: throttleBackoff, isolation: 10 * time.Second,
 		routes: map[string]*route{}, conns: map[string]rmq.RpcClient{}, dialing: map[string]*dial{},
+		isolated: map[string]time.Time{},
 	}, nil
 }
 
@@ -246,7 +250,7 @@ func (b *batcher) request(ctx context.Context, topic string, msgs []*v2.Message)
 		return nil, err
 	}
 	sp := msgs[0].GetSystemProperties()
-	cands := r.candidates(sp.MessageGroup, b.maxAttempts)
+	cands := r.candidates(sp.MessageGroup, b.maxAttempts, b.isIsolated)
 	if len(cands) == 0 {
 		return nil, rmq.ErrNoAvailableBrokers
 	}
@@ -267,12 +271,17 @@ func (b *batcher) request(ctx context.Context, topic string, msgs []*v2.Message)
 		resp, err := b.call(ctx, r.targets[q], req)
 		if err == nil {
 			if resp.GetStatus().GetCode() == v2.Code_OK {
+				b.isolate(r.targets[q], false)
 				return entryErrors(resp, len(msgs)), nil
 			}
 			err = &rmq.ErrRpcStatus{Code: int32(resp.GetStatus().GetCode()), Message: resp.GetStatus().GetMessage()}
 		}
 		last = err
-		if st, ok := rmq.AsErrRpcStatus(err); ok {
+		st, isStatus := rmq.AsErrRpcStatus(err)
+		if (isStatus && !permanentCodes[v2.Code(st.GetCode())]) || (!isStatus && ctx.Err() == nil) {
+			b.isolate(r.targets[q], true) // the broker failed, not the messages or the caller
+		}
+		if isStatus {
 			code := v2.Code(st.GetCode())
 			if permanentCodes[code] {
 				break
@@ -306,6 +315,25 @@ func entryErrors(resp *v2.SendMessageResponse, n int) []error {
 		}
 	}
 	return errs
+}
+
+// isolate marks target as failing (skipped by later sends until the
+// isolation ends) or as working again.
+func (b *batcher) isolate(target string, failed bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if failed {
+		b.isolated[target] = time.Now().Add(b.isolation)
+	} else if len(b.isolated) > 0 {
+		delete(b.isolated, target)
+	}
+}
+
+func (b *batcher) isIsolated(target string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	until, ok := b.isolated[target]
+	return ok && time.Now().Before(until)
 }
 
 // call makes one signed SendMessage call within the request timeout.
@@ -445,8 +473,9 @@ func endpointTarget(e *v2.Endpoints) string {
 
 // candidates are the queue indexes to try, attempt n taking the n-th
 // (cyclically). A FIFO group has exactly its hashed queue, as in the
-// client; other messages take queues round-robin, one per broker.
-func (r *route) candidates(group *string, attempts int) []int {
+// client; other messages take queues round-robin, one per broker, skipping
+// isolated brokers unless every broker is (client: TakeMessageQueues).
+func (r *route) candidates(group *string, attempts int, isolated func(target string) bool) []int {
 	n := len(r.queues)
 	if n == 0 {
 		return nil
@@ -457,15 +486,20 @@ func (r *route) candidates(group *string, attempts int) []int {
 	}
 	next := int(r.next.Add(1))
 	out := make([]int, 0, min(attempts, n))
-	seen := map[string]bool{}
-	for i := 0; i < n && len(out) < attempts; i++ {
-		q := (next + i) % n
-		name := r.queues[q].GetBroker().GetName()
-		if seen[name] {
-			continue
+	for _, skip := range []bool{true, false} {
+		seen := map[string]bool{}
+		for i := 0; i < n && len(out) < attempts; i++ {
+			q := (next + i) % n
+			name := r.queues[q].GetBroker().GetName()
+			if seen[name] || (skip && isolated(r.targets[q])) {
+				continue
+			}
+			seen[name] = true
+			out = append(out, q)
 		}
-		seen[name] = true
-		out = append(out, q)
+		if len(out) > 0 {
+			break
+		}
 	}
 	return out
 }

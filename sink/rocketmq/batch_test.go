@@ -298,6 +298,45 @@ func TestBatchRouteRefreshFails(t *testing.T) {
 	}
 }
 
+// TestBatchIsolation: a broker whose request failed is skipped by the
+// next sends while another broker works, and tried again after the
+// isolation.
+func TestBatchIsolation(t *testing.T) {
+	access := newServer(t, rocketmqtest.Config{})
+	bad := newServer(t, rocketmqtest.Config{})
+	good := newServer(t, rocketmqtest.Config{})
+	access.SetBrokers(bad.Addr(), good.Addr()) // queues 0, 2 on bad; 1, 3 on good
+	task := openTask(t, props(access, append(bodyPath, keyMaxAttempts, "2")...), connect.TaskContext{})
+	bad.FailNextSends(100, v2.Code_INTERNAL_ERROR, "disk full")
+	var want []string
+	for i := range 6 {
+		if err := task.Put(ectx, numbered(2, fmt.Sprint("put", i))); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, bodies(fmt.Sprint("put", i), 2)...)
+	}
+	exactlyOnce(t, good, want...)
+	// round-robin would start every other request on bad: 3 calls
+	if n := bad.Calls("SendMessage"); n != 1 {
+		t.Fatalf("%d calls to the failing broker, want 1 (then isolated)", n)
+	}
+	// the isolation ends (as after 10 s): bad is tried again
+	bt := task.producer.batch
+	bt.mu.Lock()
+	for target := range bt.isolated {
+		bt.isolated[target] = time.Now()
+	}
+	bt.mu.Unlock()
+	for i := range 2 {
+		if err := task.Put(ectx, numbered(2, fmt.Sprint("later", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := bad.Calls("SendMessage"); n < 2 {
+		t.Fatalf("%d calls to the failing broker after its isolation", n)
+	}
+}
+
 // TestBatchFIFO: each group's messages go in order, in requests of at most
 // the batch size, one group per request; a failure holds back the rest of
 // its group only.
@@ -371,6 +410,7 @@ func TestFIFOQueueLikeClient(t *testing.T) {
 		r := &route{}
 		for i := range n {
 			r.queues = append(r.queues, &v2.MessageQueue{Id: int32(i), Broker: &v2.Broker{Name: fmt.Sprint("b", i%2)}})
+			r.targets = append(r.targets, fmt.Sprint("t", i%2))
 		}
 		plb, err := rmq.NewPublishingLoadBalancer(r.queues)
 		if err != nil {
@@ -382,7 +422,7 @@ func TestFIFOQueueLikeClient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := r.candidates(&g, 3)
+			got := r.candidates(&g, 3, never)
 			if len(got) != 1 || r.queues[got[0]] != want[0] {
 				t.Fatalf("%d queues, group %s: queue %v, client %d", n, g, got, want[0].Id)
 			}
@@ -392,12 +432,25 @@ func TestFIFOQueueLikeClient(t *testing.T) {
 	r := &route{}
 	for i := range 4 {
 		r.queues = append(r.queues, &v2.MessageQueue{Id: int32(i), Broker: &v2.Broker{Name: fmt.Sprint("b", i%2)}})
+		r.targets = append(r.targets, fmt.Sprint("t", i%2))
 	}
-	a, b := r.candidates(nil, 3), r.candidates(nil, 3)
+	a, b := r.candidates(nil, 3, never), r.candidates(nil, 3, never)
 	if len(a) != 2 || r.queues[a[0]].Broker.Name == r.queues[a[1]].Broker.Name || a[0] == b[0] {
 		t.Fatalf("candidates %v then %v", a, b)
 	}
+	// an isolated broker is skipped, unless every broker is
+	t1 := func(target string) bool { return target == "t1" }
+	for range 4 {
+		if c := r.candidates(nil, 3, t1); len(c) != 1 || r.targets[c[0]] != "t0" {
+			t.Fatalf("with t1 isolated: %v", c)
+		}
+	}
+	if c := r.candidates(nil, 3, func(string) bool { return true }); len(c) != 2 {
+		t.Fatalf("all isolated: %v", c)
+	}
 }
+
+func never(string) bool { return false }
 
 // TestDelayNotBatched: delay messages go one per request through the
 // official client (the test endpoint refuses them in batches).

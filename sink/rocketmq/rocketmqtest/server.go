@@ -111,7 +111,7 @@ type Server struct {
 	authFailed int
 	attempts   int
 	requests   []int  // messages per SendMessage call
-	broker     string // host:port the route names; "" = this server
+	brokers    []string // host:port the route names, queue i on brokers[i%len]; none = this server
 
 	closed atomic.Bool
 }
@@ -202,8 +202,19 @@ func (s *Server) Requests() []int {
 // Server's Addr) as the broker of every queue, as a proxy does when a
 // topic moves; "" names this server again.
 func (s *Server) SetBroker(addr string) {
+	if addr == "" {
+		s.SetBrokers()
+		return
+	}
+	s.SetBrokers(addr)
+}
+
+// SetBrokers spreads the queues of route answers over several brokers
+// (host:port each, named broker-0, broker-1, …): queue i is on
+// addrs[i%len(addrs)]. None names this server again.
+func (s *Server) SetBrokers(addrs ...string) {
 	s.mu.Lock()
-	s.broker = addr
+	s.brokers = append([]string(nil), addrs...)
 	s.mu.Unlock()
 }
 
@@ -345,21 +356,26 @@ func (s *Server) knownTopic(name string) bool {
 	return false
 }
 
-func (s *Server) endpoints() *v2.Endpoints {
+// broker names the broker of queue i and its endpoints.
+func (s *Server) broker(i int) *v2.Broker {
 	s.mu.Lock()
-	broker := s.broker
+	brokers := s.brokers
 	s.mu.Unlock()
-	host, port := "127.0.0.1", s.port
-	if h, p, err := net.SplitHostPort(broker); err == nil {
-		if n, err := strconv.Atoi(p); err == nil {
-			host, port = h, n
+	host, port, n := "127.0.0.1", s.port, 0
+	if len(brokers) > 0 {
+		n = i % len(brokers)
+		if h, p, err := net.SplitHostPort(brokers[n]); err == nil {
+			if pn, err := strconv.Atoi(p); err == nil {
+				host, port = h, pn
+			}
 		}
 	}
-	return &v2.Endpoints{Scheme: v2.AddressScheme_IPv4, Addresses: []*v2.Address{{Host: host, Port: int32(port)}}}
+	return &v2.Broker{Name: "broker-" + strconv.Itoa(n), Id: 0,
+		Endpoints: &v2.Endpoints{Scheme: v2.AddressScheme_IPv4, Addresses: []*v2.Address{{Host: host, Port: int32(port)}}}}
 }
 
-// QueryRoute answers one broker (this server) with Queues queues that
-// accept every message type.
+// QueryRoute answers Queues queues that accept every message type, on this
+// server as the only broker unless SetBrokers named others.
 func (s *Server) QueryRoute(ctx context.Context, req *v2.QueryRouteRequest) (*v2.QueryRouteResponse, error) {
 	s.count("QueryRoute")
 	if st := s.checkAuth(ctx); st != nil {
@@ -373,7 +389,7 @@ func (s *Server) QueryRoute(ctx context.Context, req *v2.QueryRouteRequest) (*v2
 	for i := range s.cfg.Queues {
 		qs = append(qs, &v2.MessageQueue{
 			Topic: topic, Id: int32(i), Permission: v2.Permission_READ_WRITE,
-			Broker:             &v2.Broker{Name: "broker-0", Id: 0, Endpoints: s.endpoints()},
+			Broker:             s.broker(i),
 			AcceptMessageTypes: []v2.MessageType{v2.MessageType_NORMAL, v2.MessageType_FIFO, v2.MessageType_DELAY, v2.MessageType_TRANSACTION},
 		})
 	}
