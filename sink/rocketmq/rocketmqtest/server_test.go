@@ -290,4 +290,13 @@ func TestBatchRules(t *testing.T) {
 	if a := route.GetMessageQueues()[0].GetBroker().GetEndpoints().GetAddresses()[0]; fmt.Sprintf("%s:%d", a.Host, a.Port) != other.Addr() {
 		t.Fatalf("route names %v, want %s", a, other.Addr())
 	}
+	s.SetBrokers(other.Addr(), s.Addr())
+	route, _ = c.QueryRoute(context.Background(), &v2.QueryRouteRequest{Topic: &v2.Resource{Name: "t"}})
+	for i, q := range route.GetMessageQueues() {
+		a := q.GetBroker().GetEndpoints().GetAddresses()[0]
+		want := []string{other.Addr(), s.Addr()}[i%2]
+		if fmt.Sprintf("%s:%d", a.Host, a.Port) != want || q.GetBroker().GetName() != fmt.Sprint("broker-", i%2) {
+			t.Fatalf("queue %d on %s %v, want %s", i, q.GetBroker().GetName(), a, want)
+		}
+	}
 }
