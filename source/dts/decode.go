@@ -113,9 +113,12 @@ type Decoder struct {
 
 	// arena holds the text and the boxed form of the values a Change
 	// keeps; strings read only to be compared or converted (a charset name,
-	// a column name equal to the last record's) are views into the datum
-	// and cost nothing.
+	// a column name equal to the last record's) are views into w's scratch
+	// buffer and cost nothing more.
 	arena arena
+
+	// w reads the Avro encoding (hamba/avro's Reader), reused per datum.
+	w wire
 }
 
 // keepReuse boxes text for an image: prev when it holds the same text (an
@@ -156,10 +159,10 @@ func IsPlaceholder(value []byte) bool { return len(value) <= PlaceholderMaxLen }
 // bornTimestamp is read only when bytes remain, since the Java SDK's schema
 // lacks it. Random input yields an error, never a panic.
 //
-// It reads the datum field by field in the schema's wire order rather than
-// through a generic schema walk: one pass, values rendered as they are
-// read, and the optional trailing field handled explicitly (see wire for
-// why the primitives are read here rather than with hamba/avro's Reader).
+// It reads the datum field by field in the schema's wire order, each Avro
+// primitive through hamba/avro's Reader (see wire), rather than through
+// hamba/avro's schema-driven Unmarshal: one pass, values rendered as they
+// are read, and the optional trailing field handled explicitly.
 func (d *Decoder) Decode(value []byte) (*Change, error) {
 	c := &Change{}
 	if err := d.DecodeInto(c, value); err != nil {
@@ -181,36 +184,37 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	}
 	// Reads after an error return zero values, so the fields are read
 	// straight on; the first error is reported once, naming its field.
-	w := &wire{b: value, at: "version"}
+	w := &d.w
+	w.reset(value, "version")
 	c.Version = w.int()
-	w.at = "id"
+	w.field("id")
 	c.ID = w.long()
-	w.at = "sourceTimestamp"
+	w.field("sourceTimestamp")
 	c.SourceTimestamp = w.long()
-	w.at = "sourcePosition"
+	w.field("sourcePosition")
 	c.SourcePosition = d.arena.keep(w.bytes())
-	w.at = "safeSourcePosition"
+	w.field("safeSourcePosition")
 	c.SafeSourcePosition = d.arena.keep(w.bytes())
-	w.at = "sourceTxid"
+	w.field("sourceTxid")
 	c.SourceTxid = d.arena.keep(w.bytes())
-	w.at = "source.sourceType"
+	w.field("source.sourceType")
 	if st := w.int(); st < 0 || int(st) >= len(sourceTypes) {
 		w.failf("enum index %d out of range 0..%d", st, len(sourceTypes)-1)
 	} else {
 		c.SourceType = sourceTypes[st]
 	}
-	w.at = "source.version"
+	w.field("source.version")
 	if v := w.bytes(); string(v) != d.lastVersion {
 		d.lastVersion = d.arena.keep(v)
 	}
 	c.SourceVersion = d.lastVersion
-	w.at = "operation"
+	w.field("operation")
 	if op := w.int(); op < 0 || int(op) >= len(opNames) {
 		w.failf("enum index %d out of range 0..%d", op, len(opNames)-1)
 	} else {
 		c.Operation = Operation(op)
 	}
-	w.at = "objectName"
+	w.field("objectName")
 	switch b := w.long(); b {
 	case 0:
 	case 1:
@@ -222,7 +226,7 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	default:
 		w.failf("union branch %d, want 0 (null) or 1 (string)", b)
 	}
-	w.at = "processTimestamps"
+	w.field("processTimestamps")
 	switch b := w.long(); b {
 	case 0:
 		c.ProcessTimestamps = nil
@@ -237,7 +241,7 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	default:
 		w.failf("union branch %d, want 0 (null) or 1 (array)", b)
 	}
-	w.at = "tags"
+	w.field("tags")
 	// Tags mostly repeat the last record's: compare them in place and keep
 	// only text that differs.
 	d.pairs = d.pairs[:0]
@@ -253,13 +257,13 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 		}
 	}
 	c.Tags = d.tags()
-	w.at = "fields"
+	w.field("fields")
 	switch b := w.long(); b {
 	case 0:
 	case 1:
 		// A string "fields" is not produced by any known writer; it is
 		// read and ignored.
-		w.bytes()
+		w.skip()
 	case 2:
 		d.fields = d.fields[:0]
 		total := 0
@@ -288,22 +292,23 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	// reuse (an UPDATE mostly repeats them); on the stack for common
 	// widths, so keeping them costs no allocation and no write barrier.
 	var stack [32]any
-	w.at = "beforeImages"
+	w.field("beforeImages")
 	var prev []any
 	c.Before, prev, _ = d.readImage(w, c.Fields, stack[:0], nil)
-	w.at = "afterImages"
+	w.field("afterImages")
 	var ddl string
 	c.After, _, ddl = d.readImage(w, c.Fields, nil, prev)
 	// The Java SDK's schema ends after afterImages; LIO's adds bornTimestamp.
 	// Avro is positional, so the field is there exactly when bytes remain.
 	if w.more() {
-		w.at = "bornTimestamp"
+		w.field("bornTimestamp")
 		c.BornTimestamp = w.long()
-		if w.err == nil && w.more() {
-			w.at = "end of record"
+		if w.more() {
+			w.field("end of record")
 			w.failf("unexpected bytes after bornTimestamp: the value is not a DTS Record datum")
 		}
 	}
+	w.sync()
 	if w.err != nil {
 		return &DecodeError{Field: w.errAt, Reason: w.err.Error()}
 	}
@@ -343,7 +348,8 @@ func (d *Decoder) readImage(w *wire, fields []Field, vals, prev []any) (map[stri
 					p = prev[i]
 				}
 				v := d.readValue(w, p)
-				if w.err != nil {
+				if w.failed() {
+					w.sync()
 					w.err = fmt.Errorf("value %d: %w", i, w.err)
 					return nil, vals, ""
 				}
@@ -358,10 +364,10 @@ func (d *Decoder) readImage(w *wire, fields []Field, vals, prev []any) (map[stri
 				i++
 			}
 		}
-		if w.err == nil && i != len(fields) {
+		if !w.failed() && i != len(fields) {
 			w.failf("%d values for %d fields", i, len(fields))
 		}
-		if w.err != nil {
+		if w.failed() {
 			return nil, vals, ""
 		}
 		return m, vals, ""
@@ -400,7 +406,7 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 	case vInteger:
 		w.int() // precision
 		s := w.bytes()
-		if w.err != nil {
+		if w.failed() {
 			return nil
 		}
 		if n, ok := parseInt64(s); ok {
@@ -421,7 +427,7 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 	case vCharacter:
 		cs := w.bytes()
 		v := w.bytes() // bytes and string share one wire format
-		if w.err != nil {
+		if w.failed() {
 			return nil
 		}
 		if isUTF8Charset(cs) && utf8.Valid(v) {
@@ -436,7 +442,7 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 		s := w.bytes()
 		w.int() // precision
 		w.int() // scale
-		if w.err != nil {
+		if w.failed() {
 			return nil
 		}
 		if p, ok := prev.(json.Number); ok && string(p) == string(s) {
@@ -456,7 +462,7 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 		f := w.double()
 		w.int() // precision
 		w.int() // scale
-		if w.err != nil {
+		if w.failed() {
 			return nil
 		}
 		if math.IsNaN(f) || math.IsInf(f, 0) {
@@ -470,7 +476,7 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 	case vTimestamp:
 		sec := w.long()
 		micros := w.int()
-		if w.err != nil {
+		if w.failed() {
 			return nil
 		}
 		if micros < 0 || micros > 999999 {
@@ -485,25 +491,25 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 		return d.keepReuse(prev, appendRFC3339(buf[:0], sec, micros))
 	case vDateTime:
 		dt := readDateTime(w)
-		if w.err != nil {
+		if w.failed() {
 			return nil
 		}
 		return dt.render(d, w, prev)
 	case vTimestampTZ:
 		dt := readDateTime(w)
 		tz := w.bytes()
-		if w.err != nil {
+		if w.failed() {
 			return nil
 		}
 		v := dt.render(d, w, nil)
-		if w.err != nil || len(tz) == 0 {
+		if w.failed() || len(tz) == 0 {
 			return v
 		}
 		return fmt.Sprint(v) + " " + string(tz)
 	case vBinaryGeometry, vBinaryObject:
-		w.bytes() // type
+		w.skip() // type
 		v := w.bytes()
-		if w.err != nil {
+		if w.failed() {
 			return nil
 		}
 		s := b64(v)
@@ -512,9 +518,9 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 		}
 		return s
 	case vTextGeometry, vTextObject:
-		w.bytes() // type
+		w.skip() // type
 		s := w.bytes()
-		if w.err != nil {
+		if w.failed() {
 			return nil
 		}
 		return d.keepReuse(prev, s)
@@ -661,14 +667,6 @@ func readDateTime(w *wire) dateTime {
 	var dt dateTime
 	var parts [7]int32
 	for i := range parts {
-		// Most parts are absent (one byte 0) or present and small (branch
-		// byte 2, then a one-byte int): read those without varint calls.
-		if j := w.i; j+1 < len(w.b) && w.b[j] == 2 && w.b[j+1] < 0x80 {
-			parts[i] = int32(w.b[j+1]>>1) ^ -int32(w.b[j+1]&1)
-			dt.set |= 1 << i
-			w.i = j + 2
-			continue
-		}
 		switch b := w.long(); b {
 		case 0:
 		case 1:

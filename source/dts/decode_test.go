@@ -1,6 +1,7 @@
 package dts_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hamba/avro/v2"
 	"github.com/inletdev/inlet/connect"
 	"github.com/inletdev/inlet/source/dts"
 	"github.com/inletdev/inlet/source/dts/dtstest"
@@ -146,6 +148,80 @@ func TestDecodeErrors(t *testing.T) {
 	// The decoder still works after errors.
 	if c, err := d.Decode(good); err != nil || c.ID != 1 {
 		t.Fatalf("after errors: %v", err)
+	}
+}
+
+// TestDecodeErrorNamesField: an error names the Record field being read,
+// whether the Avro Reader found it (a short datum, an overlong varint) or
+// the decoder did (a length past the datum, an enum out of range).
+func TestDecodeErrorNamesField(t *testing.T) {
+	// header writes the fields before sourcePosition, then more.
+	header := func(more func(w *avro.Writer)) []byte {
+		var buf bytes.Buffer
+		w := avro.NewWriter(&buf, 64)
+		w.WriteInt(1)           // version
+		w.WriteLong(7)          // id
+		w.WriteLong(1700000000) // sourceTimestamp
+		more(w)
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	strs := func(w *avro.Writer) {
+		w.WriteString("pos")  // sourcePosition
+		w.WriteString("safe") // safeSourcePosition
+		w.WriteString("")     // sourceTxid
+	}
+	for _, tc := range []struct {
+		name, field, reason string
+		datum               []byte
+	}{
+		{"string past the end", "sourcePosition", "ends early", header(func(w *avro.Writer) {
+			w.WriteLong(5)
+			w.Write([]byte("ab"))
+		})},
+		{"string longer than the datum", "sourcePosition", "length 1000", header(func(w *avro.Writer) { w.WriteLong(1000) })},
+		{"negative length", "safeSourcePosition", "length -3", header(func(w *avro.Writer) {
+			w.WriteString("pos")
+			w.WriteLong(-3)
+		})},
+		{"varint cut short", "id", "ends early", []byte{0x02, 0x80, 0x80}},
+		// hamba/avro's Reader stops after 10 bytes and, finding no more in
+		// the datum, reports it as the end rather than an overflow.
+		{"varint over 10 bytes", "sourceTimestamp", "", append([]byte{0x02, 0x02}, bytes.Repeat([]byte{0xff}, 12)...)},
+		{"source type out of range", "source.sourceType", "enum index 40", header(func(w *avro.Writer) {
+			strs(w)
+			w.WriteInt(40)
+		})},
+		{"operation out of range", "operation", "enum index 99", header(func(w *avro.Writer) {
+			strs(w)
+			w.WriteInt(0)
+			w.WriteString("8.0")
+			w.WriteInt(99)
+		})},
+		{"objectName branch", "objectName", "union branch 5", header(func(w *avro.Writer) {
+			strs(w)
+			w.WriteInt(0)
+			w.WriteString("8.0")
+			w.WriteInt(0)
+			w.WriteLong(5)
+		})},
+		{"tags block count", "tags", "block count", header(func(w *avro.Writer) {
+			strs(w)
+			w.WriteInt(0)
+			w.WriteString("8.0")
+			w.WriteInt(0)
+			w.WriteLong(0) // objectName null
+			w.WriteLong(0) // processTimestamps null
+			w.WriteLong(1 << 40)
+		})},
+	} {
+		_, err := dts.NewDecoder().Decode(tc.datum)
+		var de *dts.DecodeError
+		if !errors.As(err, &de) || de.Field != tc.field || !strings.Contains(de.Reason, tc.reason) {
+			t.Errorf("%s: err %v, want field %s, reason containing %q", tc.name, err, tc.field, tc.reason)
+		}
 	}
 }
 

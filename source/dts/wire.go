@@ -1,143 +1,183 @@
 package dts
 
 import (
-	"encoding/binary"
+	"errors"
 	"fmt"
-	"math"
+	"io"
+
+	"github.com/hamba/avro/v2"
 )
 
-// wire reads Avro's binary encoding from one datum held in memory.
+// wire reads the Avro binary encoding of one datum through hamba/avro's
+// Reader: every varint, double, length, block header and skip is the
+// library's. What wire adds is what a DTS Record needs around it:
 //
-// It replaces hamba/avro's Reader for decoding: that Reader wraps an
-// io.Reader behind a refillable buffer, so every varint read is a call with
-// buffer and error checks, and every string is copied out before we can
-// look at it. Here a varint is a bounds check and a byte in the common
-// case, and strings and bytes are views into the datum (copied only when a
-// record keeps them, see arena.keep). The schema walk itself was already
-// ours (DecodeInto reads the fields in wire order), so hamba/avro is left
-// for writing test data and checking the schema (dtstest).
+//   - errors that name the field being read (at), and stay: the first one
+//     is kept with its field (errAt), and every read after it returns zero
+//     values, so a decoder may read on and check once;
+//   - bounds: a string or bytes length, or a block count, larger than the
+//     whole datum is corrupt, refused before anything is allocated, so
+//     corrupt input can neither allocate nor loop without limit (the
+//     Reader's own MaxByteSliceSize is a global setting, and it reads
+//     lengths it is not asked to bound);
+//   - one scratch buffer per Decoder that strings and bytes are read into
+//     (Reader.ReadString and ReadBytes allocate a fresh slab every KiB), so
+//     the text a Change keeps is copied once more, into the arena, and the
+//     rest (charset names, type names, values equal to the last record's)
+//     costs nothing.
 //
-// Errors are sticky: the first one is kept with the field being read (at),
-// and every read after it returns zero values without moving, so a decoder
-// may read on and check once. Lengths and counts are bounded by the bytes
-// left, so corrupt input can neither allocate nor loop without limit.
+// The schema walk itself is ours (DecodeInto reads the fields in wire
+// order): hamba/avro's schema-driven Unmarshal into Go values measured
+// ~40× slower with ~500 allocations per record, and it cannot read the
+// optional trailing bornTimestamp.
 type wire struct {
-	b   []byte
-	i   int
-	at  string // the field being read, for errors
+	r *avro.Reader
+	n int // the datum's length: bounds lengths and counts
+
+	// scratch holds the strings and bytes read from the current datum.
+	// It is appended to and only emptied by reset, so every view bytes
+	// returned stays valid until the next datum (a grown scratch leaves
+	// earlier views in the old array). Its length is bounded by the
+	// datum's, as every byte in it was read from the datum.
+	scratch []byte
+
+	at string // the field being read, for errors
+	// err is the first error, also left in the Reader's Error to stop it.
 	err error
 	// errAt is the field that was being read when err occurred.
 	errAt string
 }
 
-// failf records the first error, naming the field being read, and stops
-// further reading.
+// reset starts reading datum.
+func (w *wire) reset(datum []byte, at string) {
+	if w.r == nil {
+		w.r = avro.NewReader(nil, 0)
+	}
+	w.r.Reset(datum)
+	w.r.Error = nil
+	w.n = len(datum)
+	w.scratch = w.scratch[:0]
+	w.at, w.err, w.errAt = at, nil, ""
+}
+
+// failf records the first error, naming the field being read. It stops the
+// Reader too: its reads of numbers return zero once its Error is set, and
+// wire checks it before the reads that do not (strings, doubles, skips).
 func (w *wire) failf(format string, args ...any) {
 	if w.err == nil {
 		w.err = fmt.Errorf(format, args...)
 		w.errAt = w.at
+		w.r.Error = w.err
 	}
-	w.i = len(w.b)
 }
 
-// long reads a zig-zag varint (Avro int and long). One-byte values, the
-// common case for lengths, branches and small numbers, take the inlined
-// path.
-func (w *wire) long() int64 {
-	if i := w.i; i < len(w.b) && w.b[i] < 0x80 {
-		w.i = i + 1
-		return int64(w.b[i]>>1) ^ -int64(w.b[i]&1)
+// sync takes over the error of the Reader's reads, unless it is the one
+// failf put there. The number reads leave errors in the Reader (see long),
+// so sync must run before the field being read changes (field) and
+// before err is looked at; failed needs no sync.
+func (w *wire) sync() {
+	err := w.r.Error
+	if err == nil || w.err != nil {
+		return
 	}
-	return w.longSlow()
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		w.failf("the datum ends early (%d bytes)", w.n)
+		return
+	}
+	w.failf("%w", err)
 }
 
-func (w *wire) longSlow() int64 {
-	b, i := w.b, w.i // locals: the loop does not write through w
-	var u uint64
-	for s := uint(0); s < 70 && i < len(b); s += 7 {
-		c := b[i]
-		i++
-		u |= uint64(c&0x7f) << s
-		if c < 0x80 {
-			w.i = i
-			return int64(u>>1) ^ -int64(u&1)
-		}
+// field names the field about to be read, for errors; an error of the
+// field before is taken over first.
+func (w *wire) field(name string) {
+	if w.r.Error != nil {
+		w.sync()
 	}
-	if i >= len(b) {
-		w.eof()
-	} else {
-		w.failf("varint longer than 10 bytes")
+	w.at = name
+}
+
+// failed reports whether reading has failed (cheap: no sync).
+func (w *wire) failed() bool { return w.r.Error != nil }
+
+// long reads an Avro long (a zig-zag varint). It is the library call
+// alone, inlined: once the Reader's Error is set, by the library or by
+// failf, its number reads return 0 without reading, and sync turns that
+// error into err.
+func (w *wire) long() int64 { return w.r.ReadLong() }
+
+// int reads an Avro int (see long).
+func (w *wire) int() int32 { return w.r.ReadInt() }
+
+// length reads the length of a string or bytes value: 0 after an error.
+func (w *wire) length() int {
+	n := w.r.ReadLong()
+	if n <= 0 || n > int64(w.n) {
+		return w.badLength(n)
+	}
+	return int(n)
+}
+
+func (w *wire) badLength(n int64) int {
+	if n != 0 && w.r.Error == nil {
+		w.failf("string or bytes length %d, but the datum has %d bytes", n, w.n)
 	}
 	return 0
 }
 
-func (w *wire) eof() {
-	if w.err == nil {
-		w.failf("the datum ends early (%d bytes)", len(w.b))
-	}
-}
-
-// int reads an Avro int: a varint that must fit 32 bits.
-func (w *wire) int() int32 {
-	if i := w.i; i < len(w.b) && w.b[i] < 0x80 { // long's fast path, saving a call
-		w.i = i + 1
-		return int32(w.b[i]>>1) ^ -int32(w.b[i]&1)
-	}
-	n := w.longSlow()
-	if n < math.MinInt32 || n > math.MaxInt32 {
-		w.failf("int %d does not fit 32 bits", n)
-		return 0
-	}
-	return int32(n)
-}
-
-// bytes reads an Avro string or bytes value as a view into the datum,
-// valid while the datum is.
+// bytes reads an Avro string or bytes value into the scratch buffer: the
+// view is valid until the next datum, and must be copied to outlive it.
 func (w *wire) bytes() []byte {
-	var n int64
-	if i := w.i; i < len(w.b) && w.b[i] < 0x80 { // long's fast path, saving a call
-		w.i = i + 1
-		n = int64(w.b[i]>>1) ^ -int64(w.b[i]&1)
-	} else {
-		n = w.longSlow()
-	}
-	if n < 0 || n > int64(len(w.b)-w.i) {
-		if w.err == nil {
-			w.failf("string or bytes length %d, but %d bytes are left", n, len(w.b)-w.i)
-		}
+	n := w.length()
+	if n == 0 {
 		return nil
 	}
-	b := w.b[w.i : w.i+int(n) : w.i+int(n)]
-	w.i += int(n)
+	i := len(w.scratch)
+	if cap(w.scratch)-i < n {
+		// Views into the old array stay valid: it is not written again.
+		w.scratch = append(make([]byte, 0, 2*cap(w.scratch)+n), w.scratch...)
+	}
+	b := w.scratch[i : i+n : i+n]
+	w.r.Read(b)
+	if w.r.Error != nil {
+		w.sync()
+		return nil
+	}
+	w.scratch = w.scratch[:i+n]
 	return b
 }
 
-// double reads an Avro double: 8 bytes, little-endian IEEE 754.
+// skip skips an Avro string or bytes value that is not needed.
+func (w *wire) skip() {
+	if n := w.length(); n > 0 {
+		w.r.SkipNBytes(n)
+		w.sync()
+	}
+}
+
+// double reads an Avro double.
 func (w *wire) double() float64 {
-	if len(w.b)-w.i < 8 {
-		w.eof()
+	if w.r.Error != nil { // Read does not check it
 		return 0
 	}
-	f := math.Float64frombits(binary.LittleEndian.Uint64(w.b[w.i:]))
-	w.i += 8
+	f := w.r.ReadDouble()
+	if w.r.Error != nil {
+		w.sync()
+		return 0
+	}
 	return f
 }
 
 // block reads the header of the next block of an Avro array or map: the
-// item count, 0 at the end. A negative count is followed by the block's
-// byte size, which is not needed. Every item takes at least one byte, so a
-// count larger than the bytes left is corrupt; *total counts the items of
-// the whole array.
+// item count, 0 at the end (the byte size of a negative-count block is not
+// needed). Every item takes at least one byte, so a count larger than the
+// datum is corrupt; *total counts the items of the whole array.
 func (w *wire) block(total *int) int {
-	n := w.long()
-	if n < 0 {
-		n = -n
-		w.long()
-	}
-	if w.err != nil {
+	n, _ := w.r.ReadBlockHeader()
+	if w.r.Error != nil {
+		w.sync()
 		return 0
 	}
-	if n < 0 || n > int64(len(w.b)-w.i) || *total+int(n) > len(w.b) {
+	if n < 0 || n > int64(w.n) || *total+int(n) > w.n {
 		w.failf("block count %d larger than the datum", n)
 		return 0
 	}
@@ -145,5 +185,15 @@ func (w *wire) block(total *int) int {
 	return int(n)
 }
 
-// more reports whether bytes are left in the datum.
-func (w *wire) more() bool { return w.i < len(w.b) }
+// more reports whether bytes are left in the datum (none after an error).
+func (w *wire) more() bool {
+	if w.r.Error != nil {
+		return false
+	}
+	w.r.Peek()
+	if w.r.Error != nil { // io.EOF: the end of the datum, not a failure
+		w.r.Error = nil
+		return false
+	}
+	return true
+}
