@@ -5,8 +5,9 @@
 //
 // Decoding (decode.go, pure and fuzzed) is apart from consuming
 // (source.go). Each Kafka value is one raw Avro datum of
-// com.alibaba.dts.formats.avro.Record (dts-record.avsc), with or without
-// the trailing bornTimestamp; values of at most two bytes are placeholders
+// com.alibaba.dts.formats.avro.Record (dts-record.avsc), read field by
+// field with hamba/avro's Reader, with or without the trailing
+// bornTimestamp; values of at most two bytes are placeholders
 // and are skipped. BEGIN, COMMIT, HEARTBEAT and the other control
 // operations move the position on and are not emitted, as in EventBridge.
 //
