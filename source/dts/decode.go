@@ -185,36 +185,36 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	// Reads after an error return zero values, so the fields are read
 	// straight on; the first error is reported once, naming its field.
 	w := &d.w
-	w.reset(value, "version")
+	w.reset(value)
 	c.Version = w.int()
-	w.field("id")
+	w.field(atID)
 	c.ID = w.long()
-	w.field("sourceTimestamp")
+	w.field(atSourceTimestamp)
 	c.SourceTimestamp = w.long()
-	w.field("sourcePosition")
+	w.field(atSourcePosition)
 	c.SourcePosition = d.arena.keep(w.bytes())
-	w.field("safeSourcePosition")
+	w.field(atSafeSourcePosition)
 	c.SafeSourcePosition = d.arena.keep(w.bytes())
-	w.field("sourceTxid")
+	w.field(atSourceTxid)
 	c.SourceTxid = d.arena.keep(w.bytes())
-	w.field("source.sourceType")
+	w.field(atSourceSourceType)
 	if st := w.int(); st < 0 || int(st) >= len(sourceTypes) {
 		w.failf("enum index %d out of range 0..%d", st, len(sourceTypes)-1)
 	} else {
 		c.SourceType = sourceTypes[st]
 	}
-	w.field("source.version")
+	w.field(atSourceVersion)
 	if v := w.bytes(); string(v) != d.lastVersion {
 		d.lastVersion = d.arena.keep(v)
 	}
 	c.SourceVersion = d.lastVersion
-	w.field("operation")
+	w.field(atOperation)
 	if op := w.int(); op < 0 || int(op) >= len(opNames) {
 		w.failf("enum index %d out of range 0..%d", op, len(opNames)-1)
 	} else {
 		c.Operation = Operation(op)
 	}
-	w.field("objectName")
+	w.field(atObjectName)
 	switch b := w.long(); b {
 	case 0:
 	case 1:
@@ -226,7 +226,7 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	default:
 		w.failf("union branch %d, want 0 (null) or 1 (string)", b)
 	}
-	w.field("processTimestamps")
+	w.field(atProcessTimestamps)
 	switch b := w.long(); b {
 	case 0:
 		c.ProcessTimestamps = nil
@@ -241,23 +241,40 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	default:
 		w.failf("union branch %d, want 0 (null) or 1 (array)", b)
 	}
-	w.field("tags")
-	// Tags mostly repeat the last record's: compare them in place and keep
-	// only text that differs.
+	w.field(atTags)
+	// Tags mostly repeat the last record's: compare them as they are read,
+	// and copy them (pointer writes, each with a GC write barrier while
+	// the collector marks) only from the first difference on.
 	d.pairs = d.pairs[:0]
-	total := 0
+	i, same, total := 0, true, 0
 	for n := w.block(&total); n > 0; n = w.block(&total) {
 		for range 2 * n {
 			v := w.bytes()
-			if i := len(d.pairs); i < len(d.lastPairs) && d.lastPairs[i] == string(v) {
+			if same && i < len(d.lastPairs) && d.lastPairs[i] == string(v) {
+				i++
+				continue
+			}
+			if same {
+				same = false
+				d.pairs = append(d.pairs, d.lastPairs[:i]...)
+			}
+			if i < len(d.lastPairs) && d.lastPairs[i] == string(v) {
 				d.pairs = append(d.pairs, d.lastPairs[i])
 			} else {
 				d.pairs = append(d.pairs, d.arena.keep(v))
 			}
+			i++
 		}
 	}
-	c.Tags = d.tags()
-	w.field("fields")
+	if same && i == len(d.lastPairs) {
+		c.Tags = d.lastTags
+	} else {
+		if same {
+			d.pairs = append(d.pairs, d.lastPairs[:i]...)
+		}
+		c.Tags = d.tags()
+	}
+	w.field(atFields)
 	switch b := w.long(); b {
 	case 0:
 	case 1:
@@ -265,23 +282,37 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 		// read and ignored.
 		w.skip()
 	case 2:
+		// Consecutive records mostly share a table: share its column list
+		// instead of allocating one per record (fields are read-only), and
+		// as with tags, copy columns only from the first difference on.
 		d.fields = d.fields[:0]
-		total := 0
+		i, same, total := 0, true, 0
 		for n := w.block(&total); n > 0; n = w.block(&total) {
 			for range n {
 				name := w.bytes()
 				f := Field{DataTypeNumber: w.int()}
-				if i := len(d.fields); i < len(d.lastFields) && d.lastFields[i].Name == string(name) {
+				last := i < len(d.lastFields) && d.lastFields[i].Name == string(name)
+				if same && last && d.lastFields[i].DataTypeNumber == f.DataTypeNumber {
+					i++
+					continue
+				}
+				if same {
+					same = false
+					d.fields = append(d.fields, d.lastFields[:i]...)
+				}
+				if last {
 					f.Name = d.lastFields[i].Name
 				} else {
 					f.Name = d.arena.keep(name)
 				}
 				d.fields = append(d.fields, f)
+				i++
 			}
 		}
-		// Consecutive records mostly share a table: share its column list
-		// instead of allocating one per record. Fields are read-only.
-		if !slices.Equal(d.fields, d.lastFields) {
+		if !same || i != len(d.lastFields) {
+			if same {
+				d.fields = append(d.fields, d.lastFields[:i]...)
+			}
 			d.lastFields = slices.Clone(d.fields)
 		}
 		c.Fields = d.lastFields
@@ -292,25 +323,25 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	// reuse (an UPDATE mostly repeats them); on the stack for common
 	// widths, so keeping them costs no allocation and no write barrier.
 	var stack [32]any
-	w.field("beforeImages")
+	w.field(atBeforeImages)
 	var prev []any
 	c.Before, prev, _ = d.readImage(w, c.Fields, stack[:0], nil)
-	w.field("afterImages")
+	w.field(atAfterImages)
 	var ddl string
 	c.After, _, ddl = d.readImage(w, c.Fields, nil, prev)
 	// The Java SDK's schema ends after afterImages; LIO's adds bornTimestamp.
 	// Avro is positional, so the field is there exactly when bytes remain.
 	if w.more() {
-		w.field("bornTimestamp")
+		w.field(atBornTimestamp)
 		c.BornTimestamp = w.long()
 		if w.more() {
-			w.field("end of record")
+			w.field(atEndOfRecord)
 			w.failf("unexpected bytes after bornTimestamp: the value is not a DTS Record datum")
 		}
 	}
 	w.sync()
 	if w.err != nil {
-		return &DecodeError{Field: w.errAt, Reason: w.err.Error()}
+		return &DecodeError{Field: fieldNames[w.errAt], Reason: w.err.Error()}
 	}
 	if c.Operation == OpDDL {
 		c.DDL = ddl

@@ -151,6 +151,51 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// TestDecodeSequenceSharesOnlyEqualColumns: a Decoder shares the last
+// record's column list and tag map while they repeat; whatever the previous
+// record was, each record's columns and tags are those of a fresh decode.
+func TestDecodeSequenceSharesOnlyEqualColumns(t *testing.T) {
+	base := benchRecord()
+	fewer := benchRecord()
+	fewer.Fields, fewer.Before, fewer.After = fewer.Fields[:5], fewer.Before[:5], fewer.After[:5]
+	more := benchRecord()
+	more.Fields = append(append([]dts.Field{}, more.Fields...), dts.Field{Name: "extra", DataTypeNumber: 3})
+	more.Before = append(append([]dtstest.Value{}, more.Before...), dtstest.Int(1))
+	more.After = append(append([]dtstest.Value{}, more.After...), dtstest.Int(2))
+	retyped := benchRecord()
+	retyped.Fields = append([]dts.Field{}, retyped.Fields...)
+	retyped.Fields[6].DataTypeNumber = 12
+	renamed := benchRecord()
+	renamed.Fields = append([]dts.Field{}, renamed.Fields...)
+	renamed.Fields[7].Name = "remark"
+	retagged := benchRecord()
+	retagged.PKUK = `{"PRIMARY":["order_no"]}`
+	untagged := benchRecord()
+	untagged.PKUK = ""
+	g := dtstest.Gen{TS: 1700000000}
+	seq := []dtstest.Record{base, base, fewer, base, more, more, base, retyped, renamed, base, retagged,
+		untagged, base, g.PGInsert(3, "x"), g.DDL("DROP TABLE t"), base, g.Heartbeat(), fewer}
+	d := dts.NewDecoder()
+	var prev *dts.Change
+	for i, r := range seq {
+		value := dtstest.MustEncode(r)
+		got, err := d.Decode(value)
+		if err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+		want := decode(t, r)
+		if !reflect.DeepEqual(got.Fields, want.Fields) || !reflect.DeepEqual(got.Tags, want.Tags) ||
+			!reflect.DeepEqual(got.After, want.After) || !reflect.DeepEqual(got.Before, want.Before) {
+			t.Fatalf("record %d: fields %v tags %v after %v, want %v %v %v", i, got.Fields, got.Tags, got.After, want.Fields, want.Tags, want.After)
+		}
+		if prev != nil && len(prev.Fields) > 0 && reflect.DeepEqual(prev.Fields, got.Fields) &&
+			&prev.Fields[0] != &got.Fields[0] {
+			t.Errorf("record %d: equal columns not shared with the record before", i)
+		}
+		prev = got
+	}
+}
+
 // TestDecodeErrorNamesField: an error names the Record field being read,
 // whether the Avro Reader found it (a short datum, an overlong varint) or
 // the decoder did (a length past the datum, an enum out of range).

@@ -48,15 +48,45 @@ type wire struct {
 	// datum's, as every byte in it was read from the datum.
 	scratch []byte
 
-	at string // the field being read, for errors
+	at field // the field being read, for errors
 	// err is the first error, also left in the Reader's Error to stop it.
 	err error
 	// errAt is the field that was being read when err occurred.
-	errAt string
+	errAt field
 }
 
+// field is a Record field, as wire.at names it for errors: an index, as
+// storing a string per field read would cost a GC write barrier each.
+type field uint8
+
+// The Record fields, in wire order.
+const (
+	atVersion field = iota
+	atID
+	atSourceTimestamp
+	atSourcePosition
+	atSafeSourcePosition
+	atSourceTxid
+	atSourceSourceType
+	atSourceVersion
+	atOperation
+	atObjectName
+	atProcessTimestamps
+	atTags
+	atFields
+	atBeforeImages
+	atAfterImages
+	atBornTimestamp
+	atEndOfRecord
+)
+
+var fieldNames = [...]string{"version", "id", "sourceTimestamp", "sourcePosition",
+	"safeSourcePosition", "sourceTxid", "source.sourceType", "source.version", "operation",
+	"objectName", "processTimestamps", "tags", "fields", "beforeImages", "afterImages",
+	"bornTimestamp", "end of record"}
+
 // reset starts reading datum.
-func (w *wire) reset(datum []byte, at string) {
+func (w *wire) reset(datum []byte) {
 	if w.r == nil {
 		w.r = avro.NewReader(nil, 0)
 	}
@@ -64,7 +94,7 @@ func (w *wire) reset(datum []byte, at string) {
 	w.r.Error = nil
 	w.n = len(datum)
 	w.scratch = w.scratch[:0]
-	w.at, w.err, w.errAt = at, nil, ""
+	w.at, w.err, w.errAt = atVersion, nil, atVersion
 }
 
 // failf records the first error, naming the field being read. It stops the
@@ -96,11 +126,11 @@ func (w *wire) sync() {
 
 // field names the field about to be read, for errors; an error of the
 // field before is taken over first.
-func (w *wire) field(name string) {
+func (w *wire) field(f field) {
 	if w.r.Error != nil {
 		w.sync()
 	}
-	w.at = name
+	w.at = f
 }
 
 // failed reports whether reading has failed (cheap: no sync).
