@@ -55,7 +55,7 @@ func (c *JSONConverter) read(p *parser, s *connect.Schema, depth int) (any, erro
 				if err != nil {
 					return nil, err
 				}
-				return p.box.string(str), nil
+				return p.box.Str(str), nil
 			}
 		case connect.Boolean:
 			switch next {
@@ -118,9 +118,9 @@ func (p *parser) narrow(s *connect.Schema, n int64, text []byte) (any, error) {
 		if n < math.MinInt32 || n > math.MaxInt32 {
 			return nil, dataErr(jsonConverterName, "%s is out of range for INT32", text)
 		}
-		return p.box.int32(int32(n)), nil
+		return p.box.Int32(int32(n)), nil
 	}
-	return p.box.int64(n), nil
+	return p.box.Int64(n), nil
 }
 
 func (c *JSONConverter) readStruct(p *parser, s *connect.Schema, depth int) (any, error) {

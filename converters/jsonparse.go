@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/inletdev/inlet/internal/box"
 )
 
 // A small JSON parser that keeps what the converter needs and
@@ -38,9 +40,10 @@ type parser struct {
 	pos  int
 
 	// for the direct read (jsondirect.go): decoded string bytes
-	// (append-only) and boxed values
+	// (append-only) and boxed values (internal/box: one allocation per
+	// 16 values instead of one per value)
 	arena []byte
-	box   slabs
+	box   box.Slabs
 	// for schemaless reads (jsonschemaless.go): entries and elements of
 	// the objects and arrays being read
 	kvs  []entry

@@ -38,7 +38,7 @@ func (p *parser) readAny(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return p.box.string(s), nil
+		return p.box.Str(s), nil
 	case c == 't':
 		return true, p.lit("true")
 	case c == 'f':
@@ -54,11 +54,11 @@ func (p *parser) readAny(depth int) (any, error) {
 		str := unsafe.String(unsafe.SliceData(text), len(text))
 		if jnum(str).isIntegral() {
 			if n, err := strconv.ParseInt(str, 10, 64); err == nil {
-				return p.box.int64(n), nil
+				return p.box.Int64(n), nil
 			}
 		}
 		f, _ := strconv.ParseFloat(str, 64)
-		return p.box.float64(f), nil
+		return p.box.Float64(f), nil
 	default:
 		return nil, p.fail("unexpected character %q", c)
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/inletdev/inlet/internal/box"
 )
 
 // PlaceholderMaxLen is the largest value DTS sends as a placeholder ("mock"
@@ -115,7 +117,7 @@ type Decoder struct {
 	// keeps; strings read only to be compared or converted (a charset name,
 	// a column name equal to the last record's) are views into w's scratch
 	// buffer and cost nothing more.
-	arena arena
+	arena box.Arena
 
 	// w reads the Avro encoding (hamba/avro's Reader), reused per datum.
 	w wire
@@ -127,7 +129,7 @@ func (d *Decoder) keepReuse(prev any, b []byte) any {
 	if p, ok := prev.(string); ok && p == string(b) {
 		return prev
 	}
-	return d.arena.text(b)
+	return d.arena.Text(b)
 }
 
 // tags returns the tag map of the pairs just read, reusing the previous
@@ -192,11 +194,11 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	w.field(atSourceTimestamp)
 	c.SourceTimestamp = w.long()
 	w.field(atSourcePosition)
-	c.SourcePosition = d.arena.keep(w.bytes())
+	c.SourcePosition = d.arena.Keep(w.bytes())
 	w.field(atSafeSourcePosition)
-	c.SafeSourcePosition = d.arena.keep(w.bytes())
+	c.SafeSourcePosition = d.arena.Keep(w.bytes())
 	w.field(atSourceTxid)
-	c.SourceTxid = d.arena.keep(w.bytes())
+	c.SourceTxid = d.arena.Keep(w.bytes())
 	w.field(atSourceSourceType)
 	if st := w.int(); st < 0 || int(st) >= len(sourceTypes) {
 		w.failf("enum index %d out of range 0..%d", st, len(sourceTypes)-1)
@@ -205,7 +207,7 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	}
 	w.field(atSourceVersion)
 	if v := w.bytes(); string(v) != d.lastVersion {
-		d.lastVersion = d.arena.keep(v)
+		d.lastVersion = d.arena.Keep(v)
 	}
 	c.SourceVersion = d.lastVersion
 	w.field(atOperation)
@@ -221,7 +223,7 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 		if v := w.bytes(); string(v) == d.lastName[0] {
 			c.ObjectName = d.lastName[0]
 		} else {
-			c.ObjectName = d.arena.keep(v)
+			c.ObjectName = d.arena.Keep(v)
 		}
 	default:
 		w.failf("union branch %d, want 0 (null) or 1 (string)", b)
@@ -261,7 +263,7 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 			if i < len(d.lastPairs) && d.lastPairs[i] == string(v) {
 				d.pairs = append(d.pairs, d.lastPairs[i])
 			} else {
-				d.pairs = append(d.pairs, d.arena.keep(v))
+				d.pairs = append(d.pairs, d.arena.Keep(v))
 			}
 			i++
 		}
@@ -303,7 +305,7 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 				if last {
 					f.Name = d.lastFields[i].Name
 				} else {
-					f.Name = d.arena.keep(name)
+					f.Name = d.arena.Keep(name)
 				}
 				d.fields = append(d.fields, f)
 				i++
@@ -444,7 +446,7 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 			if p, ok := prev.(int64); ok && p == n {
 				return prev
 			}
-			return d.arena.int64(n)
+			return d.arena.Int64(n)
 		}
 		if !isInteger(s) {
 			w.failf("Integer value %q is not an integer", s)
@@ -454,7 +456,7 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 		if p, ok := prev.(json.Number); ok && string(p) == string(s) {
 			return prev
 		}
-		return d.arena.number(s)
+		return d.arena.Number(s)
 	case vCharacter:
 		cs := w.bytes()
 		v := w.bytes() // bytes and string share one wire format
@@ -480,7 +482,7 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 			return prev
 		}
 		if isJSONNumber(s) {
-			return d.arena.number(s)
+			return d.arena.Number(s)
 		}
 		// Java's BigDecimal accepts forms JSON does not ("+1", "1."); keep
 		// those as text rather than fail the record.
@@ -503,7 +505,7 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 		if p, ok := prev.(float64); ok && p == f {
 			return prev
 		}
-		return d.arena.float64(f)
+		return d.arena.Float64(f)
 	case vTimestamp:
 		sec := w.long()
 		micros := w.int()
@@ -738,7 +740,7 @@ func (dt dateTime) render(d *Decoder, w *wire, prev any) any {
 		if p, ok := prev.(int64); ok && p == int64(dt.year) {
 			return prev
 		}
-		return d.arena.int64(int64(dt.year))
+		return d.arena.Int64(int64(dt.year))
 	case dt.set == 0:
 		return nil
 	case !date && !clock:

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/inletdev/inlet/connect"
+	"github.com/inletdev/inlet/internal/box"
 )
 
 // Format is the shape of the records the source emits (dts.output.format).
@@ -69,7 +70,7 @@ type Builder struct {
 	lastTSValue, lastCTime any
 
 	// arena boxes the per-record numbers and the ce_id text.
-	arena arena
+	arena box.Arena
 }
 
 // Boxed once: putting a string in an interface allocates.
@@ -154,9 +155,9 @@ func (b *Builder) Record(c *Change, offset int64) (*connect.Record, error) {
 		b.lastCTime = string(r.Timestamp.AppendFormat(tb[:0], time.RFC3339))
 	}
 	r.Value = map[string]any{
-		"id":              b.arena.int64(c.ID),
+		"id":              b.arena.Int64(c.ID),
 		"topicPartition":  b.topicPartition,
-		"offset":          b.arena.int64(offset),
+		"offset":          b.arena.Int64(offset),
 		"sourceTimestamp": b.lastTSValue,
 		"operationType":   opValues[c.Operation],
 		"schema":          t.schema,
@@ -165,7 +166,7 @@ func (b *Builder) Record(c *Change, offset int64) (*connect.Record, error) {
 	}
 	// ce_id: the prefix is fixed, the DTS id varies.
 	var idb [80]byte
-	id := b.arena.text(strconv.AppendInt(append(idb[:0], b.idPrefix...), c.ID, 10))
+	id := b.arena.Text(strconv.AppendInt(append(idb[:0], b.idPrefix...), c.ID, 10))
 	rh.hdr = [7]connect.Header{
 		{Key: "ce_specversion", Value: specVersionValue},
 		{Key: "ce_id", Value: id},
