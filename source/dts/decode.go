@@ -323,7 +323,8 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	}
 	// The before image's values, in column order, for the after image to
 	// reuse (an UPDATE mostly repeats them); on the stack for common
-	// widths, so keeping them costs no allocation and no write barrier.
+	// widths, so keeping them costs no allocation (the stores still have
+	// write barriers: readImage cannot tell the array is on the stack).
 	var stack [32]any
 	w.field(atBeforeImages)
 	var prev []any
