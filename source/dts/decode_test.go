@@ -235,6 +235,15 @@ func TestDecodeErrorNamesField(t *testing.T) {
 		// hamba/avro's Reader stops after 10 bytes and, finding no more in
 		// the datum, reports it as the end rather than an overflow.
 		{"varint over 10 bytes", "sourceTimestamp", "", append([]byte{0x02, 0x02}, bytes.Repeat([]byte{0xff}, 12)...)},
+		{"int wider than 32 bits", "version", "does not fit in 32 bits", func() []byte {
+			var buf bytes.Buffer
+			w := avro.NewWriter(&buf, 64)
+			w.WriteLong(1 << 40) // version is an Avro int
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			return buf.Bytes()
+		}()},
 		{"source type out of range", "source.sourceType", "enum index 40", header(func(w *avro.Writer) {
 			strs(w)
 			w.WriteInt(40)

@@ -142,8 +142,23 @@ func (w *wire) failed() bool { return w.r.Error != nil }
 // error into err.
 func (w *wire) long() int64 { return w.r.ReadLong() }
 
-// int reads an Avro int (see long).
-func (w *wire) int() int32 { return w.r.ReadInt() }
+// int reads an Avro int (see long). It reads the varint as a long, as
+// both share the encoding, so that a value wider than 32 bits is an error
+// naming the field rather than silently cut down, as the library's
+// ReadInt would.
+func (w *wire) int() int32 {
+	v := w.r.ReadLong()
+	if v != int64(int32(v)) {
+		return w.badInt(v)
+	}
+	return int32(v)
+}
+
+//go:noinline
+func (w *wire) badInt(v int64) int32 {
+	w.failf("int value %d does not fit in 32 bits", v)
+	return 0
+}
 
 // length reads the length of a string or bytes value: 0 after an error.
 func (w *wire) length() int {
