@@ -22,9 +22,12 @@ import (
 	"github.com/inletdev/inlet/internal/props"
 )
 
-const usage = `usage: inlet ctl [--url URL] [--user USER:PASSWORD] COMMAND [ARGS]
+const usage = `usage: inlet ctl [--url URL] [--user USER:PASSWORD] [--any-server] COMMAND [ARGS]
 
 The worker's REST API is at --url (default $INLET_URL, else http://127.0.0.1:8083).
+Before anything else ctl checks that an inlet worker answers there, so that a
+Kafka Connect worker on the same port is not changed by mistake; --any-server
+skips the check to manage any Kafka Connect-compatible REST API.
 
 commands:
   list                          pipelines with their state
@@ -51,6 +54,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	base := fs.String("url", envOr("INLET_URL", "http://127.0.0.1:8083"), "worker REST URL")
 	user := fs.String("user", os.Getenv("INLET_USER"), "basic auth USER:PASSWORD")
+	anyServer := fs.Bool("any-server", false, "manage any Kafka Connect-compatible REST API, not only an inlet worker")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -59,7 +63,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	c := &client{base: strings.TrimRight(*base, "/"), user: *user, out: stdout, http: &http.Client{Timeout: 100 * time.Second}}
+	c := &client{base: strings.TrimRight(*base, "/"), user: *user, out: stdout, http: &http.Client{Timeout: 100 * time.Second},
+		checkServer: !*anyServer}
 	if err := c.run(rest[0], rest[1:]); err != nil {
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -87,6 +92,37 @@ type client struct {
 	base, user string
 	out        io.Writer
 	http       *http.Client
+	// checkServer makes the first call check that an inlet worker
+	// answers (its Server header), before anything is sent that could
+	// change another program's state (a Kafka Connect worker on 8083).
+	checkServer bool
+}
+
+// checkInlet asks GET / and fails unless the answer comes from inlet.
+func (c *client) checkInlet() error {
+	c.checkServer = false
+	req, err := http.NewRequest("GET", c.base+"/", nil)
+	if err != nil {
+		return err
+	}
+	if c.user != "" {
+		u, p, _ := strings.Cut(c.user, ":")
+		req.SetBasicAuth(u, p)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("cannot reach the worker at %s (is it running? set --url or INLET_URL): %w", c.base, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if srv := resp.Header.Get("Server"); !strings.HasPrefix(srv, "inlet/") {
+		if srv == "" {
+			srv = "no Server header"
+		}
+		return fmt.Errorf("the server at %s is not an inlet worker (%s; another program, such as a Kafka Connect worker, may be using the port); "+
+			"point --url or INLET_URL at the inlet worker, or pass --any-server to manage this one", c.base, srv)
+	}
+	return nil
 }
 
 // apiError is the worker's {"error_code","message"} answer.
@@ -98,6 +134,11 @@ type apiError struct {
 func (e *apiError) Error() string { return fmt.Sprintf("%d: %s", e.Code, e.Message) }
 
 func (c *client) call(method, path string, body any, out any) error {
+	if c.checkServer {
+		if err := c.checkInlet(); err != nil {
+			return err
+		}
+	}
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)

@@ -5,10 +5,12 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,5 +121,29 @@ func TestCtlValidateAndErrors(t *testing.T) {
 	}
 	if code, out := ctl(t, url, "plugins"); code != 0 || !strings.Contains(out, "numbers") {
 		t.Fatalf("plugins = %d %q", code, out)
+	}
+}
+
+// TestCtlRefusesAnotherServer: a Kafka Connect–like server on the URL (no
+// inlet Server header) is not changed: ctl stops before sending the
+// DELETE, unless --any-server says it may.
+func TestCtlRefusesAnotherServer(t *testing.T) {
+	var deletes atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			deletes.Add(1)
+			rw.WriteHeader(http.StatusNoContent)
+			return
+		}
+		rw.Header().Set("Content-Type", "application/json")
+		io.WriteString(rw, `{"version":"3.7.0","commit":"abc","kafka_cluster_id":"xyz"}`)
+	}))
+	defer other.Close()
+	code, out := ctl(t, other.URL, "delete", "orders")
+	if code != 1 || !strings.Contains(out, "not an inlet worker") || deletes.Load() != 0 {
+		t.Fatalf("delete on another server = %d %q, %d DELETEs sent; want 1, an explanation and none", code, out, deletes.Load())
+	}
+	if code, out := ctl(t, other.URL, "--any-server", "delete", "orders"); code != 0 || deletes.Load() != 1 {
+		t.Fatalf("--any-server delete = %d %q, %d DELETEs; want 0 and 1", code, out, deletes.Load())
 	}
 }

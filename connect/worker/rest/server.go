@@ -191,7 +191,12 @@ func (s *Server) Serve(ctx context.Context, ls []net.Listener) error {
 
 // wrap adds response headers, CORS, basic auth and the body limit.
 func (s *Server) wrap(h http.Handler) http.Handler {
+	server := "inlet/" + s.o.Version
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		// Says who answers: `inlet ctl` checks it before changing anything,
+		// so a Kafka Connect worker on the same port is not managed by
+		// mistake.
+		rw.Header().Set("Server", server)
 		for k, vs := range s.o.ExtraHeaders {
 			for _, v := range vs {
 				rw.Header().Add(k, v)
