@@ -105,13 +105,9 @@ func (c *client) checkInlet() error {
 	if err != nil {
 		return err
 	}
-	if c.user != "" {
-		u, p, _ := strings.Cut(c.user, ":")
-		req.SetBasicAuth(u, p)
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.do(req)
 	if err != nil {
-		return fmt.Errorf("cannot reach the worker at %s (is it running? set --url or INLET_URL): %w", c.base, err)
+		return err
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
@@ -155,13 +151,9 @@ func (c *client) call(method, path string, body any, out any) error {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
-	if c.user != "" {
-		u, p, _ := strings.Cut(c.user, ":")
-		req.SetBasicAuth(u, p)
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.do(req)
 	if err != nil {
-		return fmt.Errorf("cannot reach the worker at %s (is it running? set --url or INLET_URL): %w", c.base, err)
+		return err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
@@ -179,6 +171,19 @@ func (c *client) call(method, path string, body any, out any) error {
 		return json.Unmarshal(data, out)
 	}
 	return nil
+}
+
+// do sends req with the client's basic auth.
+func (c *client) do(req *http.Request) (*http.Response, error) {
+	if c.user != "" {
+		u, p, _ := strings.Cut(c.user, ":")
+		req.SetBasicAuth(u, p)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach the worker at %s (is it running? set --url or INLET_URL): %w", c.base, err)
+	}
+	return resp, nil
 }
 
 func esc(name string) string { return url.PathEscape(name) }
