@@ -113,7 +113,7 @@ func ParseCheckpoint(s string) (int64, error) {
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05 Z07:00", "2006-01-02 15:04:05 -0700"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.Unix(), nil
+			return inRange(s, t)
 		}
 	}
 	if i := strings.LastIndexByte(s, ' '); i > 0 {
@@ -127,13 +127,24 @@ func ParseCheckpoint(s string) (int64, error) {
 				return 0, fmt.Errorf("unknown time zone %q (use an offset such as +08:00 or a name such as Asia/Shanghai)", zone)
 			}
 			t, _ := time.ParseInLocation(time.DateTime, s[:i], loc)
-			return t.Unix(), nil
+			return inRange(s, t)
 		}
 	}
 	if _, err := time.Parse(time.DateTime, s); err == nil {
 		return 0, fmt.Errorf("%q has no time zone: write e.g. %q or %q, or Unix seconds", s, s+" +08:00", s+" Asia/Shanghai")
 	}
 	return 0, fmt.Errorf("%q is neither Unix seconds nor a date-time like 2022-06-21 00:00:00 +08:00", s)
+}
+
+// inRange returns t in Unix seconds if it lies where a Unix-seconds
+// checkpoint may (0..maxCheckpoint): a date-time is held to the same
+// bounds as the number it stands for.
+func inRange(s string, t time.Time) (int64, error) {
+	if n := t.Unix(); n >= 0 && n <= maxCheckpoint {
+		return n, nil
+	}
+	return 0, fmt.Errorf("%q is out of range: a checkpoint lies between 1970-01-01 00:00:00 UTC and %s UTC",
+		s, time.Unix(maxCheckpoint, 0).UTC().Format(time.DateTime))
 }
 
 // settings is the parsed configuration.
