@@ -3,9 +3,11 @@ package transforms
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/big"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -447,6 +449,51 @@ func TestTimestampConverter(t *testing.T) {
 		t.Errorf("null value: %v %v", out.Value, out.ValueSchema)
 	}
 	contract(t, "TimestampConverter$Value", map[string]string{"target.type": "unix", "field": "ts"})
+}
+
+// TestParseValueStringHugeExponent: exponents far beyond the digits are
+// classified without computing 10^|exponent| (which would take gigabytes),
+// and agree with the exact computation where that is cheap.
+func TestParseValueStringHugeExponent(t *testing.T) {
+	for in, want := range map[string]string{
+		"1e999999999":   "decimal",
+		"-7e5000":       "decimal",
+		"1e-999999999":  "float32 0",
+		"-3e-5000":      "float32 -0",
+		"0e999999999":   "int8 0",
+		"0.0e-99999999": "int8 0",
+		"1e300":         "float64",
+		"1e-300":        "float32 0",
+	} {
+		done := make(chan struct{})
+		var sc *connect.Schema
+		var v any
+		go func() { sc, v = parseValueString(in); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%q: still parsing after 5 s", in)
+		}
+		var got string
+		switch x := v.(type) {
+		case connect.Decimal:
+			got = "decimal"
+		case float32:
+			got = "float32 " + strconv.FormatFloat(float64(x), 'g', -1, 32)
+			if x == 0 && math.Signbit(float64(x)) {
+				got = "float32 -0"
+			}
+		case float64:
+			got = "float64"
+		case int8:
+			got = "int8 " + strconv.Itoa(int(x))
+		default:
+			got = fmt.Sprintf("%T %v", v, v)
+		}
+		if got != want || sc == nil {
+			t.Errorf("%q: %s (schema %v), want %s", in, got, sc, want)
+		}
+	}
 }
 
 func FuzzParseValueString(f *testing.F) {

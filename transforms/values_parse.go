@@ -108,6 +108,9 @@ func parseNumber(w string) (*connect.Schema, any, bool) {
 	if err != nil {
 		return nil, nil, false
 	}
+	if sc, v, ok := hugeExponent(d); ok {
+		return sc, v, true
+	}
 	r := new(big.Rat).SetInt(d.Unscaled)
 	if d.Scale > 0 {
 		r.Quo(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale)), nil)))
@@ -135,6 +138,29 @@ func parseNumber(w string) (*connect.Schema, any, bool) {
 		}
 	}
 	return connect.DecimalSchema(int(d.Scale), false), d, true
+}
+
+// hugeExponent classifies, without building it, a number whose exponent
+// goes far beyond its digits ("1e999999999" would otherwise cost 10^|scale|
+// in memory and time): zero is INT8 0; a huge magnitude fits no integer
+// type and is infinite as a float, so it stays a Decimal; a tiny one is a
+// FLOAT32 zero with its sign, as Java's floatValue gives. ok is false for
+// every other number, which parseNumber computes exactly.
+func hugeExponent(d connect.Decimal) (*connect.Schema, any, bool) {
+	const slack = 1000 // powers of ten up to 10^1000 are cheap
+	scale := int64(d.Scale)
+	if scale >= -slack && scale <= slack {
+		return nil, nil, false
+	}
+	switch digits := int64(len(d.Unscaled.Text(10))); {
+	case d.Unscaled.Sign() == 0:
+		return connect.Int8Schema, int8(0), true
+	case scale < -slack:
+		return connect.DecimalSchema(int(d.Scale), false), d, true
+	case scale > digits+slack:
+		return connect.Float32Schema, float32(math.Copysign(0, float64(d.Unscaled.Sign()))), true
+	}
+	return nil, nil, false
 }
 
 func parseArray(s string) (*connect.Schema, any, string, bool) {
