@@ -332,6 +332,13 @@ func decimalLong(d connect.Decimal) int64 {
 	if d.Unscaled == nil {
 		return 0
 	}
+	// Far exponents are answered without building 10^|scale| (a value
+	// "1e999999999" must not cost gigabytes): 2^64 divides 10^64, so from
+	// there on the low 64 bits of n·10^k are zero; and a fraction with
+	// more scale than digits has integer part 0.
+	if d.Scale < -63 || d.Scale > 0 && int(d.Scale) > len(d.Unscaled.Text(10)) {
+		return 0
+	}
 	n := new(big.Int).Set(d.Unscaled)
 	if d.Scale > 0 {
 		n.Quo(n, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale)), nil))

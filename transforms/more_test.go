@@ -496,6 +496,31 @@ func TestParseValueStringHugeExponent(t *testing.T) {
 	}
 }
 
+// TestDecimalLongFarExponents: BigDecimal.longValue of far exponents,
+// answered at once and equal to the exact computation near the bounds.
+func TestDecimalLongFarExponents(t *testing.T) {
+	exact := func(d connect.Decimal) int64 {
+		n := new(big.Int).Set(d.Unscaled)
+		if d.Scale > 0 {
+			n.Quo(n, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale)), nil))
+		} else {
+			n.Mul(n, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-d.Scale)), nil))
+		}
+		return int64(new(big.Int).And(n, new(big.Int).SetUint64(math.MaxUint64)).Uint64())
+	}
+	for _, sc := range []int32{-62, -63, -64, -65, -200, 1, 2, 3, 4, 30} {
+		for _, u := range []int64{7, -123, 987654321} {
+			d := connect.Decimal{Unscaled: big.NewInt(u), Scale: sc}
+			if got, want := decimalLong(d), exact(d); got != want {
+				t.Errorf("%v (scale %d): %d, want %d", u, sc, got, want)
+			}
+		}
+	}
+	if got := decimalLong(connect.Decimal{Unscaled: big.NewInt(3), Scale: -999999999}); got != 0 {
+		t.Errorf("3e999999999: %d, want 0", got)
+	}
+}
+
 func FuzzParseValueString(f *testing.F) {
 	for _, s := range []string{"42", "1.5", "[1,2]", `{"a":[1,{"b":null}]}`, `"q\"x"`, "2024-01-02", "-", "1e400", "[", "{a:}"} {
 		f.Add(s)
