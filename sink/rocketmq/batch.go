@@ -66,9 +66,9 @@ type batcher struct {
 	backoff   func(attempt int) time.Duration
 	isolation time.Duration
 
-	refresh sync.Mutex // one route query at a time
-	mu      sync.Mutex
-	routes  map[string]*route
+	refresh  sync.Mutex // one route query at a time
+	mu       sync.Mutex
+	routes   map[string]*route
 	conns    map[string]rmq.RpcClient
 	dialing  map[string]*dial
 	isolated map[string]time.Time // target → until when it is skipped

@@ -110,7 +110,7 @@ type Server struct {
 	calls      map[string]int
 	authFailed int
 	attempts   int
-	requests   []int  // messages per SendMessage call
+	requests   []int    // messages per SendMessage call
 	brokers    []string // host:port the route names, queue i on brokers[i%len]; none = this server
 
 	closed atomic.Bool
