@@ -41,7 +41,7 @@ type EventContext struct {
 
 // CloudEvent returns the record's CloudEvents view.
 func CloudEvent(r *Record, ec EventContext) (map[string]any, error) {
-	if ct, ok := headerString(r.Headers, "content-type"); ok && strings.HasPrefix(strings.ToLower(ct), "application/cloudevents+json") {
+	if ct, ok := r.Headers.LastText("content-type"); ok && strings.HasPrefix(strings.ToLower(ct), "application/cloudevents+json") {
 		ev, err := structuredEvent(r.ValueSchema, r.Value)
 		if err != nil {
 			return nil, fmt.Errorf("connect: structured-mode CloudEvent at %s: %w", r.Coordinates(), err)
@@ -49,15 +49,15 @@ func CloudEvent(r *Record, ec EventContext) (map[string]any, error) {
 		return ev, nil
 	}
 	ev := make(map[string]any, 8)
-	if _, binary := headerString(r.Headers, "ce_specversion"); binary {
+	if _, binary := r.Headers.LastText("ce_specversion"); binary {
 		for _, h := range r.Headers {
 			if name, ok := strings.CutPrefix(h.Key, "ce_"); ok {
-				if s, ok := headerText(h.Value); ok {
+				if s, ok := HeaderText(h.Value); ok {
 					ev[name] = s
 				}
 			}
 		}
-		if ct, ok := headerString(r.Headers, "content-type"); ok {
+		if ct, ok := r.Headers.LastText("content-type"); ok {
 			ev["datacontenttype"] = ct
 		}
 		data, err := eventData(r.ValueSchema, r.Value)
@@ -165,16 +165,21 @@ func ParseJSON(b []byte) (any, error) {
 	return v, nil
 }
 
-func headerString(h Headers, key string) (string, bool) {
+// LastText is the text (see HeaderText) of the last header whose key
+// equals key ignoring case, as the CloudEvents view reads ce_* headers.
+func (h Headers) LastText(key string) (string, bool) {
 	for i := len(h) - 1; i >= 0; i-- {
 		if strings.EqualFold(h[i].Key, key) {
-			return headerText(h[i].Value)
+			return HeaderText(h[i].Value)
 		}
 	}
 	return "", false
 }
 
-func headerText(v any) (string, bool) {
+// HeaderText reads a header value as text, as the CloudEvents view does:
+// a string as it is, bytes as UTF-8, anything else through fmt; nil has no
+// text.
+func HeaderText(v any) (string, bool) {
 	switch x := v.(type) {
 	case string:
 		return x, true

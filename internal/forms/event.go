@@ -2,7 +2,6 @@ package forms
 
 import (
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -199,7 +198,7 @@ func fastView(r *connect.Record, ec connect.EventContext) (*derived, bool) {
 			return nil, false
 		}
 		if strings.EqualFold(h.Key, "content-type") {
-			if ct, _ := headerText(h.Value); strings.HasPrefix(strings.ToLower(ct), "application/cloudevents+json") {
+			if ct, _ := connect.HeaderText(h.Value); strings.HasPrefix(strings.ToLower(ct), "application/cloudevents+json") {
 				return nil, false // structured mode
 			}
 		}
@@ -217,33 +216,20 @@ func binaryView(r *connect.Record) *derived {
 	ev := newDerived(r.Value, r.Value != nil)
 	for _, h := range r.Headers {
 		if name, ok := strings.CutPrefix(h.Key, "ce_"); ok {
-			if s, ok := headerText(h.Value); ok {
+			if s, ok := connect.HeaderText(h.Value); ok {
 				ev.add(name, s)
 			}
 		}
 	}
 	for i := len(r.Headers) - 1; i >= 0; i-- {
 		if strings.EqualFold(r.Headers[i].Key, "content-type") {
-			if ct, ok := headerText(r.Headers[i].Value); ok {
+			if ct, ok := connect.HeaderText(r.Headers[i].Value); ok {
 				ev.add("datacontenttype", ct)
 			}
 			break
 		}
 	}
 	return ev
-}
-
-// headerText is connect's reading of a header as text.
-func headerText(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case []byte:
-		return string(x), true
-	case nil:
-		return "", false
-	}
-	return fmt.Sprint(v), true
 }
 
 // derivedView: the attributes connect.CloudEvent derives for a record that

@@ -2,7 +2,6 @@ package eventpattern
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"strings"
 
@@ -91,7 +90,7 @@ func binaryView(r *connect.Record, v *recordView) bool {
 			return false
 		}
 		if strings.EqualFold(h.Key, "content-type") {
-			if ct, _ := headerText(h.Value); strings.HasPrefix(strings.ToLower(ct), "application/cloudevents+json") {
+			if ct, _ := connect.HeaderText(h.Value); strings.HasPrefix(strings.ToLower(ct), "application/cloudevents+json") {
 				return false // structured mode
 			}
 		}
@@ -123,24 +122,11 @@ func headerValue(v any) (any, bool) {
 	if _, ok := v.(string); ok {
 		return v, true
 	}
-	s, ok := headerText(v)
+	s, ok := connect.HeaderText(v)
 	if !ok {
 		return nil, false
 	}
 	return s, true
-}
-
-// headerText is connect's reading of a header value as text.
-func headerText(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case []byte:
-		return string(x), true
-	case nil:
-		return "", false
-	}
-	return fmt.Sprint(v), true
 }
 
 // jsonShaped reports whether v holds only values that connect.JSONValue

@@ -2,7 +2,6 @@ package httpfn
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -312,10 +311,10 @@ func (e *encoder) binaryEvent(dst []byte, r *connect.Record, attrs []attr) (_ []
 	if r.ValueSchema != nil {
 		return dst, attrs, false
 	}
-	if _, binary := lastHeader(r.Headers, "ce_specversion"); !binary {
+	if _, binary := r.Headers.LastText("ce_specversion"); !binary {
 		return dst, attrs, false // derived attributes: the general path
 	}
-	ct, hasCT := lastHeader(r.Headers, "content-type")
+	ct, hasCT := r.Headers.LastText("content-type")
 	if hasCT {
 		for i := 0; i < len(ct); i++ {
 			if ct[i] >= utf8.RuneSelf {
@@ -339,7 +338,7 @@ func (e *encoder) binaryEvent(dst []byte, r *connect.Record, attrs []attr) (_ []
 		if !ok {
 			continue
 		}
-		s, ok := headerText(h.Value)
+		s, ok := connect.HeaderText(h.Value)
 		if !ok {
 			continue
 		}
@@ -411,28 +410,4 @@ func findAttr(attrs []attr, name string) (string, bool) {
 		return "", false
 	}
 	return attrs[i].value, true
-}
-
-// lastHeader is connect's header lookup: the last header whose key equals
-// key ignoring case, as text.
-func lastHeader(h connect.Headers, key string) (string, bool) {
-	for i := len(h) - 1; i >= 0; i-- {
-		if strings.EqualFold(h[i].Key, key) {
-			return headerText(h[i].Value)
-		}
-	}
-	return "", false
-}
-
-// headerText is connect's rendering of a header value as text.
-func headerText(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case []byte:
-		return string(x), true
-	case nil:
-		return "", false
-	}
-	return fmt.Sprint(v), true
 }
