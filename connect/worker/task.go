@@ -493,6 +493,14 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
 	defer stopBatchTimer()
 	commitT := t.clock.NewTimer(t.w.cfg.OffsetFlushInterval)
 	defer func() { commitT.Stop() }()
+	// commit stores offsets when the flush timer fired, and rearms it.
+	commit := func() error {
+		if err := t.commit(); err != nil {
+			return err
+		}
+		commitT = t.clock.NewTimer(t.w.cfg.OffsetFlushInterval)
+		return nil
+	}
 	in := t.in
 	stopC := t.stopC
 	stopping := false
@@ -513,10 +521,7 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
 		// mid-drain repeats at most one flush interval's worth.
 		select {
 		case <-commitT.C():
-			if err := t.commit(); err != nil {
-				return err
-			}
-			commitT = t.clock.NewTimer(t.w.cfg.OffsetFlushInterval)
+			return commit()
 		default:
 		}
 		return nil
@@ -536,10 +541,9 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
 				stopping, stopC = true, nil
 				cancelPoll()
 			case <-commitT.C():
-				if err := t.commit(); err != nil {
+				if err := commit(); err != nil {
 					return err
 				}
-				commitT = t.clock.NewTimer(t.w.cfg.OffsetFlushInterval)
 			case <-ctx.Done():
 				return ctx.Err()
 			}
@@ -597,10 +601,9 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
 				return err
 			}
 		case <-commitT.C():
-			if err := t.commit(); err != nil {
+			if err := commit(); err != nil {
 				return err
 			}
-			commitT = t.clock.NewTimer(t.w.cfg.OffsetFlushInterval)
 		case <-stopC:
 			// Stop polling; the poll goroutine closes in, and what was
 			// polled is drained, delivered and committed.
