@@ -17,7 +17,8 @@ const (
 // CloudEvents view (connect.CloudEvent) matches the pattern and drops the
 // others. It is safe for concurrent use.
 type Filter struct {
-	p *Pattern
+	p      *Pattern
+	shapes shapeCache
 }
 
 // NewFilter returns a filter for a compiled pattern.
@@ -32,7 +33,7 @@ func (f *Filter) Pattern() *Pattern { return f.p }
 // dropped silently.
 func (f *Filter) Apply(ctx context.Context, r *connect.Record) (*connect.Record, error) {
 	var v recordView
-	if binaryView(r, &v) {
+	if binaryView(r, &v, &f.shapes) {
 		if f.p.matchView(&v) {
 			return r, nil
 		}

@@ -74,7 +74,7 @@ func (v *recordView) attr(name string) (any, bool) {
 // binary-mode record (a ce_specversion header) that is not structured mode,
 // without a schema, whose value is JSON-shaped. Unusual header spellings
 // (CE_ID, a nil ce_specversion, a ce_data header) take the full view.
-func binaryView(r *connect.Record, v *recordView) bool {
+func binaryView(r *connect.Record, v *recordView, shapes *shapeCache) bool {
 	if r.ValueSchema != nil {
 		return false
 	}
@@ -95,7 +95,7 @@ func binaryView(r *connect.Record, v *recordView) bool {
 			}
 		}
 	}
-	if !binary || !jsonShaped(r.Value) {
+	if !binary || !shapes.valueShaped(r.Value) {
 		return false
 	}
 	for _, h := range r.Headers {

@@ -110,12 +110,16 @@ func checkView(t *testing.T, pattern []byte, event map[string]any, mode uint16) 
 	ctx := connect.WithEventContext(context.Background(), connect.EventContext{Pipeline: "p"})
 	full, ferr := connect.CloudEvent(r, connect.EventContextFrom(ctx))
 	want := ferr == nil && p.Match(full)
-	out, err := NewFilter(p).Apply(ctx, r)
-	if (err != nil) != (ferr != nil) {
-		t.Fatalf("pattern %s, mode %b: filter error %v, full view error %v", pattern, mode, err, ferr)
-	}
-	if got := out != nil; got != want {
-		t.Fatalf("pattern %s, mode %b, view %v: filter keeps %v, full view match %v", pattern, mode, full, got, want)
+	// Three times: the third decides with the record's objects cached.
+	f := NewFilter(p)
+	for range 3 {
+		out, err := f.Apply(ctx, r)
+		if (err != nil) != (ferr != nil) {
+			t.Fatalf("pattern %s, mode %b: filter error %v, full view error %v", pattern, mode, err, ferr)
+		}
+		if got := out != nil; got != want {
+			t.Fatalf("pattern %s, mode %b, view %v: filter keeps %v, full view match %v", pattern, mode, full, got, want)
+		}
 	}
 }
 
