@@ -31,7 +31,7 @@ func checkBody(t *testing.T, records []*connect.Record) {
 	t.Helper()
 	ec := connect.EventContext{Pipeline: "p", Connector: "c"}
 	want, werr := oldBody(records, ec)
-	subjects := make([]any, len(records))
+	subjects := make([]subject, len(records))
 	ids := inputIDs{byID: map[string]int{}}
 	got, _, err := encodeBatch(nil, records, ec, subjects, &ids)
 	if (err != nil) != (werr != nil) {
@@ -43,7 +43,7 @@ func checkBody(t *testing.T, records []*connect.Record) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("body\n%s\nwant (json.Marshal)\n%s", got, want)
 	}
-	wantSubjects := make([]any, len(records))
+	wantSubjects := make([]subject, len(records))
 	wantIDs := inputIDs{byID: map[string]int{}}
 	if _, err := marshalBatch(records, ec, wantSubjects, &wantIDs); err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ func FuzzAnswer(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, from, err := fn.answer(data, []*connect.Record{in}, []any{ev["subject"]}, &inputIDs{byID: map[string]int{"a": 0}})
+		out, from, err := fn.answer(data, []*connect.Record{in}, []subject{subjectOf(ev["subject"])}, &inputIDs{byID: map[string]int{"a": 0}})
 		if err != nil && !connect.IsPermanent(err) {
 			t.Fatalf("a bad answer must be a permanent error: %v", err)
 		}

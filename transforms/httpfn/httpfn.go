@@ -44,6 +44,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -265,7 +266,7 @@ func (f *Function) ApplyBatchFrom(ctx context.Context, records []*connect.Record
 		return nil, nil, nil
 	}
 	ec := connect.EventContextFrom(ctx)
-	subjects := make([]any, len(records))
+	subjects := make([]subject, len(records))
 	ids := inputIDs{byID: make(map[string]int, len(records))}
 	reqBuf := f.getBuf()
 	body, inBuf, err := encodeBatch(*reqBuf, records, ec, subjects, &ids)
@@ -301,7 +302,7 @@ func (f *Function) ApplyBatchFrom(ctx context.Context, records []*connect.Record
 // itself when a value needs it). It notes each input's id in ids and its
 // subject attribute in subjects. inDst is false when the body is not in
 // dst's array.
-func encodeBatch(dst []byte, records []*connect.Record, ec connect.EventContext, subjects []any, ids *inputIDs) (body []byte, inDst bool, err error) {
+func encodeBatch(dst []byte, records []*connect.Record, ec connect.EventContext, subjects []subject, ids *inputIDs) (body []byte, inDst bool, err error) {
 	var e encoder
 	dst = append(dst, '[')
 	for i, r := range records {
@@ -314,7 +315,7 @@ func encodeBatch(dst []byte, records []*connect.Record, ec connect.EventContext,
 				ids.add(id, i)
 			}
 			if s, ok := findAttr(e.attrs, "subject"); ok {
-				subjects[i] = s
+				subjects[i] = subject{s, true}
 			}
 			continue
 		}
@@ -325,7 +326,7 @@ func encodeBatch(dst []byte, records []*connect.Record, ec connect.EventContext,
 		if id, ok := ev["id"].(string); ok {
 			ids.add(id, i)
 		}
-		subjects[i] = ev["subject"]
+		subjects[i] = subjectOf(ev["subject"])
 		if dst, ok = e.appendJSON(dst, ev); !ok {
 			body, err := marshalBatch(records, ec, subjects, ids)
 			return body, false, err
@@ -336,7 +337,7 @@ func encodeBatch(dst []byte, records []*connect.Record, ec connect.EventContext,
 
 // marshalBatch is encodeBatch by json.Marshal, for values only it handles
 // (or rejects, with its error).
-func marshalBatch(records []*connect.Record, ec connect.EventContext, subjects []any, ids *inputIDs) ([]byte, error) {
+func marshalBatch(records []*connect.Record, ec connect.EventContext, subjects []subject, ids *inputIDs) ([]byte, error) {
 	clear(ids.byID)
 	ids.shared = nil
 	events := make([]map[string]any, len(records))
@@ -349,7 +350,7 @@ func marshalBatch(records []*connect.Record, ec connect.EventContext, subjects [
 		if id, ok := ev["id"].(string); ok {
 			ids.add(id, i)
 		}
-		subjects[i] = ev["subject"]
+		subjects[i] = subjectOf(ev["subject"])
 	}
 	body, err := json.Marshal(events)
 	if err != nil {
@@ -375,6 +376,19 @@ func (f *Function) putBuf(b *[]byte) {
 	if cap(*b) <= maxPooled {
 		f.bufs.Put(b)
 	}
+}
+
+// subject is an input's subject attribute. ok is false when it has none
+// or it is not a string (a structured-mode event's may be any JSON value):
+// then no returned subject equals it.
+type subject struct {
+	s  string
+	ok bool
+}
+
+func subjectOf(v any) subject {
+	s, ok := v.(string)
+	return subject{s, ok}
 }
 
 // inputIDs finds the input a returned event came from by its id.
@@ -420,7 +434,7 @@ func separator(c byte) bool {
 
 // answer turns the function's 2xx body into records (see the package doc)
 // and says which input each came from (-1: the whole batch).
-func (f *Function) answer(data []byte, records []*connect.Record, subjects []any, ids *inputIDs) ([]*connect.Record, []int, error) {
+func (f *Function) answer(data []byte, records []*connect.Record, subjects []subject, ids *inputIDs) ([]*connect.Record, []int, error) {
 	v, err := f.decoders.parseJSON(data)
 	if err != nil {
 		return nil, nil, f.badAnswer(records, "not JSON: "+err.Error()+": "+snippet(data))
@@ -431,6 +445,22 @@ func (f *Function) answer(data []byte, records []*connect.Record, subjects []any
 	}
 	out := make([]*connect.Record, 0, len(answer))
 	from := make([]int, 0, len(answer))
+	// The records and their headers in one allocation each for the whole
+	// answer, not two per event: they travel on together. hs has room for
+	// every event's headers, as many as toRecord can make (each record's
+	// headers then have their capacity cut, so appending to them copies).
+	recs := make([]connect.Record, len(answer))
+	maxHeaders := 0
+	for _, r := range records {
+		maxHeaders = max(maxHeaders, len(r.Headers))
+	}
+	room := 0
+	for _, raw := range answer {
+		if ev, ok := raw.(map[string]any); ok {
+			room += maxHeaders + len(ev)
+		}
+	}
+	hs := make(connect.Headers, 0, room)
 	for i, raw := range answer {
 		ev, ok := raw.(map[string]any)
 		if !ok {
@@ -448,7 +478,8 @@ func (f *Function) answer(data []byte, records []*connect.Record, subjects []any
 				}
 			}
 		}
-		r, err := toRecord(ev, base, baseSubject)
+		r := &recs[i]
+		hs, err = toRecord(r, hs, ev, base, baseSubject)
 		if err != nil {
 			return nil, nil, f.badAnswer(records, fmt.Sprintf("element %d: %v", i, err))
 		}
@@ -623,12 +654,13 @@ func headerKey(name string) string {
 	return "ce_" + name
 }
 
-// toRecord builds the record for a returned event on the base input,
-// whose subject attribute is baseSubject (nil if none).
-func toRecord(ev map[string]any, base *connect.Record, baseSubject any) (*connect.Record, error) {
-	r := base.Clone()
+// toRecord makes r the record for a returned event on the base input,
+// whose subject attribute is baseSubject. r's headers are appended to hs,
+// which is returned.
+func toRecord(r *connect.Record, hs connect.Headers, ev map[string]any, base *connect.Record, baseSubject subject) (connect.Headers, error) {
+	*r = *base
+	start := len(hs)
 	// Keep the base's own headers, drop its CloudEvents ones.
-	hs := make(connect.Headers, 0, len(base.Headers)+len(ev))
 	for _, h := range base.Headers {
 		if strings.HasPrefix(h.Key, "ce_") || strings.EqualFold(h.Key, "content-type") {
 			continue
@@ -648,17 +680,17 @@ func toRecord(ev map[string]any, base *connect.Record, baseSubject any) (*connec
 		case "data_base64":
 			s, ok := v.(string)
 			if !ok {
-				return nil, fmt.Errorf("data_base64 is %s, want a string", jsonKind(v))
+				return hs, fmt.Errorf("data_base64 is %s, want a string", jsonKind(v))
 			}
 			b, err := base64.StdEncoding.DecodeString(s)
 			if err != nil {
-				return nil, fmt.Errorf("data_base64: %w", err)
+				return hs, fmt.Errorf("data_base64: %w", err)
 			}
 			r.Value = b
 			continue
 		case "datacontenttype":
-			if s, ok := v.(string); ok {
-				hs = append(hs, connect.Header{Key: "content-type", Value: s})
+			if _, ok := v.(string); ok {
+				hs = append(hs, connect.Header{Key: "content-type", Value: v}) // v: boxed already
 			}
 			continue
 		}
@@ -670,17 +702,17 @@ func toRecord(ev map[string]any, base *connect.Record, baseSubject any) (*connec
 			s = x.String()
 			v = s
 		case bool:
-			s = fmt.Sprint(x)
+			s = strconv.FormatBool(x)
 			v = s
 		case nil:
 			continue
 		default:
-			return nil, fmt.Errorf("attribute %q is %s; CloudEvents attributes are scalars", k, jsonKind(v))
+			return hs, fmt.Errorf("attribute %q is %s; CloudEvents attributes are scalars", k, jsonKind(v))
 		}
 		hs = append(hs, connect.Header{Key: headerKey(k), Value: v}) // v: the string s
 		switch k {
 		case "subject":
-			if s != "" && s != baseSubject {
+			if s != "" && (!baseSubject.ok || s != baseSubject.s) {
 				r.Topic = s // dynamic routing
 			}
 		case "partitionkey":
@@ -688,11 +720,11 @@ func toRecord(ev map[string]any, base *connect.Record, baseSubject any) (*connec
 		case "time":
 			t, err := time.Parse(time.RFC3339Nano, s)
 			if err != nil {
-				return nil, fmt.Errorf("time %q is not RFC 3339", s)
+				return hs, fmt.Errorf("time %q is not RFC 3339", s)
 			}
 			r.Timestamp = t
 		}
 	}
-	r.Headers = hs
-	return r, nil
+	r.Headers = hs[start:len(hs):len(hs)]
+	return hs, nil
 }
