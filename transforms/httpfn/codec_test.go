@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -183,4 +184,35 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, data) })
+}
+
+// Decoded strings and numbers live in the decoder's arenas, not in the
+// answer's buffer: they survive the buffer's reuse and collections.
+func TestParsedValuesOutliveTheBuffer(t *testing.T) {
+	var ds decoders
+	text := `[{"specversion":"1.0","id":"a long id, longer than what is interned: 0123456789","n":12345678901234567890123456789012345,` +
+		`"data":{"s":"short","esc":"tab\tand \u00e9","m":"张三","k":-7.25}}]`
+	buf := []byte(text)
+	want, err := connect.ParseJSON(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []any
+	for range 50 {
+		copy(buf, text)
+		v, err := ds.parseJSON(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, v)
+		for i := range buf {
+			buf[i] = 'x' // the buffer is reused for the next answer
+		}
+		runtime.GC()
+	}
+	for i, v := range kept {
+		if !reflect.DeepEqual(v, want) {
+			t.Fatalf("answer %d: %#v, want %#v", i, v, want)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/inletdev/inlet/connect"
+	"github.com/inletdev/inlet/internal/box"
 )
 
 // The answer used to be decoded with connect.ParseJSON (encoding/json into
@@ -79,6 +80,14 @@ type decoder struct {
 	values  map[string]any    // interned short string values
 	numbers map[string]any    // interned short numbers
 	prev    map[string]prevObject
+
+	// Strings and numbers of the answer, boxed in shared append-only
+	// slabs rather than with two allocations each (the text and the
+	// interface's copy of the string header): box.Arena copies the bytes
+	// out of data, which is reused, and never reuses a slab. Interned
+	// values have an arena of their own, so that the few kept in the
+	// maps above do not keep whole slabs of other values alive.
+	arena, interned box.Arena
 }
 
 // prevObject is the last object read under a member of data.
@@ -129,7 +138,7 @@ func (d *decoder) value(depth int) (any, bool) {
 		b := d.data[d.pos:end]
 		d.pos = end
 		if len(b) > maxInternedValue {
-			return json.Number(b), true
+			return d.arena.Number(b), true
 		}
 		if v, ok := d.numbers[string(b)]; ok {
 			return v, true
@@ -137,8 +146,8 @@ func (d *decoder) value(depth int) (any, bool) {
 		if len(d.numbers) >= maxInterned {
 			clear(d.numbers)
 		}
-		v := any(json.Number(b))
-		d.numbers[string(b)] = v
+		v := d.interned.Number(b)
+		d.numbers[string(v.(json.Number))] = v
 		return v, true
 	}
 }
@@ -167,10 +176,11 @@ func (d *decoder) object(depth int) (any, bool) {
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
 			return nil, false
 		}
-		k, ok := d.str(true)
+		b, ok := d.strBytes()
 		if !ok {
 			return nil, false
 		}
+		k := d.intern(b)
 		d.ws()
 		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
 			return nil, false
@@ -240,8 +250,9 @@ func (d *decoder) array(depth int) (any, bool) {
 	}
 }
 
-// str reads the string at d.pos; a key is interned.
-func (d *decoder) str(key bool) (string, bool) {
+// strBytes reads the string at d.pos and returns its text: in data, or
+// in d.buf (until the next string) when it has escapes.
+func (d *decoder) strBytes() ([]byte, bool) {
 	start := d.pos + 1
 	ascii := true
 	for i := start; i < len(d.data); i++ {
@@ -249,27 +260,24 @@ func (d *decoder) str(key bool) (string, bool) {
 		case c == '"':
 			b := d.data[start:i]
 			if !ascii && !utf8.Valid(b) {
-				return "", false // encoding/json replaces the bad bytes
+				return nil, false // encoding/json replaces the bad bytes
 			}
 			d.pos = i + 1
-			if key {
-				return d.intern(b), true
-			}
-			return string(b), true
+			return b, true
 		case c == '\\':
-			return d.unescape(start, i, key, ascii)
+			return d.unescape(start, i, ascii)
 		case c < 0x20:
-			return "", false
+			return nil, false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
-	return "", false
+	return nil, false
 }
 
-// unescape reads the rest of a string that has an escape at i; ascii
-// says whether the bytes before it are.
-func (d *decoder) unescape(start, i int, key, ascii bool) (string, bool) {
+// unescape reads the rest of a string that has an escape at i into
+// d.buf; ascii says whether the bytes before it are.
+func (d *decoder) unescape(start, i int, ascii bool) ([]byte, bool) {
 	b := append(d.buf[:0], d.data[start:i]...)
 	for i < len(d.data) {
 		c := d.data[i]
@@ -277,15 +285,12 @@ func (d *decoder) unescape(start, i int, key, ascii bool) (string, bool) {
 		case c == '"':
 			d.buf = b
 			if !ascii && !utf8.Valid(b) {
-				return "", false
+				return nil, false
 			}
 			d.pos = i + 1
-			if key {
-				return d.intern(b), true
-			}
-			return string(b), true
+			return b, true
 		case c < 0x20:
-			return "", false
+			return nil, false
 		case c != '\\':
 			if c >= utf8.RuneSelf {
 				ascii = false
@@ -295,7 +300,7 @@ func (d *decoder) unescape(start, i int, key, ascii bool) (string, bool) {
 			continue
 		}
 		if i+1 >= len(d.data) {
-			return "", false
+			return nil, false
 		}
 		switch e := d.data[i+1]; e {
 		case '"', '\\', '/':
@@ -313,7 +318,7 @@ func (d *decoder) unescape(start, i int, key, ascii bool) (string, bool) {
 		case 'u':
 			r := hex4(d.data, i+2)
 			if r < 0 {
-				return "", false
+				return nil, false
 			}
 			i += 6
 			if utf16.IsSurrogate(r) {
@@ -327,7 +332,7 @@ func (d *decoder) unescape(start, i int, key, ascii bool) (string, bool) {
 							continue
 						}
 					} else {
-						return "", false
+						return nil, false
 					}
 				}
 				r = utf8.RuneError
@@ -335,12 +340,12 @@ func (d *decoder) unescape(start, i int, key, ascii bool) (string, bool) {
 			b = utf8.AppendRune(b, r)
 			continue
 		default:
-			return "", false
+			return nil, false
 		}
 		i += 2
 	}
 	d.buf = b
-	return "", false
+	return nil, false
 }
 
 // hex4 is the rune of the four hex digits at data[i:], or -1.
@@ -367,33 +372,32 @@ func hex4(data []byte, i int) rune {
 
 // strValue reads a string value. Short ones are interned with their
 // interface value: attribute values and enum-like fields repeat in every
-// event, and boxing a string costs an allocation of its own.
+// event.
 func (d *decoder) strValue() (any, bool) {
 	start := d.pos + 1
 	for i := start; i < len(d.data) && i-start <= maxInternedValue; i++ {
 		switch c := d.data[i]; {
 		case c == '"':
 			b := d.data[start:i]
+			d.pos = i + 1
 			if v, ok := d.values[string(b)]; ok {
-				d.pos = i + 1
 				return v, true
-			}
-			s, ok := d.str(false)
-			if !ok {
-				return nil, false
 			}
 			if len(d.values) >= maxInterned {
 				clear(d.values)
 			}
-			v := any(s)
-			d.values[s] = v
+			v := d.interned.Text(b)
+			d.values[v.(string)] = v
 			return v, true
 		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
 			i = len(d.data) // not a plain short string
 		}
 	}
-	s, ok := d.str(false)
-	return s, ok
+	b, ok := d.strBytes()
+	if !ok {
+		return nil, false
+	}
+	return d.arena.Text(b), true
 }
 
 // dataMember reads the value of data's member k. An object that is the
