@@ -3,6 +3,8 @@ package httpfn
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
+	"strings"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -47,27 +49,133 @@ const minReused = 64
 // calls. The zero value is ready to use.
 type decoders struct{ pool sync.Pool }
 
-// parseJSON decodes data as connect.ParseJSON does.
-func (p *decoders) parseJSON(data []byte) (any, error) {
+// get returns a decoder for one caller.
+func (p *decoders) get() *decoder {
 	d, _ := p.pool.Get().(*decoder)
 	if d == nil {
 		d = &decoder{keys: map[string]string{}, values: map[string]any{}, numbers: map[string]any{}, prev: map[string]prevObject{}}
 	}
+	return d
+}
+
+// put returns d, whose events are no longer read, to the pool.
+func (p *decoders) put(d *decoder) {
+	clear(d.events)
+	d.events, d.ends = d.events[:0], d.ends[:0]
+	p.pool.Put(d)
+}
+
+// parseJSON decodes data as connect.ParseJSON does.
+func (p *decoders) parseJSON(data []byte) (any, error) {
+	d := p.get()
+	defer p.put(d)
+	return d.parseJSON(data)
+}
+
+// parseJSON decodes data as connect.ParseJSON does.
+func (d *decoder) parseJSON(data []byte) (any, error) {
 	d.data, d.pos = data, 0
 	v, ok := d.value(0)
 	if ok {
 		d.ws()
 		ok = d.pos == len(data)
 	}
-	d.data = nil
-	clear(d.prev) // it points into data
-	clear(d.stack)
-	d.stack = d.stack[:0]
-	p.pool.Put(d)
+	d.done()
 	if ok {
 		return v, nil
 	}
 	return connect.ParseJSON(data)
+}
+
+// done ends a pass over d.data: nothing may point into it afterwards.
+func (d *decoder) done() {
+	d.data = nil
+	clear(d.prev) // it points into data
+	clear(d.stack)
+	d.stack = d.stack[:0]
+	clear(d.mstack)
+	d.mstack = d.mstack[:0]
+}
+
+// readEvents decodes data when it is a JSON array of objects, the usual
+// answer, without building a map of each event: toRecord reads an
+// event's members once, in key order, and keeps only their values. Event
+// i's members are then event(i), sorted by key, with only the last of a
+// repeated key (the member a map would keep). ok is false for any other
+// answer, and for what parseJSON would leave to connect.ParseJSON; the
+// caller then takes parseJSON's values (and errors).
+func (d *decoder) readEvents(data []byte) (n int, ok bool) {
+	d.data, d.pos = data, 0
+	ok = d.eventArray()
+	if ok {
+		d.ws()
+		ok = d.pos == len(data)
+	}
+	d.done()
+	if !ok {
+		clear(d.events)
+		d.events, d.ends = d.events[:0], d.ends[:0]
+		return 0, false
+	}
+	return len(d.ends), true
+}
+
+// event returns the members of the answer's event i (see readEvents).
+func (d *decoder) event(i int) []member {
+	start := 0
+	if i > 0 {
+		start = d.ends[i-1]
+	}
+	return d.events[start:d.ends[i]]
+}
+
+// eventArray reads an array of objects into d.events.
+func (d *decoder) eventArray() bool {
+	d.ws()
+	if d.pos >= len(d.data) || d.data[d.pos] != '[' {
+		return false
+	}
+	d.pos++
+	d.ws()
+	if d.pos < len(d.data) && d.data[d.pos] == ']' {
+		d.pos++
+		return true
+	}
+	for {
+		d.ws()
+		if d.pos >= len(d.data) || d.data[d.pos] != '{' {
+			return false
+		}
+		// The depth of an element: the array is 1.
+		base, ok := d.readMembers(2)
+		if !ok {
+			return false
+		}
+		ms := d.mstack[base:]
+		slices.SortStableFunc(ms, func(a, b member) int { return strings.Compare(a.k, b.k) })
+		for i, m := range ms {
+			if i+1 < len(ms) && ms[i+1].k == m.k {
+				continue // a later one wins
+			}
+			d.events = append(d.events, m)
+		}
+		d.ends = append(d.ends, len(d.events))
+		clear(ms)
+		d.mstack = d.mstack[:base]
+		d.ws()
+		if d.pos >= len(d.data) {
+			return false
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case ']':
+			d.pos++
+			return true
+		default:
+			return false
+		}
+	}
 }
 
 // decoder is one pass over data. It is not safe for concurrent use.
@@ -80,6 +188,12 @@ type decoder struct {
 	values  map[string]any    // interned short string values
 	numbers map[string]any    // interned short numbers
 	prev    map[string]prevObject
+	mstack  []member // members of the objects being read
+
+	// The events of an answer (see readEvents): their members, and where
+	// each event's end.
+	events []member
+	ends   []int
 
 	// Strings and numbers of the answer, boxed in shared append-only
 	// slabs rather than with two allocations each (the text and the
@@ -160,30 +274,49 @@ func (d *decoder) literal(lit string) bool {
 	return true
 }
 
+// object reads an object into a map made for its number of members, so
+// that one of more than 8 does not grow.
 func (d *decoder) object(depth int) (any, bool) {
-	if depth > maxDecodeDepth {
+	base, ok := d.readMembers(depth)
+	if !ok {
 		return nil, false
 	}
+	ms := d.mstack[base:]
+	m := make(map[string]any, len(ms))
+	for _, e := range ms {
+		m[e.k] = e.v // a repeated key: the last wins, as in encoding/json
+	}
+	clear(ms)
+	d.mstack = d.mstack[:base]
+	return m, true
+}
+
+// readMembers reads the object at d.pos (at depth) and pushes its
+// members, in their order, on d.mstack from base on.
+func (d *decoder) readMembers(depth int) (base int, ok bool) {
+	base = len(d.mstack)
+	if depth > maxDecodeDepth {
+		return base, false
+	}
 	d.pos++ // {
-	m := map[string]any{}
 	d.ws()
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
 		d.pos++
-		return m, true
+		return base, true
 	}
 	for {
 		d.ws()
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
-			return nil, false
+			return base, false
 		}
 		b, ok := d.strBytes()
 		if !ok {
-			return nil, false
+			return base, false
 		}
 		k := d.intern(b)
 		d.ws()
 		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
-			return nil, false
+			return base, false
 		}
 		d.pos++
 		var v any
@@ -193,21 +326,21 @@ func (d *decoder) object(depth int) (any, bool) {
 			v, ok = d.value(depth)
 		}
 		if !ok {
-			return nil, false
+			return base, false
 		}
-		m[k] = v // a repeated key: the last wins, as in encoding/json
+		d.mstack = append(d.mstack, member{k, v})
 		d.ws()
 		if d.pos >= len(d.data) {
-			return nil, false
+			return base, false
 		}
 		switch d.data[d.pos] {
 		case ',':
 			d.pos++
 		case '}':
 			d.pos++
-			return m, true
+			return base, true
 		default:
-			return nil, false
+			return base, false
 		}
 	}
 }

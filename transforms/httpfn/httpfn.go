@@ -435,42 +435,60 @@ func separator(c byte) bool {
 // answer turns the function's 2xx body into records (see the package doc)
 // and says which input each came from (-1: the whole batch).
 func (f *Function) answer(data []byte, records []*connect.Record, subjects []subject, ids *inputIDs) ([]*connect.Record, []int, error) {
-	v, err := f.decoders.parseJSON(data)
-	if err != nil {
-		return nil, nil, f.badAnswer(records, "not JSON: "+err.Error()+": "+snippet(data))
+	d := f.decoders.get()
+	defer f.decoders.put(d) // toRecord keeps values, not the members
+	// An array of objects is read as events, each its sorted members;
+	// anything else as JSON values, for the error it makes.
+	n, isEvents := d.readEvents(data)
+	var answer []any
+	if !isEvents {
+		v, err := d.parseJSON(data)
+		if err != nil {
+			return nil, nil, f.badAnswer(records, "not JSON: "+err.Error()+": "+snippet(data))
+		}
+		var ok bool
+		if answer, ok = v.([]any); !ok {
+			return nil, nil, f.badAnswer(records, fmt.Sprintf("%s, want a JSON array of events", jsonKind(v)))
+		}
+		n = len(answer)
 	}
-	answer, ok := v.([]any)
-	if !ok {
-		return nil, nil, f.badAnswer(records, fmt.Sprintf("%s, want a JSON array of events", jsonKind(v)))
-	}
-	out := make([]*connect.Record, 0, len(answer))
-	from := make([]int, 0, len(answer))
+	out := make([]*connect.Record, 0, n)
+	from := make([]int, 0, n)
 	// The records and their headers in one allocation each for the whole
 	// answer, not two per event: they travel on together. hs has room for
 	// every event's headers, as many as toRecord can make (each record's
 	// headers then have their capacity cut, so appending to them copies).
-	recs := make([]connect.Record, len(answer))
+	recs := make([]connect.Record, n)
 	maxHeaders := 0
 	for _, r := range records {
 		maxHeaders = max(maxHeaders, len(r.Headers))
 	}
 	room := 0
-	for _, raw := range answer {
-		if ev, ok := raw.(map[string]any); ok {
+	for i := range n {
+		if isEvents {
+			room += maxHeaders + len(d.event(i))
+		} else if ev, ok := answer[i].(map[string]any); ok {
 			room += maxHeaders + len(ev)
 		}
 	}
 	hs := make(connect.Headers, 0, room)
-	for i, raw := range answer {
-		ev, ok := raw.(map[string]any)
-		if !ok {
-			return nil, nil, f.badAnswer(records, fmt.Sprintf("element %d is %s, want a CloudEvent object", i, jsonKind(raw)))
+	var buf [16]member
+	for i := range n {
+		var ev []member
+		if isEvents {
+			ev = d.event(i)
+		} else {
+			m, ok := answer[i].(map[string]any)
+			if !ok {
+				return nil, nil, f.badAnswer(records, fmt.Sprintf("element %d is %s, want a CloudEvent object", i, jsonKind(answer[i])))
+			}
+			ev = sortedMembers(buf[:0], m)
 		}
-		if _, ok := ev["specversion"].(string); !ok {
+		if _, ok := memberValue(ev, "specversion").(string); !ok {
 			return nil, nil, f.badAnswer(records, fmt.Sprintf("element %d has no specversion: return CloudEvents (specversion, id, source, type, data)", i))
 		}
 		base, baseSubject, src := records[0], subjects[0], -1
-		if id, ok := ev["id"].(string); ok {
+		if id, ok := memberValue(ev, "id").(string); ok {
 			if j, own, ok := ids.base(id); ok {
 				base, baseSubject = records[j], subjects[j]
 				if own {
@@ -479,6 +497,7 @@ func (f *Function) answer(data []byte, records []*connect.Record, subjects []sub
 			}
 		}
 		r := &recs[i]
+		var err error
 		hs, err = toRecord(r, hs, ev, base, baseSubject)
 		if err != nil {
 			return nil, nil, f.badAnswer(records, fmt.Sprintf("element %d: %v", i, err))
@@ -654,10 +673,20 @@ func headerKey(name string) string {
 	return "ce_" + name
 }
 
+// memberValue is the value of the member k of ev (nil if none).
+func memberValue(ev []member, k string) any {
+	for _, m := range ev {
+		if m.k == k {
+			return m.v
+		}
+	}
+	return nil
+}
+
 // toRecord makes r the record for a returned event on the base input,
-// whose subject attribute is baseSubject. r's headers are appended to hs,
-// which is returned.
-func toRecord(r *connect.Record, hs connect.Headers, ev map[string]any, base *connect.Record, baseSubject subject) (connect.Headers, error) {
+// whose subject attribute is baseSubject; ev is the event's members,
+// sorted by key. r's headers are appended to hs, which is returned.
+func toRecord(r *connect.Record, hs connect.Headers, ev []member, base *connect.Record, baseSubject subject) (connect.Headers, error) {
 	*r = *base
 	start := len(hs)
 	// Keep the base's own headers, drop its CloudEvents ones.
@@ -669,9 +698,7 @@ func toRecord(r *connect.Record, hs connect.Headers, ev map[string]any, base *co
 	}
 	r.ValueSchema = nil
 	r.Value = nil
-	var buf [16]member
-	ms := sortedMembers(buf[:0], ev) // stable header order
-	for _, m := range ms {
+	for _, m := range ev { // sorted: a stable header order
 		k, v := m.k, m.v
 		switch k {
 		case "data":
