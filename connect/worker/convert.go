@@ -9,12 +9,12 @@ import (
 
 // convertIn parses the bytes a BytesSource emitted (keys, values, header
 // values that are []byte) with the pipeline's converters.
-func (t *task) convertIn(ctx context.Context, raw, cur []*connect.Record, src []int32) ([]*connect.Record, []int32, error) {
+func (t *task) convertIn(ctx context.Context, b *batch, cur []*connect.Record, src []int32) ([]*connect.Record, []int32, error) {
 	j := 0
 	for i, r := range cur {
 		out, stageName, plugin, err := t.fromBytes(r)
 		if err != nil {
-			if ferr := t.tolerate(ctx, stageName, plugin, raw, src[i], err); ferr != nil {
+			if ferr := t.tolerate(ctx, b, stageName, plugin, src[i], err); ferr != nil {
 				return nil, nil, ferr
 			}
 			continue
@@ -74,13 +74,13 @@ func (t *task) fromBytes(r *connect.Record) (*connect.Record, string, string, er
 }
 
 // convertOut serializes records for a BytesSink.
-func (t *task) convertOut(ctx context.Context, raw, cur []*connect.Record, src []int32) ([]*connect.Record, []int32, error) {
+func (t *task) convertOut(ctx context.Context, b *batch, cur []*connect.Record, src []int32) ([]*connect.Record, []int32, error) {
 	j := 0
 	for i, r := range cur {
 		out, err := t.toBytes(r)
 		if err != nil {
 			ce, _ := err.(*convError)
-			if ferr := t.tolerate(ctx, ce.stage, ce.plugin, raw, src[i], ce.err); ferr != nil {
+			if ferr := t.tolerate(ctx, b, ce.stage, ce.plugin, src[i], ce.err); ferr != nil {
 				return nil, nil, ferr
 			}
 			continue

@@ -118,3 +118,8 @@ func rootCause(err error) error {
 		err = u
 	}
 }
+
+// errDeliveryEnded tells run that the task loop stopped because the
+// delivery goroutine returned; the delivery goroutine's own result is the
+// task's.
+var errDeliveryEnded = errors.New("delivery ended")

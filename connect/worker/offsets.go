@@ -353,10 +353,11 @@ func copyMap(m map[string]any) map[string]any {
 }
 
 // offsetTracker remembers, per source partition, the offset of the last
-// record that is done (delivered, dropped or dead-lettered). The task loop
-// calls done only after the batch holding the record has been flushed, and
-// in poll order, so an offset never passes an unflushed or failed record.
-// It is used by one goroutine.
+// record that is done (delivered, dropped or dead-lettered). The delivery
+// goroutine calls done only after the batch holding the record has been
+// flushed, and in poll order, so an offset never passes an unflushed or
+// failed record. It is used by one goroutine at a time (the delivery
+// goroutine, then run once that has returned).
 type offsetTracker struct {
 	pipeline string
 	parts    []trackedPartition

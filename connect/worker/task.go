@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -15,9 +14,11 @@ import (
 	"github.com/inletdev/inlet/connect"
 )
 
-// task runs one task of a pipeline: a poll goroutine feeding a bounded
-// channel, and the task loop (batch → transforms → converters → Put →
-// Flush → offsets). The worker owns both goroutines.
+// task runs one task of a pipeline on three goroutines the worker owns: a
+// poll goroutine feeding a bounded channel, the task loop (batch →
+// converters → transforms → converters) and the delivery goroutine (Put →
+// Flush → offsets), which works on batch n while the loop transforms
+// batch n+1. Batches are delivered in order, one at a time.
 type task struct {
 	w     *Worker
 	pl    *pipeline
@@ -55,16 +56,10 @@ type task struct {
 	pollErr  chan error
 	retryCtx context.Context // done when the task is asked to stop
 
-	// Scratch slices reused by every batch: no per-record allocation.
-	cur    []*connect.Record
-	src    []int32
-	fate   []uint8 // per polled record: fateDelivered, fateDropped, fateDead
-	dlqBuf []*connect.Record
-	// Per batch: the raw records behind outputs a BatchTransformation made
-	// from several inputs (src value -(i+1) is groups[i]), and the raw
-	// records already tolerated.
-	groups    [][]int32
-	tolerated map[int32]bool
+	// Batches between the task loop, which transforms them, and the
+	// delivery goroutine, which puts them (see delivery.go).
+	ready chan *batch
+	free  chan *batch
 
 	mu          sync.Mutex
 	state       State
@@ -286,8 +281,6 @@ func (t *task) open(ctx context.Context) error {
 	t.source, t.sink, t.dlq = nil, nil, nil
 	t.srcBytes, t.sinkBytes, t.dlqBytes = false, false, false
 	t.committer, t.recCommitter = nil, nil
-	clear(t.dlqBuf)
-	t.dlqBuf = t.dlqBuf[:0]
 	if t.tracker.bad != nil {
 		t.tracker = newOffsetTracker(p.name)
 	}
@@ -381,8 +374,28 @@ func (t *task) run() (err error) {
 		defer pollWG.Done()
 		t.pollLoop(pollCtx)
 	}()
-	err = t.loop(ctx, cancelPoll)
+	t.ready, t.free = make(chan *batch, 1), make(chan *batch, batchesInFlight)
+	for range batchesInFlight {
+		t.free <- &batch{}
+	}
+	delivered := make(chan struct{})
+	var derr error
+	go func() {
+		defer close(delivered)
+		derr = t.deliverLoop(ctx)
+	}()
+	err = t.loop(ctx, cancelPoll, delivered)
 	cancelPoll()
+	// The batches handed over before the loop ended come before anything
+	// that failed in it: they are delivered (or abandoned on a stop while
+	// paused, or when the budget runs out) before the task returns.
+	close(t.ready)
+	<-delivered
+	if derr != nil || errors.Is(err, errDeliveryEnded) {
+		// The delivery goroutine failed on an earlier batch than anything
+		// the loop saw: its error is the task's.
+		err = derr
+	}
 	// Let the poll goroutine finish: it may be blocked sending to the full
 	// channel. What it polled but was not delivered is polled again after a
 	// restart, because its offsets were never stored.
@@ -476,11 +489,14 @@ func (t *task) pollLoop(ctx context.Context) {
 	}
 }
 
-// loop gathers batches and delivers them until the poll goroutine ends.
-func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
+// loop gathers batches, runs them through the transforms and hands them
+// to the delivery goroutine until the poll goroutine ends. delivered is
+// closed when the delivery goroutine has returned (on a failure it takes
+// no more batches).
+func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc, delivered <-chan struct{}) error {
 	p := t.plan
 	bs := p.batchSize
-	buf := make([]*connect.Record, 0, bs)
+	b := <-t.free
 	var carry []*connect.Record
 	var batchT Timer
 	var batchC <-chan time.Time
@@ -491,38 +507,32 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
 		}
 	}
 	defer stopBatchTimer()
-	commitT := t.clock.NewTimer(t.w.cfg.OffsetFlushInterval)
-	defer func() { commitT.Stop() }()
-	// commit stores offsets when the flush timer fired, and rearms it.
-	commit := func() error {
-		if err := t.commit(); err != nil {
-			return err
-		}
-		commitT = t.clock.NewTimer(t.w.cfg.OffsetFlushInterval)
-		return nil
-	}
 	in := t.in
 	stopC := t.stopC
 	stopping := false
 	deliver := func() error {
 		stopBatchTimer()
-		if len(buf) == 0 {
+		if len(b.raw) == 0 {
 			return nil
 		}
-		err := t.deliver(ctx, buf)
-		clear(buf)
-		buf = buf[:0]
-		if err != nil {
+		if err := t.transform(ctx, b); err != nil {
 			return err
 		}
-		// A large poll (a backlog) is delivered batch after batch without
-		// coming back to the select below, so the commit timer is checked
-		// here too: offsets move on while a backlog drains, and a crash
-		// mid-drain repeats at most one flush interval's worth.
+		// Hand the batch over and take an empty one: the next batch is
+		// transformed while this one is with the sink.
 		select {
-		case <-commitT.C():
-			return commit()
-		default:
+		case t.ready <- b:
+		case <-delivered:
+			return errDeliveryEnded
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		select {
+		case b = <-t.free:
+		case <-delivered:
+			return errDeliveryEnded
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 		return nil
 	}
@@ -540,21 +550,19 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
 			case <-stopC:
 				stopping, stopC = true, nil
 				cancelPoll()
-			case <-commitT.C():
-				if err := commit(); err != nil {
-					return err
-				}
+			case <-delivered:
+				return errDeliveryEnded
 			case <-ctx.Done():
 				return ctx.Err()
 			}
 			continue
 		}
 		if len(carry) > 0 {
-			n := min(bs-len(buf), len(carry))
-			buf = append(buf, carry[:n]...)
+			n := min(bs-len(b.raw), len(carry))
+			b.raw = append(b.raw, carry[:n]...)
 			carry = carry[n:]
 		}
-		if len(buf) >= bs || (len(buf) > 0 && in == nil) {
+		if len(b.raw) >= bs || (len(b.raw) > 0 && in == nil) {
 			if err := deliver(); err != nil {
 				return err
 			}
@@ -568,7 +576,7 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
 				return nil
 			}
 		}
-		if len(buf) > 0 && p.batchInterval == 0 {
+		if len(b.raw) > 0 && p.batchInterval == 0 {
 			// Interval 0: deliver what has gathered, without waiting.
 			select {
 			case recs, ok := <-in:
@@ -584,7 +592,7 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
 			}
 			continue
 		}
-		if len(buf) > 0 && batchC == nil {
+		if len(b.raw) > 0 && batchC == nil {
 			batchT = t.clock.NewTimer(p.batchInterval)
 			batchC = batchT.C()
 		}
@@ -600,49 +608,38 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc) error {
 			if err := deliver(); err != nil {
 				return err
 			}
-		case <-commitT.C():
-			if err := commit(); err != nil {
-				return err
-			}
 		case <-stopC:
 			// Stop polling; the poll goroutine closes in, and what was
 			// polled is drained, delivered and committed.
 			stopping, stopC = true, nil
 			cancelPoll()
 		case <-pausedC:
+		case <-delivered:
+			return errDeliveryEnded
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
 }
 
-// deliver runs one batch through converters, transforms, Put and Flush,
-// then marks its records done for the offsets.
-func (t *task) deliver(ctx context.Context, raw []*connect.Record) error {
+// transform runs one batch through the source converters, the transforms
+// and the sink converters. What is left for the sink is in b.cur.
+func (t *task) transform(ctx context.Context, b *batch) error {
 	p := t.plan
-	t.m.batchSize.Observe(float64(len(raw)))
-	if len(t.groups) > 0 {
-		clear(t.groups)
-		t.groups = t.groups[:0]
-	}
-	if t.tolerated != nil {
-		clear(t.tolerated)
-	}
-	cur, src := t.cur[:0], t.src[:0]
-	for i, r := range raw {
+	t.m.batchSize.Observe(float64(len(b.raw)))
+	cur, src := b.cur[:0], b.src[:0]
+	for i, r := range b.raw {
 		cur = append(cur, r)
 		src = append(src, int32(i))
 	}
-	track := t.recCommitter != nil
-	if track {
-		t.fate = t.fate[:0]
-		for range raw {
-			t.fate = append(t.fate, fateDelivered)
+	if t.recCommitter != nil {
+		for range b.raw {
+			b.fate = append(b.fate, fateDelivered)
 		}
 	}
 	var err error
 	if t.srcBytes {
-		if cur, src, err = t.convertIn(ctx, raw, cur, src); err != nil {
+		if cur, src, err = t.convertIn(ctx, b, cur, src); err != nil {
 			return err
 		}
 	}
@@ -650,35 +647,40 @@ func (t *task) deliver(ctx context.Context, raw []*connect.Record) error {
 		if len(cur) == 0 {
 			break
 		}
-		if cur, src, err = t.applyStage(ctx, st, raw, cur, src); err != nil {
+		if cur, src, err = t.applyStage(ctx, st, b, cur, src); err != nil {
 			return err
 		}
 	}
 	if t.sinkBytes && len(cur) > 0 {
-		if cur, src, err = t.convertOut(ctx, raw, cur, src); err != nil {
+		if cur, src, err = t.convertOut(ctx, b, cur, src); err != nil {
 			return err
 		}
 	}
-	t.cur, t.src = cur[:0], src[:0]
-	if len(cur) > 0 {
-		if err := t.put(ctx, raw, cur, src); err != nil {
+	b.cur, b.src = cur, src
+	return nil
+}
+
+// deliver puts a transformed batch to the sink and flushes it, sends its
+// dead letters, then marks its records done for the offsets.
+func (t *task) deliver(ctx context.Context, b *batch) error {
+	if len(b.cur) > 0 {
+		if err := t.put(ctx, b, b.cur, b.src); err != nil {
 			return err
 		}
 	}
-	if len(t.dlqBuf) > 0 {
-		if err := t.flushDLQ(ctx); err != nil {
+	if len(b.dlq) > 0 {
+		if err := t.flushDLQ(ctx, b); err != nil {
 			return err
 		}
 	}
-	clear(cur)
 	// Every record of the batch is delivered, dropped or dead-lettered:
 	// only now may the offsets move past them.
-	for _, r := range raw {
+	for _, r := range b.raw {
 		t.tracker.done(r)
 	}
-	if track {
-		for i, r := range raw {
-			if err := t.recCommitter.CommitRecord(ctx, r, t.fate[i] == fateDelivered); err != nil {
+	if t.recCommitter != nil {
+		for i, r := range b.raw {
+			if err := t.recCommitter.CommitRecord(ctx, r, b.fate[i] == fateDelivered); err != nil {
 				t.log.Warn("CommitRecord failed", "err", err, "record", r.Coordinates())
 			}
 		}
@@ -687,9 +689,9 @@ func (t *task) deliver(ctx context.Context, raw []*connect.Record) error {
 }
 
 // applyStage runs one transform over the batch, in place.
-func (t *task) applyStage(ctx context.Context, st *stage, raw, cur []*connect.Record, src []int32) ([]*connect.Record, []int32, error) {
+func (t *task) applyStage(ctx context.Context, st *stage, b *batch, cur []*connect.Record, src []int32) ([]*connect.Record, []int32, error) {
 	if st.bt != nil {
-		return t.applyBatchStage(ctx, st, raw, cur, src)
+		return t.applyBatchStage(ctx, st, b, cur, src)
 	}
 	j := 0
 	for i, r := range cur {
@@ -711,7 +713,7 @@ func (t *task) applyStage(ctx context.Context, st *stage, raw, cur []*connect.Re
 				return nil, nil, err
 			}
 			if err != nil {
-				if ferr := t.tolerate(ctx, StageTransformation, st.label, raw, src[i], err); ferr != nil {
+				if ferr := t.tolerate(ctx, b, StageTransformation, st.label, src[i], err); ferr != nil {
 					return nil, nil, ferr
 				}
 				continue
@@ -721,7 +723,7 @@ func (t *task) applyStage(ctx context.Context, st *stage, raw, cur []*connect.Re
 			// Dropped: the chain ends for this record, and its offset
 			// still counts as done.
 			if t.recCommitter != nil {
-				t.setFate(src[i], fateDropped)
+				b.setFate(src[i], fateDropped)
 			}
 			continue
 		}
@@ -771,9 +773,9 @@ func (t *task) retryApply(ctx context.Context, st *stage, r *connect.Record, err
 // task's error) rather than a guessed one. Offsets are unaffected: every
 // input of a batch counts as done only once every output of the batch is
 // delivered.
-func (t *task) applyBatchStage(ctx context.Context, st *stage, raw, cur []*connect.Record, src []int32) ([]*connect.Record, []int32, error) {
+func (t *task) applyBatchStage(ctx context.Context, st *stage, b *batch, cur []*connect.Record, src []int32) ([]*connect.Record, []int32, error) {
 	if st.pred == nil {
-		return t.applyBatchRun(ctx, st, raw, cur, src, nil, nil)
+		return t.applyBatchRun(ctx, st, b, cur, src, nil, nil)
 	}
 	sel := make([]bool, len(cur))
 	some := false
@@ -798,7 +800,7 @@ func (t *task) applyBatchStage(ctx context.Context, st *stage, raw, cur []*conne
 			j++
 		}
 		var err error
-		if res, resSrc, err = t.applyBatchRun(ctx, st, raw, cur[i:j], src[i:j], res, resSrc); err != nil {
+		if res, resSrc, err = t.applyBatchRun(ctx, st, b, cur[i:j], src[i:j], res, resSrc); err != nil {
 			return nil, nil, err
 		}
 		i = j
@@ -808,7 +810,7 @@ func (t *task) applyBatchStage(ctx context.Context, st *stage, raw, cur []*conne
 
 // applyBatchRun calls ApplyBatch on run (retrying retriable errors) and
 // appends its outputs, attributed to the run's inputs, to res.
-func (t *task) applyBatchRun(ctx context.Context, st *stage, raw, run []*connect.Record, runSrc []int32, res []*connect.Record, resSrc []int32) ([]*connect.Record, []int32, error) {
+func (t *task) applyBatchRun(ctx context.Context, st *stage, b *batch, run []*connect.Record, runSrc []int32, res []*connect.Record, resSrc []int32) ([]*connect.Record, []int32, error) {
 	outs, from, err := applyBatch(ctx, st, run)
 	if err != nil && connect.IsRetriable(err) {
 		start := t.clock.Now()
@@ -827,7 +829,7 @@ func (t *task) applyBatchRun(ctx context.Context, st *stage, raw, run []*connect
 	}
 	if err != nil {
 		for _, s := range runSrc {
-			if ferr := t.tolerate(ctx, StageTransformation, st.label, raw, s, err); ferr != nil {
+			if ferr := t.tolerate(ctx, b, StageTransformation, st.label, s, err); ferr != nil {
 				return nil, nil, ferr
 			}
 		}
@@ -843,7 +845,7 @@ func (t *task) applyBatchRun(ctx context.Context, st *stage, raw, run []*connect
 		// Every input dropped: the chain ends for them.
 		if t.recCommitter != nil {
 			for _, s := range runSrc {
-				t.setFate(s, fateDropped)
+				b.setFate(s, fateDropped)
 			}
 		}
 		return res, resSrc, nil
@@ -872,7 +874,7 @@ func (t *task) applyBatchRun(ctx context.Context, st *stage, raw, run []*connect
 			continue
 		}
 		if !haveWhole {
-			whole, haveWhole = t.attribute(runSrc), true
+			whole, haveWhole = b.attribute(runSrc), true
 		}
 		res, resSrc = append(res, o), append(resSrc, whole)
 	}
@@ -880,7 +882,7 @@ func (t *task) applyBatchRun(ctx context.Context, st *stage, raw, run []*connect
 		// Every output has its own input: an input with none was dropped.
 		for i, p := range produced {
 			if !p {
-				t.setFate(runSrc[i], fateDropped)
+				b.setFate(runSrc[i], fateDropped)
 			}
 		}
 	}
@@ -896,44 +898,6 @@ func applyBatch(ctx context.Context, st *stage, run []*connect.Record) ([]*conne
 	}
 	outs, err := st.bt.ApplyBatch(ctx, run)
 	return outs, nil, err
-}
-
-// attribute returns the src value for outputs made from the inputs srcs:
-// the input's raw index when there is one, else a group of every raw
-// record behind them, coded as -(group index + 1).
-func (t *task) attribute(srcs []int32) int32 {
-	if len(srcs) == 1 {
-		return srcs[0]
-	}
-	var members []int32
-	for _, s := range srcs {
-		members = t.appendMembers(members, s)
-	}
-	if !slices.IsSorted(members) { // inputs in poll order are already sorted
-		slices.Sort(members)
-	}
-	members = slices.Compact(members)
-	t.groups = append(t.groups, members)
-	return -int32(len(t.groups))
-}
-
-// appendMembers appends the raw indexes behind a src value.
-func (t *task) appendMembers(dst []int32, s int32) []int32 {
-	if s >= 0 {
-		return append(dst, s)
-	}
-	return append(dst, t.groups[-s-1]...)
-}
-
-// setFate records what became of the raw records behind a src value.
-func (t *task) setFate(s int32, f uint8) {
-	if s >= 0 {
-		t.fate[s] = f
-		return
-	}
-	for _, m := range t.groups[-s-1] {
-		t.fate[m] = f
-	}
 }
 
 // retryWait sleeps d before a retry, then, if the pipeline was paused
@@ -982,7 +946,7 @@ func attemptsOf(err error) int {
 // plugin and record); with all each record behind it is logged,
 // dead-lettered if a DLQ is set, and skipped, once per batch however many
 // of its outputs failed.
-func (t *task) tolerate(ctx context.Context, stageName, plugin string, raw []*connect.Record, idx int32, err error) error {
+func (t *task) tolerate(ctx context.Context, b *batch, stageName, plugin string, idx int32, err error) error {
 	if cerr := t.hardCtx.Err(); cerr != nil {
 		// The shutdown budget ran out and cancelled the call: not the
 		// record's fault; its offset is not stored and it is redelivered.
@@ -990,23 +954,23 @@ func (t *task) tolerate(ctx context.Context, stageName, plugin string, raw []*co
 	}
 	t.m.errors.Inc()
 	t.noteError(err)
-	members := t.appendMembers(nil, idx)
+	members := b.appendMembers(nil, idx)
 	if !t.plan.tolerateAll {
-		coords := raw[members[0]].Coordinates()
+		coords := b.raw[members[0]].Coordinates()
 		if len(members) > 1 {
 			coords += fmt.Sprintf(" and the %d records after it that a batch transform merged with it", len(members)-1)
 		}
 		return &TaskError{Pipeline: t.plan.name, Task: t.id, Stage: stageName, Plugin: plugin, Record: coords, Attempts: attemptsOf(err), Err: err}
 	}
 	for _, m := range members {
-		if t.tolerated == nil {
-			t.tolerated = map[int32]bool{}
+		if b.tolerated == nil {
+			b.tolerated = map[int32]bool{}
 		}
-		if t.tolerated[m] {
+		if b.tolerated[m] {
 			continue // another output of the same record failed too
 		}
-		t.tolerated[m] = true
-		orig := raw[m]
+		b.tolerated[m] = true
+		orig := b.raw[m]
 		t.m.skipped.Inc()
 		t.skipped.Add(1)
 		if t.plan.logErrors {
@@ -1018,10 +982,10 @@ func (t *task) tolerate(ctx context.Context, stageName, plugin string, raw []*co
 			t.log.Error("record failed; tolerated (errors.tolerance=all)", attrs...)
 		}
 		if t.recCommitter != nil {
-			t.fate[m] = fateDead
+			b.fate[m] = fateDead
 		}
 		if t.plan.dlq != nil {
-			t.dlqBuf = append(t.dlqBuf, t.dlqRecord(orig, stageName, plugin, err))
+			b.dlq = append(b.dlq, t.dlqRecord(orig, stageName, plugin, err))
 		}
 	}
 	return nil
@@ -1058,9 +1022,8 @@ func (t *task) dlqRecord(orig *connect.Record, stageName, plugin string, err err
 	return d
 }
 
-func (t *task) flushDLQ(ctx context.Context) error {
-	recs := t.dlqBuf
-	defer func() { clear(t.dlqBuf); t.dlqBuf = t.dlqBuf[:0] }()
+func (t *task) flushDLQ(ctx context.Context, b *batch) error {
+	recs := b.dlq
 	if t.dlqBytes {
 		conv := make([]*connect.Record, 0, len(recs))
 		for _, r := range recs {
@@ -1100,7 +1063,7 @@ func (t *task) flushDLQ(ctx context.Context) error {
 // put hands the batch to the sink and flushes it, retrying failures under
 // the policy (all but Permanent errors); records still failing go through
 // the tolerance.
-func (t *task) put(ctx context.Context, raw, recs []*connect.Record, src []int32) error {
+func (t *task) put(ctx context.Context, b *batch, recs []*connect.Record, src []int32) error {
 	var start time.Time
 	attempt := 0
 	for {
@@ -1169,7 +1132,7 @@ func (t *task) put(ctx context.Context, raw, recs []*connect.Record, src []int32
 					}
 				}
 				if connect.IsPermanent(rerr) {
-					if ferr := t.tolerate(ctx, t.putStage, "sink "+t.sinkLabel, raw, src[i], withAttempts(rerr, attempt)); ferr != nil {
+					if ferr := t.tolerate(ctx, b, t.putStage, "sink "+t.sinkLabel, src[i], withAttempts(rerr, attempt)); ferr != nil {
 						return ferr
 					}
 					continue
@@ -1198,7 +1161,7 @@ func (t *task) put(ctx context.Context, raw, recs []*connect.Record, src []int32
 						rerr = e.Err
 					}
 				}
-				if ferr := t.tolerate(ctx, t.putStage, "sink "+t.sinkLabel, raw, src[i], withAttempts(rerr, attempt)); ferr != nil {
+				if ferr := t.tolerate(ctx, b, t.putStage, "sink "+t.sinkLabel, src[i], withAttempts(rerr, attempt)); ferr != nil {
 					return ferr
 				}
 			}
