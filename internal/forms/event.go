@@ -12,10 +12,12 @@ import (
 
 // Event is a record's CloudEvents view, built once per record and shared by
 // every field evaluated on it. It is not safe for concurrent use (the
-// Complete Data rendering is cached).
+// Complete Data rendering is cached). The zero Event is empty; Reset makes
+// it the view of a record.
 type Event struct {
 	m        map[string]any // the view; nil until needed for a derived event
-	d        *derived       // set for a derived event until m is built
+	d        *derived       // &own for a derived event until m is built
+	own      derived
 	original string
 	rendered bool
 }
@@ -25,8 +27,9 @@ type Event struct {
 // allocation and eight inserts per record) is built only when the whole
 // event is needed (Complete Data, the path $).
 type derived struct {
-	attrs   []attr
 	buf     [8]attr
+	n       int    // attributes in buf
+	more    []attr // all of them, once there are more than buf holds
 	data    any
 	hasData bool
 }
@@ -36,22 +39,38 @@ type attr struct {
 	value string
 }
 
-func newDerived(data any, hasData bool) *derived {
-	d := &derived{data: data, hasData: hasData}
-	d.attrs = d.buf[:0]
-	return d
+func (d *derived) reset(data any, hasData bool) {
+	*d = derived{data: data, hasData: hasData}
+}
+
+// attrs returns the attributes. (Kept as a count into buf rather than a
+// slice of it, so an Event holds no pointer into itself.)
+func (d *derived) attrs() []attr {
+	if d.more != nil {
+		return d.more
+	}
+	return d.buf[:d.n]
 }
 
 // add sets an attribute; a later value replaces an earlier one, as map
 // assignment does in connect.CloudEvent.
 func (d *derived) add(name, value string) {
-	for i := range d.attrs {
-		if d.attrs[i].name == name {
-			d.attrs[i].value = value
+	as := d.attrs()
+	for i := range as {
+		if as[i].name == name {
+			as[i].value = value
 			return
 		}
 	}
-	d.attrs = append(d.attrs, attr{name, value})
+	switch {
+	case d.more != nil:
+		d.more = append(d.more, attr{name, value})
+	case d.n < len(d.buf):
+		d.buf[d.n] = attr{name, value}
+		d.n++
+	default:
+		d.more = append(append(make([]attr, 0, 2*len(d.buf)), d.buf[:d.n]...), attr{name, value})
+	}
 }
 
 // lookup evaluates a path on the view.
@@ -66,30 +85,64 @@ func (ev *Event) lookup(p *Path) (any, bool) {
 		}
 		return walk(ev.d.data, p.steps[1:])
 	}
-	for i := range ev.d.attrs {
-		if ev.d.attrs[i].name == name {
-			return walk(ev.d.attrs[i].value, p.steps[1:])
+	for _, a := range ev.d.attrs() {
+		if a.name == name {
+			return walk(a.value, p.steps[1:])
 		}
 	}
 	return nil, false
+}
+
+// lookupText is lookup rendered as text (Text). An attribute of a derived
+// event ($.id) is returned as it is, without the allocation that boxing
+// the string as a node would cost.
+func (ev *Event) lookupText(p *Path) (string, bool) {
+	if ev.d != nil && p.attribute() {
+		for _, a := range ev.d.attrs() {
+			if a.name == p.steps[0].name {
+				return a.value, true
+			}
+		}
+		return "", false
+	}
+	node, ok := ev.lookup(p)
+	if !ok {
+		return "", false
+	}
+	return text(node), true
 }
 
 // NewEvent builds the CloudEvents view of r (connect.CloudEvent). A
 // structured-mode record whose value is JSON text keeps that text, byte for
 // byte, as its Complete Data.
 func NewEvent(r *connect.Record, ec connect.EventContext) (*Event, error) {
-	if d, ok := fastView(r, ec); ok {
-		return &Event{d: d}, nil
-	}
-	m, err := connect.CloudEvent(r, ec)
-	if err != nil {
+	ev := new(Event)
+	if err := ev.Reset(r, ec); err != nil {
 		return nil, err
 	}
-	ev := &Event{m: m}
+	return ev, nil
+}
+
+// Reset makes ev the view of r, as NewEvent does, reusing ev's storage: a
+// caller mapping records one after another (the RocketMQ sink) keeps one
+// Event instead of allocating one per record. Text taken from the previous
+// view stays valid; the previous view does not. On error ev is empty.
+func (ev *Event) Reset(r *connect.Record, ec connect.EventContext) error {
+	ev.m, ev.d, ev.original, ev.rendered = nil, nil, "", false
+	if fastView(&ev.own, r, ec) {
+		ev.d = &ev.own
+		return nil
+	}
+	ev.own = derived{} // let go of the previous record's value
+	m, err := connect.CloudEvent(r, ec)
+	if err != nil {
+		return err
+	}
+	ev.m = m
 	if raw, ok := structuredText(r); ok {
 		ev.original, ev.rendered = raw, true
 	}
-	return ev, nil
+	return nil
 }
 
 // renderBufs recycles the buffers Complete Data is rendered into: the
@@ -103,8 +156,9 @@ func NewEventFromMap(m map[string]any) *Event { return &Event{m: m} }
 // Map returns the view itself; callers must not change it.
 func (ev *Event) Map() map[string]any {
 	if ev.m == nil && ev.d != nil {
-		ev.m = make(map[string]any, len(ev.d.attrs)+1)
-		for _, a := range ev.d.attrs {
+		as := ev.d.attrs()
+		ev.m = make(map[string]any, len(as)+1)
+		for _, a := range as {
 			ev.m[a.name] = a.value
 		}
 		if ev.d.hasData {
@@ -179,41 +233,42 @@ func (e *objectError) Error() string { return "the text " + e.reason + ": " + cl
 // parse, structured mode, odd header spellings) goes through
 // connect.CloudEvent: always right, only slower.
 // TestFastViewMatchesCloudEvent and FuzzFastView keep the two in step.
-func fastView(r *connect.Record, ec connect.EventContext) (*derived, bool) {
+func fastView(d *derived, r *connect.Record, ec connect.EventContext) bool {
 	if r.ValueSchema != nil {
-		return nil, false
+		return false
 	}
 	if _, ok := r.Value.([]byte); ok {
-		return nil, false // bytes are parsed as JSON by the view
+		return false // bytes are parsed as JSON by the view
 	}
 	binary := false
 	for _, h := range r.Headers {
 		if strings.EqualFold(h.Key, "ce_specversion") {
 			if h.Key != "ce_specversion" || h.Value == nil {
-				return nil, false
+				return false
 			}
 			binary = true
 		}
 		if h.Key == "ce_data" || (len(h.Key) >= 3 && strings.EqualFold(h.Key[:3], "ce_") && h.Key[:3] != "ce_") {
-			return nil, false
+			return false
 		}
 		if strings.EqualFold(h.Key, "content-type") {
 			if ct, _ := connect.HeaderText(h.Value); strings.HasPrefix(strings.ToLower(ct), "application/cloudevents+json") {
-				return nil, false // structured mode
+				return false // structured mode
 			}
 		}
 	}
 	if binary {
-		return binaryView(r), true
+		binaryView(d, r)
+		return true
 	}
-	return derivedView(r, ec)
+	return derivedView(d, r, ec)
 }
 
 // binaryView: each ce_<name> header is the attribute <name>, the last
 // content-type header is datacontenttype, the value is data (absent when
 // null).
-func binaryView(r *connect.Record) *derived {
-	ev := newDerived(r.Value, r.Value != nil)
+func binaryView(ev *derived, r *connect.Record) {
+	ev.reset(r.Value, r.Value != nil)
 	for _, h := range r.Headers {
 		if name, ok := strings.CutPrefix(h.Key, "ce_"); ok {
 			if s, ok := connect.HeaderText(h.Value); ok {
@@ -229,13 +284,12 @@ func binaryView(r *connect.Record) *derived {
 			break
 		}
 	}
-	return ev
 }
 
 // derivedView: the attributes connect.CloudEvent derives for a record that
 // is not a CloudEvent.
-func derivedView(r *connect.Record, ec connect.EventContext) (*derived, bool) {
-	ev := newDerived(r.Value, true)
+func derivedView(ev *derived, r *connect.Record, ec connect.EventContext) bool {
+	ev.reset(r.Value, true)
 	ev.add("specversion", "1.0")
 	switch {
 	case r.Origin.IsSet():
@@ -243,7 +297,7 @@ func derivedView(r *connect.Record, ec connect.EventContext) (*derived, bool) {
 	case len(r.SourceOffset) > 0:
 		b, err := json.Marshal(r.SourceOffset)
 		if err != nil {
-			return nil, false
+			return false
 		}
 		ev.add("id", string(b))
 	default:
@@ -266,5 +320,5 @@ func derivedView(r *connect.Record, ec connect.EventContext) (*derived, bool) {
 		ev.add("time", r.Timestamp.UTC().Format(time.RFC3339Nano))
 	}
 	ev.add("datacontenttype", "application/json")
-	return ev, true
+	return true
 }

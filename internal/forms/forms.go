@@ -152,16 +152,51 @@ func (x *Expr) Eval(ev *Event) (s string, ok bool, err error) {
 	case Constant:
 		return x.constant, true, nil
 	case JSONPath:
-		node, found := ev.lookup(x.path)
-		if !found {
-			return "", false, nil
-		}
-		return text(node), true, nil
+		s, found := ev.lookupText(x.path)
+		return s, found, nil
 	case Templated:
 		s, err := x.tmpl.Render(ev)
 		return s, err == nil, err
 	}
 	return "", false, nil
+}
+
+// AppendEval is Eval appending the text to dst, for callers that gather
+// many fields' text in one buffer (the RocketMQ sink cuts the bodies of a
+// batch from one): the text of a JSONPath node or a template is rendered
+// straight into dst, never as a string of its own. When ok is false or err
+// is not nil, dst comes back as it was given.
+func (x *Expr) AppendEval(dst []byte, ev *Event) (out []byte, ok bool, err error) {
+	switch x.form {
+	case Original:
+		s, err := ev.Original()
+		if err != nil {
+			return dst, false, err
+		}
+		return append(dst, s...), true, nil
+	case Constant:
+		return append(dst, x.constant...), true, nil
+	case JSONPath:
+		if x.path.attribute() && ev.d != nil {
+			s, found := ev.lookupText(x.path)
+			if !found {
+				return dst, false, nil
+			}
+			return append(dst, s...), true, nil
+		}
+		node, found := ev.lookup(x.path)
+		if !found {
+			return dst, false, nil
+		}
+		return appendText(dst, node), true, nil
+	case Templated:
+		out, err := x.tmpl.appendRender(dst, ev)
+		if err != nil {
+			return dst, false, err
+		}
+		return out, true, nil
+	}
+	return dst, false, nil
 }
 
 // Node returns the selected JSON node itself (JSONPATH only; other forms

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -372,8 +373,12 @@ func FuzzTemplate(f *testing.F) {
 			}
 			return
 		}
-		if _, ok, err := x.Eval(ev); !ok || err != nil {
+		s, ok, err := x.Eval(ev)
+		if !ok || err != nil {
 			t.Fatalf("Eval = %v, %v", ok, err)
+		}
+		if b, ok, err := x.AppendEval([]byte("pre"), ev); !ok || err != nil || string(b) != "pre"+s {
+			t.Fatalf("AppendEval = %q %v %v, want %q", b, ok, err, "pre"+s)
 		}
 		_ = x.Members(ev, func(k, v string) error { return nil })
 	})
@@ -549,7 +554,60 @@ func FuzzFastView(f *testing.F) {
 		if want := string(appendJSON(nil, ref)); got != want {
 			t.Fatalf("ORIGINAL\n got %s\nwant %s", got, want)
 		}
+		// A reused view (Reset) is the fresh one, whatever it showed before:
+		// here a binary-mode event with more attributes than fit inline.
+		var reused Event
+		if err := reused.Reset(manyAttrs, connect.EventContext{}); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = reused.Original()
+		if err := reused.Reset(r, connect.EventContext{Pipeline: "p"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range paths {
+			a, okA := reused.lookup(p)
+			b, okB := ev.lookup(p)
+			s, okS := reused.lookupText(p)
+			if okA != okB || text(a) != text(b) || okS != okA || okS && s != text(a) {
+				t.Fatalf("reused %s: %v %v vs %v %v (text %q %v)", p, a, okA, b, okB, s, okS)
+			}
+		}
+		if again, _ := reused.Original(); again != got {
+			t.Fatalf("reused ORIGINAL\n got %s\nwant %s", again, got)
+		}
 	})
+}
+
+// manyAttrs is a binary-mode event with more attributes than a view keeps
+// inline.
+var manyAttrs = func() *connect.Record {
+	r := connect.NewRecord("many", nil, map[string]any{"x": "y"})
+	r.Headers = connect.Headers{{Key: "ce_specversion", Value: "1.0"}}
+	for i := range 12 {
+		r.Headers = append(r.Headers, connect.Header{Key: "ce_a" + strconv.Itoa(i), Value: strconv.Itoa(i)})
+	}
+	return r
+}()
+
+func TestManyAttributes(t *testing.T) {
+	var ev Event
+	if err := ev.Reset(manyAttrs, connect.EventContext{}); err != nil {
+		t.Fatal(err)
+	}
+	ref, err := connect.CloudEvent(manyAttrs, connect.EventContext{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ev.Original(); got != string(appendJSON(nil, ref)) || ev.d == nil {
+		t.Fatalf("ORIGINAL %s (fast view %v), want %s", got, ev.d != nil, appendJSON(nil, ref))
+	}
+	for _, p := range []string{"$.a0", "$.a11", "$.specversion", "$.data.x", "$.a12"} {
+		got, ok := ev.lookupText(mustPath(t, p))
+		want, wantOK := mustPath(t, p).Lookup(ref)
+		if ok != wantOK || ok && got != text(want) {
+			t.Errorf("%s = %q %v, want %v %v", p, got, ok, want, wantOK)
+		}
+	}
 }
 
 func mustPath(tb testing.TB, s string) *Path {
@@ -558,4 +616,71 @@ func mustPath(tb testing.TB, s string) *Path {
 		tb.Fatal(err)
 	}
 	return p
+}
+
+// FuzzObjectOrder checks that small objects, rendered by sorting indexes
+// on the stack, come out exactly as the general path renders them.
+func FuzzObjectOrder(f *testing.F) {
+	f.Add("b,a,c,,é,A,aa,a\"b")
+	f.Add("k1,k2,k3,k4,k5,k6,k7,k8,k9,k10,k11,k12,k13,k14,k15,k16")
+	f.Add("x")
+	f.Fuzz(func(t *testing.T, keys string) {
+		m := map[string]any{}
+		for i, k := range strings.Split(keys, ",") {
+			switch i % 3 {
+			case 0:
+				m[k] = int64(i)
+			case 1:
+				m[k] = map[string]any{k: k, "z": nil}
+			default:
+				m[k] = []any{k, true}
+			}
+		}
+		got := string(appendJSON(nil, m))
+		if want := string(appendObject(nil, m)); got != want {
+			t.Fatalf("%d members:\n got %s\nwant %s", len(m), got, want)
+		}
+		if len(m) <= smallObject {
+			if small := string(appendSmallObject(nil, m)); small != got {
+				t.Fatalf("small path %s, want %s", small, got)
+			}
+		}
+	})
+}
+
+// TestAppendEval: AppendEval appends exactly what Eval returns, and leaves
+// dst as given when there is no value or an error.
+func TestAppendEval(t *testing.T) {
+	specs := []Spec{
+		{Form: Original},
+		{Form: Constant, Value: "fixed"},
+		{Form: JSONPath, Value: "$.data.body"},
+		{Form: JSONPath, Value: "$.data.userProperties"},
+		{Form: JSONPath, Value: "$.data.nothing"},
+		{Form: JSONPath, Value: "$.id"},
+		{Form: JSONPath, Value: "$.nope"},
+		{Form: JSONPath, Value: "$.data.missing"},
+		{Form: Templated, Value: `{"b":"$.data.body","n":"$.data.count"}`, Template: "${b}/${n}/${x:-d}"},
+		{Form: Templated, Value: `{"b":"$.data.quote"}`, Template: "${b}"},
+		{Form: Templated, Value: `{"u":"$.data.userProperties","id":"$.id"}`, Template: `{"EB_SYS_EMBED_OBJECT":"${u}","id":"${id}"}`},
+		{Form: Templated, Value: `{"u":"$.data.body"}`, Template: `{"EB_SYS_EMBED_OBJECT":"${u}"}`}, // not an object: error
+		{Form: None},
+	}
+	for _, spec := range specs {
+		x := MustCompile(spec)
+		ev := sampleEvent(t)
+		s, ok, err := x.Eval(ev)
+		b, bok, berr := x.AppendEval([]byte("pre:"), ev)
+		if ok != bok || (err == nil) != (berr == nil) {
+			t.Errorf("%+v: AppendEval ok=%v err=%v, Eval ok=%v err=%v", spec, bok, berr, ok, err)
+			continue
+		}
+		want := "pre:"
+		if ok {
+			want += s
+		}
+		if string(b) != want {
+			t.Errorf("%+v: AppendEval = %q, want %q", spec, b, want)
+		}
+	}
 }

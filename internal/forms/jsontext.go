@@ -60,23 +60,10 @@ func appendJSON(dst []byte, v any) []byte {
 	case bool:
 		return strconv.AppendBool(dst, x)
 	case map[string]any:
-		dst = append(dst, '{')
-		// members sorted by key, collected once (no second map lookup)
-		var buf [16]member2
-		ms := buf[:0]
-		for k, v := range x {
-			ms = append(ms, member2{k, v})
+		if len(x) <= smallObject {
+			return appendSmallObject(dst, x)
 		}
-		slices.SortFunc(ms, func(a, b member2) int { return strings.Compare(a.k, b.k) })
-		for i := range ms {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendString(dst, ms[i].k)
-			dst = append(dst, ':')
-			dst = appendJSON(dst, ms[i].v)
-		}
-		return append(dst, '}')
+		return appendObject(dst, x)
 	case []any:
 		dst = append(dst, '[')
 		for i, e := range x {
@@ -121,6 +108,65 @@ func appendJSON(dst []byte, v any) []byte {
 		return append(dst, "null"...)
 	}
 	return appendJSON(dst, jv)
+}
+
+// smallObject is the most members appendSmallObject takes: a table row, a
+// CloudEvent's attributes.
+const smallObject = 16
+
+// appendSmallObject writes an object of at most smallObject members with
+// its members sorted by key, as appendJSON does, but sorts an array of
+// indexes on the stack instead of the members themselves: moving a string
+// and an interface per swap costs write barriers while the GC runs, which
+// in a busy pipeline is often, and made sorting the bulk of rendering a
+// table row.
+func appendSmallObject(dst []byte, x map[string]any) []byte {
+	var keys [smallObject]string
+	var vals [smallObject]any
+	var order [smallObject]uint8
+	n := 0
+	for k, v := range x {
+		if n == smallObject {
+			break // cannot happen: the caller checked len(x)
+		}
+		keys[n], vals[n], order[n] = k, v, uint8(n)
+		n++
+	}
+	for i := 1; i < n; i++ {
+		for j := i; j > 0 && keys[order[j]] < keys[order[j-1]]; j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
+	}
+	dst = append(dst, '{')
+	for i, o := range order[:n] {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, keys[o])
+		dst = append(dst, ':')
+		dst = appendJSON(dst, vals[o])
+	}
+	return append(dst, '}')
+}
+
+// appendObject writes an object with its members sorted by key, collected
+// once (no second map lookup).
+func appendObject(dst []byte, x map[string]any) []byte {
+	ms := make([]member2, 0, len(x))
+	for k, v := range x {
+		ms = append(ms, member2{k, v})
+	}
+	slices.SortFunc(ms, func(a, b member2) int { return strings.Compare(a.k, b.k) })
+	dst = append(dst, '{')
+	for i := range ms {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, ms[i].k)
+		dst = append(dst, ':')
+		dst = appendJSON(dst, ms[i].v)
+	}
+	return append(dst, '}')
 }
 
 type member2 struct {

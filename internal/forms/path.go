@@ -43,6 +43,12 @@ func CompilePath(text string) (*Path, error) {
 	return &Path{text: text, steps: steps}, nil
 }
 
+// attribute says whether the path is one top-level name other than data
+// ($.id): on a derived event, an attribute's text as it is.
+func (p *Path) attribute() bool {
+	return len(p.steps) == 1 && p.steps[0].index < 0 && p.steps[0].name != "data"
+}
+
 // String returns the path as written.
 func (p *Path) String() string { return p.text }
 

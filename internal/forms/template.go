@@ -1,7 +1,6 @@
 package forms
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -252,33 +251,43 @@ func (t *Template) resolve(ev *Event, i int) (string, bool) {
 	if v.path == nil {
 		return v.literal, true
 	}
-	node, ok := ev.lookup(v.path)
-	if !ok {
-		return "", false
-	}
-	return text(node), true
+	return ev.lookupText(v.path)
 }
 
-func (t *Template) appendSegs(b *strings.Builder, ev *Event, segs []segment) {
-	for i := range segs {
-		s := &segs[i]
-		if s.v == -1 {
-			b.WriteString(s.lit)
-			continue
-		}
-		if s.v >= 0 {
-			if val, ok := t.resolve(ev, s.v); ok {
-				b.WriteString(val)
-				continue
-			}
-		}
-		// Unresolved: the default if given, else the empty string (the
-		// managed service's documented behaviour; the open-source engine
-		// would leave ${name} in place).
-		if s.hasDef {
-			b.WriteString(s.def)
+// segText is the text of one segment.
+func (t *Template) segText(ev *Event, s *segment) string {
+	if s.v == -1 {
+		return s.lit
+	}
+	if s.v >= 0 {
+		if val, ok := t.resolve(ev, s.v); ok {
+			return val
 		}
 	}
+	// Unresolved: the default if given, else the empty string (the
+	// managed service's documented behaviour; the open-source engine
+	// would leave ${name} in place).
+	return s.def // "" unless hasDef
+}
+
+func (t *Template) appendSegs(dst []byte, ev *Event, segs []segment) []byte {
+	for i := range segs {
+		dst = append(dst, t.segText(ev, &segs[i])...)
+	}
+	return dst
+}
+
+// segsText renders segments as a string: a single segment (a member that
+// is one placeholder, as in {"table":"${t}"}) is its text as it is, with
+// no copy; more are rendered through scratch.
+func (t *Template) segsText(ev *Event, segs []segment, scratch []byte) string {
+	switch len(segs) {
+	case 0:
+		return ""
+	case 1:
+		return t.segText(ev, &segs[0])
+	}
+	return string(t.appendSegs(scratch[:0], ev, segs))
 }
 
 // Render fills in the template. Inserted values are never scanned for
@@ -287,29 +296,44 @@ func (t *Template) appendSegs(b *strings.Builder, ev *Event, segs []segment) {
 // object rendered without its members would silently lose data.
 func (t *Template) Render(ev *Event) (string, error) {
 	if t.embed >= 0 {
-		var b bytes.Buffer
-		b.WriteByte('{')
-		n := 0
-		err := t.members(ev, func(k, v string) error {
-			if n > 0 {
-				b.WriteByte(',')
-			}
-			n++
-			b.Write(appendString(nil, k))
-			b.WriteByte(':')
-			b.Write(appendString(nil, v))
-			return nil
-		})
+		b, err := t.appendRender(nil, ev)
 		if err != nil {
 			return "", err
 		}
-		b.WriteByte('}')
-		return b.String(), nil
+		return string(b), nil
 	}
-	var b strings.Builder
-	b.Grow(t.size + 32)
-	t.appendSegs(&b, ev, t.segs)
-	return b.String(), nil
+	if len(t.segs) == 1 {
+		return t.segText(ev, &t.segs[0]), nil
+	}
+	var scratch [256]byte
+	b := scratch[:0]
+	if n := t.size + 32; n > len(scratch) {
+		b = make([]byte, 0, n)
+	}
+	return string(t.appendSegs(b, ev, t.segs)), nil
+}
+
+// appendRender is Render appending to dst; on error dst may have grown.
+func (t *Template) appendRender(dst []byte, ev *Event) ([]byte, error) {
+	if t.embed < 0 {
+		return t.appendSegs(dst, ev, t.segs), nil
+	}
+	dst = append(dst, '{')
+	n := 0
+	err := t.members(ev, func(k, v string) error {
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		n++
+		dst = appendString(dst, k)
+		dst = append(dst, ':')
+		dst = appendString(dst, v)
+		return nil
+	})
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, '}'), nil
 }
 
 // members calls fn for each member of the rendered JSON object: the
@@ -332,12 +356,10 @@ func (t *Template) members(ev *Event, fn func(k, v string) error) error {
 		}
 		return eachMember(m, fn)
 	}
-	var b strings.Builder
+	var scratch [128]byte
 	for i := range t.obj {
 		m := &t.obj[i]
-		b.Reset()
-		t.appendSegs(&b, ev, m.segs)
-		if err := fn(m.key, b.String()); err != nil {
+		if err := fn(m.key, t.segsText(ev, m.segs, scratch[:0])); err != nil {
 			return err
 		}
 	}
