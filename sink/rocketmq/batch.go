@@ -129,37 +129,38 @@ func (b *batcher) resource(topic string) *v2.Resource {
 	return &v2.Resource{Name: topic, ResourceNamespace: b.namespace}
 }
 
-// protoMessage builds the wire form of msg, whose topic is topic's name,
-// as the client does (publishing_message.go toProtobuf): a new message ID,
-// one born time per batch, identity encoding. Only NORMAL and FIFO
-// messages come here.
-func (b *batcher) protoMessage(msg *rmq.Message, topic *v2.Resource, born *timestamppb.Timestamp) (*v2.Message, error) {
-	if len(msg.Body) > defaultMaxBodySize {
+// protoMessage builds the wire form of d into w, as the client does
+// (publishing_message.go toProtobuf): a new message ID, one born time per
+// batch, identity encoding. Only NORMAL and FIFO messages come here.
+func (b *batcher) protoMessage(d *draft, topic *v2.Resource, born *timestamppb.Timestamp, w *wire) error {
+	if len(d.body) > defaultMaxBodySize {
 		// the client's own check, worded as the client words it (sendErr)
-		return nil, fmt.Errorf("message body size exceeds the threshold, max size=%d bytes", defaultMaxBodySize)
+		return fmt.Errorf("message body size exceeds the threshold, max size=%d bytes", defaultMaxBodySize)
 	}
-	sp := &v2.SystemProperties{
-		Keys:          msg.GetKeys(),
-		MessageId:     rmq.GetMessageIdCodecInstance().NextMessageId().String(),
-		BornTimestamp: born,
-		BornHost:      b.host,
-		BodyEncoding:  v2.Encoding_IDENTITY,
-		MessageType:   v2.MessageType_NORMAL,
-		Tag:           msg.Tag,
+	sp := &w.sp
+	sp.Keys = d.keys
+	sp.MessageId = rmq.GetMessageIdCodecInstance().NextMessageId().String()
+	sp.BornTimestamp = born
+	sp.BornHost = b.host
+	sp.BodyEncoding = v2.Encoding_IDENTITY
+	sp.MessageType = v2.MessageType_NORMAL
+	if d.tag != "" {
+		w.tag = d.tag
+		sp.Tag = &w.tag
 	}
-	if g := msg.GetMessageGroup(); g != nil {
+	if d.group != "" {
+		w.group = d.group
 		sp.MessageType = v2.MessageType_FIFO
-		sp.MessageGroup = g
+		sp.MessageGroup = &w.group
 	}
-	if d := msg.GetDeliveryTimestamp(); d != nil {
-		sp.DeliveryTimestamp = timestamppb.New(*d)
+	if d.hasAt {
+		sp.DeliveryTimestamp = timestamppb.New(d.at)
 	}
-	return &v2.Message{
-		Topic:            topic,
-		SystemProperties: sp,
-		UserProperties:   msg.GetProperties(),
-		Body:             msg.Body,
-	}, nil
+	w.msg.Topic = topic
+	w.msg.SystemProperties = sp
+	w.msg.UserProperties = d.props
+	w.msg.Body = d.body
+	return nil
 }
 
 // wireSize bounds a message's share of an encoded SendMessageRequest from

@@ -540,23 +540,24 @@ func TestWireSize(t *testing.T) {
 	b := &batcher{namespace: "MQ_INST_1", host: "host-1"}
 	born := timestamppb.Now()
 	for i := range 200 {
-		m := &rmq.Message{Topic: strings.Repeat("t", i%50+1), Body: []byte(strings.Repeat("b", i*37))}
+		d := &draft{body: []byte(strings.Repeat("b", i*37))}
 		if i%2 == 0 {
-			m.SetKeys(strings.Repeat("k", i), "k2")
+			d.keys = []string{strings.Repeat("k", i), "k2"}
 		}
 		if i%3 == 0 {
-			m.SetTag(strings.Repeat("g", i%200))
+			d.tag = strings.Repeat("g", i%200)
 		}
 		if i%5 == 0 {
-			m.SetMessageGroup(strings.Repeat("grp", i))
+			d.group = strings.Repeat("grp", i)
 		}
 		for j := range i % 20 {
-			m.AddProperty(fmt.Sprint("key-", j, strings.Repeat("p", i)), strings.Repeat("v", j*i))
+			d.addProperty(fmt.Sprint("key-", j, strings.Repeat("p", i)), strings.Repeat("v", j*i))
 		}
-		pb, err := b.protoMessage(m, b.resource(m.Topic), born)
-		if err != nil {
+		w := new(wire)
+		if err := b.protoMessage(d, b.resource(strings.Repeat("t", i%50+1)), born, w); err != nil {
 			t.Fatal(err)
 		}
+		pb := &w.msg
 		req := proto.Size(&v2.SendMessageRequest{Messages: []*v2.Message{pb, pb}})
 		if est := 2 * wireSize(pb); est < req || est > req+2000 {
 			t.Fatalf("message %d: estimate %d for a request of %d bytes", i, est, req)

@@ -53,9 +53,11 @@ func BenchmarkMapping(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := m.message(r, ev); err != nil {
+		var d draft
+		if err := m.message(r, ev, &slabs{}, &d); err != nil {
 			b.Fatal(err)
 		}
+		m.clientMessage(&d)
 	}
 	cpu.report(b)
 }
@@ -241,12 +243,12 @@ func benchClientBatched(b *testing.B) {
 				born, topic := timestamppb.Now(), bt.resource("orders")
 				msgs := make([]*v2.Message, n)
 				for i := range msgs {
-					m, err := bt.protoMessage(benchMessage(), topic, born)
-					if err != nil {
+					w := new(wire)
+					if err := bt.protoMessage(&draft{body: benchBody, keys: []string{"order-1001"}, tag: "TagA"}, topic, born, w); err != nil {
 						b.Error(err)
 						return
 					}
-					msgs[i] = m
+					msgs[i] = &w.msg
 				}
 				for _, err := range bt.send(context.Background(), "orders", msgs, false) {
 					if err != nil {

@@ -73,110 +73,164 @@ func newMapping(c connect.Config, now func() time.Time) (*mapping, connect.Confi
 	return m, nil
 }
 
-// message builds the message for one event. Errors are permanent: the same
-// record would fail the same way again.
-func (m *mapping) message(r *connect.Record, ev *forms.Event) (*rmq.Message, error) {
-	body, ok, err := m.body.Eval(ev)
+// draft is one record's message as the mapping builds it. prepare turns
+// it into its wire form (batched sends) or into the client's Message (sent
+// by the official client), so the batched path builds no client Message.
+type draft struct {
+	body  []byte
+	keys  []string
+	tag   string            // "" when none
+	props map[string]string // nil when none
+	group string            // FIFO message group; "" when none
+	at    time.Time         // delivery time, when hasAt
+	hasAt bool
+}
+
+// slabs back the drafts of one Put: their bodies and keys are cut from
+// shared arrays, one allocation for the batch instead of one per message.
+// A grown slab leaves the messages cut before in the old array, which they
+// keep alive; nothing is ever written over a message's part.
+type slabs struct {
+	body []byte
+	keys []string
+}
+
+// message maps one event into d. Errors are permanent: the same record
+// would fail the same way again.
+func (m *mapping) message(r *connect.Record, ev *forms.Event, s *slabs, d *draft) error {
+	start := len(s.body)
+	body, ok, err := m.body.AppendEval(s.body, ev)
 	if err != nil {
-		return nil, mappingErr(keyBody, err)
+		return mappingErr(keyBody, err)
 	}
 	if !ok {
 		// EventBridge leaves a null body undefined; RocketMQ cannot carry
 		// one, so the record fails (and goes to the DLQ under tolerance all).
-		return nil, mappingErr(keyBody, fmt.Errorf("%s %w", describe(m.body), errNotFound))
+		return mappingErr(keyBody, fmt.Errorf("%s %w", describe(m.body), errNotFound))
 	}
-	if body == "" {
-		return nil, mappingErr(keyBody, fmt.Errorf("%s produced an empty body, which RocketMQ rejects", describe(m.body)))
+	if len(body) == start {
+		return mappingErr(keyBody, fmt.Errorf("%s produced an empty body, which RocketMQ rejects", describe(m.body)))
 	}
-	msg := &rmq.Message{Topic: m.topic, Body: []byte(body)}
+	// capped, so that what the next body appends is never in this one
+	s.body, d.body = body, body[start:len(body):len(body)]
 
 	if m.key.Form() != forms.None {
 		node, ok, err := m.key.Node(ev)
 		if err != nil {
-			return nil, mappingErr(keyKey, err)
+			return mappingErr(keyKey, err)
 		}
 		if ok {
-			if keys := keysOf(node); len(keys) > 0 {
-				msg.SetKeys(keys...)
+			start := len(s.keys)
+			s.keys = appendKeys(s.keys, node)
+			if n := len(s.keys); n > start {
+				d.keys = s.keys[start:n:n]
 			}
 		}
 	}
 	if m.tag.Form() != forms.None {
 		tag, ok, err := m.tag.Eval(ev)
 		if err != nil {
-			return nil, mappingErr(keyTag, err)
+			return mappingErr(keyTag, err)
 		}
-		if ok && tag != "" {
-			msg.SetTag(tag)
+		if ok {
+			d.tag = tag
 		}
 	}
 	if m.headers {
 		for _, h := range r.Headers {
 			if v, ok := headerText(h.Value); ok {
-				msg.AddProperty(h.Key, v)
+				d.addProperty(h.Key, v)
 			}
 		}
 	}
 	if m.props.Form() != forms.None {
 		err := m.props.Members(ev, func(k, v string) error {
-			msg.AddProperty(k, v)
+			d.addProperty(k, v)
 			return nil
 		})
 		if err != nil {
-			return nil, mappingErr(keyProps, err)
+			return mappingErr(keyProps, err)
 		}
 	}
 	if m.group.Form() != forms.None {
 		g, ok, err := m.group.Eval(ev)
 		if err != nil {
-			return nil, mappingErr(keyGroup, err)
+			return mappingErr(keyGroup, err)
 		}
 		if !ok || g == "" {
 			// Sending it unordered would silently break the ordering the
 			// group promises.
-			return nil, mappingErr(keyGroup, fmt.Errorf("%s %w: a FIFO message needs a group", describe(m.group), errNotFound))
+			return mappingErr(keyGroup, fmt.Errorf("%s %w: a FIFO message needs a group", describe(m.group), errNotFound))
 		}
-		msg.SetMessageGroup(g)
+		d.group = g
 	}
 	switch {
 	case m.delay > 0:
-		msg.SetDelayTimestamp(m.now().Add(m.delay))
+		d.at, d.hasAt = m.now().Add(m.delay), true
 	case m.at.Form() != forms.None:
 		s, ok, err := m.at.Eval(ev)
 		if err != nil {
-			return nil, mappingErr(keyDelivery, err)
+			return mappingErr(keyDelivery, err)
 		}
 		if ok && s != "" && s != "null" {
 			t, err := parseTime(s)
 			if err != nil {
-				return nil, mappingErr(keyDelivery, err)
+				return mappingErr(keyDelivery, err)
 			}
-			msg.SetDelayTimestamp(t)
+			d.at, d.hasAt = t, true
 		}
 	}
-	return msg, nil
+	return nil
 }
 
-// keysOf renders message keys: one per element of an array, else one.
-func keysOf(node any) []string {
+func (d *draft) addProperty(k, v string) {
+	if d.props == nil {
+		d.props = make(map[string]string)
+	}
+	d.props[k] = v
+}
+
+// clientMessage is the draft as the official client's Message.
+func (m *mapping) clientMessage(d *draft) *rmq.Message {
+	msg := &rmq.Message{Topic: m.topic, Body: d.body}
+	if len(d.keys) > 0 {
+		msg.SetKeys(d.keys...)
+	}
+	if d.tag != "" {
+		msg.SetTag(d.tag)
+	}
+	for k, v := range d.props {
+		msg.AddProperty(k, v)
+	}
+	if d.group != "" {
+		msg.SetMessageGroup(d.group)
+	}
+	if d.hasAt {
+		msg.SetDelayTimestamp(d.at)
+	}
+	return msg
+}
+
+// appendKeys appends the message keys node renders: one per element of an
+// array, else one.
+func appendKeys(dst []string, node any) []string {
 	switch x := node.(type) {
 	case nil:
-		return nil
+		return dst
 	case string:
 		if x == "" {
-			return nil
+			return dst
 		}
-		return []string{x}
+		return append(dst, x)
 	case []any:
-		keys := make([]string, 0, len(x))
 		for _, e := range x {
 			if k := forms.Text(e); k != "" && e != nil {
-				keys = append(keys, k)
+				dst = append(dst, k)
 			}
 		}
-		return keys
+		return dst
 	}
-	return []string{forms.Text(node)}
+	return append(dst, forms.Text(node))
 }
 
 // headerText renders a header value as a property value; nil has none.

@@ -40,6 +40,13 @@ type Task struct {
 	batchBytes  int
 	log         *slog.Logger
 
+	// Scratch of prepare, which runs on Put's goroutine: the view of the
+	// record being mapped, and how many body bytes the last Put had (to
+	// size the next one's slab).
+	ev         forms.Event
+	lastBodies int
+	lastN      int
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -82,11 +89,19 @@ func open(ctx context.Context, cfg connect.Config, tc connect.TaskContext) (*Tas
 
 // job is one record on its way to the broker.
 type job struct {
-	rec  *connect.Record
-	msg  *rmq.Message
-	pb   *v2.Message // wire form, for the batched path
-	size int         // pb's share of a request, in bytes
-	err  error
+	rec   *connect.Record
+	msg   *rmq.Message // for the official client; nil on the batched path
+	pb    *v2.Message  // wire form, for the batched path
+	size  int          // pb's share of a request, in bytes
+	group string       // FIFO message group, "" when none
+	err   error
+}
+
+// wire is a message's wire form, allocated for a whole Put at once.
+type wire struct {
+	msg        v2.Message
+	sp         v2.SystemProperties
+	tag, group string // what sp's optional fields point at
 }
 
 // unit is what one goroutine sends, in order: a FIFO group's records
@@ -142,30 +157,53 @@ func (t *Task) Put(ctx context.Context, records []*connect.Record) error {
 
 // prepare maps each record to its message and, for the batched path, its
 // wire form: one born time per Put, as one batch. (Mapping on several
-// goroutines was tried: no faster in the pipeline benchmark.)
+// goroutines was tried: no faster in the pipeline benchmark.) The Put's
+// bodies, keys and wire forms are cut from a few shared allocations, and
+// one view is reused for every record.
 func (t *Task) prepare(ec connect.EventContext, records []*connect.Record, jobs []job) {
 	born := timestamppb.Now()
 	topic := t.producer.batch.resource(t.mapping.topic)
+	s := slabs{body: make([]byte, 0, t.bodyHint(len(records))), keys: make([]string, 0, len(records))}
+	var wires []wire
 	for i, r := range records {
 		j := &jobs[i]
 		j.rec = r
-		ev, err := forms.NewEvent(r, ec)
-		if err != nil {
+		if err := t.ev.Reset(r, ec); err != nil {
 			j.err = connect.Permanent(fmt.Errorf("rocketmq: %w", err))
 			continue
 		}
-		if j.msg, j.err = t.mapping.message(r, ev); j.err != nil {
+		var d draft
+		if j.err = t.mapping.message(r, &t.ev, &s, &d); j.err != nil {
 			continue
 		}
-		if t.batchSize > 1 && (j.msg.GetMessageGroup() != nil || j.msg.GetDeliveryTimestamp() == nil) {
-			pb, err := t.producer.batch.protoMessage(j.msg, topic, born)
-			if err != nil {
+		j.group = d.group
+		if t.batchSize > 1 && (d.group != "" || !d.hasAt) {
+			if len(wires) == 0 {
+				wires = make([]wire, len(records)-i)
+			}
+			w := &wires[0]
+			wires = wires[1:]
+			if err := t.producer.batch.protoMessage(&d, topic, born, w); err != nil {
 				j.err = sendErr(t.mapping.topic, err)
 				continue
 			}
-			j.pb, j.size = pb, wireSize(pb)
+			j.pb, j.size = &w.msg, wireSize(&w.msg)
+			continue
 		}
+		j.msg = t.mapping.clientMessage(&d)
 	}
+	t.ev = forms.Event{} // keep no record alive after Put
+	t.lastBodies, t.lastN = len(s.body), len(records)
+}
+
+// bodyHint sizes the body slab of a Put of n records from the last Put:
+// its bytes per record, plus an eighth.
+func (t *Task) bodyHint(n int) int {
+	if t.lastN == 0 {
+		return 0
+	}
+	per := t.lastBodies / t.lastN
+	return n*per + n*per/8
 }
 
 // plan groups the prepared jobs into units: one per FIFO group; normal
@@ -180,13 +218,13 @@ func (t *Task) plan(jobs []job) []unit {
 		if jobs[i].err != nil {
 			continue
 		}
-		switch g := jobs[i].msg.GetMessageGroup(); {
-		case g != nil:
-			if u, ok := groupUnit[*g]; ok {
+		switch g := jobs[i].group; {
+		case g != "":
+			if u, ok := groupUnit[g]; ok {
 				units[u].idx = append(units[u].idx, i)
 				continue
 			}
-			groupUnit[*g] = len(units)
+			groupUnit[g] = len(units)
 			units = append(units, unit{idx: []int{i}, ordered: true, official: jobs[i].pb == nil})
 		case jobs[i].pb != nil:
 			normal = append(normal, i)
