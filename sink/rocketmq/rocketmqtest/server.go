@@ -100,8 +100,13 @@ type Server struct {
 	grpc *grpc.Server
 	port int
 
-	mu         sync.Mutex
-	messages   []Message
+	mu sync.Mutex
+	// The accepted messages in acceptance order: one slice per request,
+	// kept as the request's handler built it, so storing a message copies
+	// nothing and a growing store is never copied over (Messages joins
+	// them).
+	stored     [][]Message
+	nStored    int
 	offsets    map[string]int64
 	failNext   []Rejection
 	reject     func(Message) *Rejection
@@ -159,14 +164,18 @@ func (s *Server) Close() {
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Message(nil), s.messages...)
+	out := make([]Message, 0, s.nStored)
+	for _, c := range s.stored {
+		out = append(out, c...)
+	}
+	return out
 }
 
 // Len is the number of accepted messages.
 func (s *Server) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.messages)
+	return s.nStored
 }
 
 // WaitFor waits until at least n messages were accepted, or ctx is done.
@@ -187,7 +196,7 @@ func (s *Server) WaitFor(ctx context.Context, n int) error {
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.messages, s.calls, s.authFailed, s.attempts, s.requests = nil, map[string]int{}, 0, 0, nil
+	s.stored, s.nStored, s.calls, s.authFailed, s.attempts, s.requests = nil, 0, map[string]int{}, 0, 0, nil
 }
 
 // Requests returns the number of messages of every SendMessage call so
@@ -451,11 +460,12 @@ func (s *Server) Telemetry(stream grpc.BidiStreamingServer[v2.TelemetryCommand, 
 // a broker rule (empty or too large body, FIFO without a group, no message
 // ID). Refused calls store nothing. Each stored message gets an OK entry.
 func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*v2.SendMessageResponse, error) {
-	s.count("SendMessage")
+	in := req.GetMessages()
 	s.mu.Lock()
+	s.calls["SendMessage"]++
 	delay := s.sendDelay
-	s.attempts += len(req.GetMessages())
-	s.requests = append(s.requests, len(req.GetMessages()))
+	s.attempts += len(in)
+	s.requests = append(s.requests, len(in))
 	reqNo := len(s.requests)
 	s.mu.Unlock()
 	var clientID string // (ValueFromIncomingContext does not copy the whole metadata)
@@ -485,13 +495,20 @@ func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*
 	reject, rejectOne := s.reject, s.rejectOne
 	s.mu.Unlock()
 
-	if st := batchRules(req.GetMessages(), s.cfg.MaxBodySize); st != nil {
+	if st := batchRules(in, s.cfg.MaxBodySize); st != nil {
 		return &v2.SendMessageResponse{Status: st}, nil
 	}
-	msgs := make([]Message, 0, len(req.GetMessages()))
-	for _, m := range req.GetMessages() {
-		if !s.knownTopic(m.GetTopic().GetName()) {
-			return fail(v2.Code_TOPIC_NOT_FOUND, "topic "+m.GetTopic().GetName()+" does not exist")
+	// The request's messages are built in place in the slice that is then
+	// stored as it is: one allocation per request, no copies.
+	msgs := make([]Message, len(in))
+	known := "" // the last topic found known: a request is mostly of one
+	for i, m := range in {
+		topic := m.GetTopic().GetName()
+		if topic != known || i == 0 {
+			if !s.knownTopic(topic) {
+				return fail(v2.Code_TOPIC_NOT_FOUND, "topic "+topic+" does not exist")
+			}
+			known = topic
 		}
 		if len(m.GetBody()) == 0 {
 			return fail(v2.Code_MESSAGE_BODY_EMPTY, "message body is empty")
@@ -506,16 +523,15 @@ func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*
 		if sp.GetMessageId() == "" {
 			return fail(v2.Code_ILLEGAL_MESSAGE_ID, "message without a message id")
 		}
-		msg := Message{
-			Topic: m.GetTopic().GetName(), Namespace: m.GetTopic().GetResourceNamespace(),
-			MessageID: sp.GetMessageId(), Tag: sp.GetTag(), Keys: sp.GetKeys(),
-			Group: sp.GetMessageGroup(), Type: sp.GetMessageType(),
-			// The request is this call's own (gRPC unmarshals a new one per
-			// call), so its slices and map are kept, not copied: the
-			// endpoint's CPU counts in the pipeline benchmarks.
-			Properties: m.GetUserProperties(), Body: m.GetBody(),
-			BornHost: sp.GetBornHost(), Encoding: sp.GetBodyEncoding(), ClientID: clientID, Request: reqNo,
-		}
+		msg := &msgs[i]
+		msg.Topic, msg.Namespace = topic, m.GetTopic().GetResourceNamespace()
+		msg.MessageID, msg.Tag, msg.Keys = sp.GetMessageId(), sp.GetTag(), sp.GetKeys()
+		msg.Group, msg.Type = sp.GetMessageGroup(), sp.GetMessageType()
+		// The request is this call's own (gRPC unmarshals a new one per
+		// call), so its slices and map are kept, not copied: the
+		// endpoint's CPU counts in the pipeline benchmarks.
+		msg.Properties, msg.Body = m.GetUserProperties(), m.GetBody()
+		msg.BornHost, msg.Encoding, msg.ClientID, msg.Request = sp.GetBornHost(), sp.GetBodyEncoding(), clientID, reqNo
 		if sp.DeliveryTimestamp != nil {
 			msg.DeliveryTimestamp = sp.GetDeliveryTimestamp().AsTime()
 		}
@@ -526,27 +542,48 @@ func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*
 			msg.Properties = map[string]string{}
 		}
 		if reject != nil {
-			if r := reject(msg); r != nil {
+			if r := reject(*msg); r != nil {
 				return fail(r.Code, r.Message)
 			}
 		}
-		msgs = append(msgs, msg)
 	}
 	ok := &v2.Status{Code: v2.Code_OK}
-	resp := &v2.SendMessageResponse{Status: ok, Entries: make([]*v2.SendResultEntry, 0, len(msgs))}
+	entries := make([]v2.SendResultEntry, len(msgs)) // one allocation for all
+	resp := &v2.SendMessageResponse{Status: ok, Entries: make([]*v2.SendResultEntry, len(msgs))}
 	s.mu.Lock()
+	kept := msgs[:0] // the stored ones, moved down over those rejected
+	topic, next, started := "", int64(0), false
 	for i := range msgs {
+		e := &entries[i]
+		resp.Entries[i] = e
+		e.MessageId = msgs[i].MessageID
 		if rejectOne != nil {
 			if r := rejectOne(msgs[i]); r != nil {
-				resp.Entries = append(resp.Entries, &v2.SendResultEntry{Status: &v2.Status{Code: r.Code, Message: r.Message}, MessageId: msgs[i].MessageID})
+				e.Status = &v2.Status{Code: r.Code, Message: r.Message}
 				continue
 			}
 		}
-		k := msgs[i].Topic
-		msgs[i].Offset = s.offsets[k]
-		s.offsets[k]++
-		s.messages = append(s.messages, msgs[i])
-		resp.Entries = append(resp.Entries, &v2.SendResultEntry{Status: ok, MessageId: msgs[i].MessageID, Offset: msgs[i].Offset})
+		if !started || msgs[i].Topic != topic {
+			if started {
+				s.offsets[topic] = next
+			}
+			topic, next, started = msgs[i].Topic, s.offsets[msgs[i].Topic], true
+		}
+		msgs[i].Offset = next
+		next++
+		e.Status, e.Offset = ok, msgs[i].Offset
+		if len(kept) == i {
+			kept = kept[:i+1] // nothing rejected so far: already in place
+		} else {
+			kept = append(kept, msgs[i])
+		}
+	}
+	if started {
+		s.offsets[topic] = next
+	}
+	if len(kept) > 0 {
+		s.stored = append(s.stored, kept)
+		s.nStored += len(kept)
 	}
 	s.mu.Unlock()
 	return resp, nil
