@@ -93,9 +93,15 @@ func TestEncodeMatchesJSONMarshal(t *testing.T) {
 		"uppercase specversion":      {binaryRecord("v", connect.Header{Key: "CE_SPECVERSION", Value: "1.0"})},
 		"structured and derived":     {structured, derived, binaryRecord("x")},
 		"not JSON-renderable values": {binaryRecord(map[string]any{"nan": math.NaN()})},
-		"invalid number":             {binaryRecord(map[string]any{"n": json.Number("1x")})},
-		"empty number":               {binaryRecord(map[string]any{"n": json.Number("")})},
-		"shared ids":                 {binaryRecord("a"), binaryRecord("b"), derived},
+		// Objects at a depth with the keys of the one before it (written
+		// in the remembered order), with as many other keys, and fewer.
+		"same keys at a depth": {binaryRecord(map[string]any{"img": map[string]any{"b": "1", "a": int64(2), "c": nil}, "x": "y"}),
+			binaryRecord(map[string]any{"img": map[string]any{"c": "3", "b": true, "a": []any{map[string]any{"b": 1.5, "a": "z"}}}, "x": "y"}),
+			binaryRecord(map[string]any{"img": map[string]any{"a": "1", "b": "2", "d": "4"}, "y": "x"}),
+			binaryRecord(map[string]any{"img": map[string]any{"b": "2"}, "x": nil})},
+		"invalid number": {binaryRecord(map[string]any{"n": json.Number("1x")})},
+		"empty number":   {binaryRecord(map[string]any{"n": json.Number("")})},
+		"shared ids":     {binaryRecord("a"), binaryRecord("b"), derived},
 		// A map shared between records is written once and copied, also
 		// around a record that takes the general path.
 		"shared maps": {binaryRecord(map[string]any{"s": shared, "x": int64(1)}), binaryRecord(map[string]any{"m2": shared2, "s": shared, "t": when}),

@@ -47,6 +47,45 @@ type encoder struct {
 	// schema), and records are never changed after hand-off, so within one
 	// call a map seen again is written again by copying its bytes.
 	written map[uintptr]span
+	// The sorted keys of the last object written at each of the first
+	// depths. The records of a batch mostly have objects of the same keys
+	// at the same depth (a table's rows, its before and after images),
+	// and looking those keys up costs less than collecting and sorting.
+	keys [keyDepths][]string
+}
+
+// keyDepths is the number of depths whose last keys are remembered.
+const keyDepths = 4
+
+// members appends m's members to dst sorted by key, as sortedMembers.
+func (e *encoder) members(dst []member, m map[string]any, depth int) []member {
+	if depth >= keyDepths {
+		return sortedMembers(dst, m)
+	}
+	if keys := e.keys[depth]; len(keys) == len(m) {
+		n := len(dst)
+		for _, k := range keys {
+			v, ok := m[k]
+			if !ok {
+				break
+			}
+			dst = append(dst, member{k, v})
+		}
+		if len(dst)-n == len(m) {
+			return dst // the same keys: the same order
+		}
+		dst = dst[:n]
+	}
+	dst = sortedMembers(dst, m)
+	keys := e.keys[depth][:0]
+	if cap(keys) < len(m) {
+		keys = make([]string, 0, max(len(m), 16))
+	}
+	for _, m := range dst {
+		keys = append(keys, m.k)
+	}
+	e.keys[depth] = keys
+	return dst
 }
 
 // span is where a value's JSON is in the body.
@@ -112,7 +151,7 @@ func (e *encoder) appendValue(dst []byte, v any, depth int, plain bool) (_ []byt
 		}
 		start := len(dst)
 		var buf [24]member
-		ms := sortedMembers(buf[:0], x)
+		ms := e.members(buf[:0], x, depth)
 		dst = append(dst, '{')
 		for i := range ms {
 			if i > 0 {

@@ -5,14 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -237,39 +235,7 @@ func BenchmarkApplyBatch(b *testing.B) {
 // BenchmarkApplyBatchDTS is BenchmarkApplyBatch with events shaped as the
 // dts source makes them (about 1.9 KB of JSON each): a table's schema
 // (column list, keys) shared by its records, before and after images.
-func BenchmarkApplyBatchDTS(b *testing.B) {
-	fields := []string{"id", "order_no", "customer", "amount", "status", "created_at", "updated_at", "note"}
-	recordFields := make([]any, len(fields))
-	for i, name := range fields {
-		recordFields[i] = map[string]any{"fieldName": name, "rawDataTypeNum": int64(253), "isPrimaryKey": i == 0,
-			"isUniqueKey": i == 1, "fieldPosition": int64(i)}
-	}
-	schema := map[string]any{"databaseName": "shop", "tableName": "orders", "schemaId": "(shop,shop,orders)",
-		"recordFields":     recordFields,
-		"primaryIndexInfo": map[string]any{"indexType": "PrimaryKey", "indexFields": []any{recordFields[0]}},
-		"uniqueIndexInfo":  []any{map[string]any{"indexType": "UniqueKey", "indexName": "uk_order_no", "indexFields": []any{recordFields[1]}}},
-		"databaseInfo":     map[string]any{"databaseType": "MySQL", "version": "5.7.35-log"}}
-	tp := map[string]any{"hash": int64(0), "partition": int64(0), "topic": "cn_hangzhou_rm_bp1test_version2"}
-	in := make([]*connect.Record, 100)
-	for i := range in {
-		image := func(status string) map[string]any {
-			return map[string]any{"id": int64(i), "order_no": fmt.Sprintf("NO-%06d", i), "customer": "张三",
-				"amount": json.Number("107.50"), "status": status, "created_at": "2022-06-21 08:30:15.123456",
-				"updated_at": "2022-06-21 08:30:15", "note": nil}
-		}
-		r := connect.NewRecord("dts_topic", map[string]any{"id": int64(i)}, map[string]any{
-			"id": int64(1000 + i), "topicPartition": tp, "offset": int64(5000 + i), "sourceTimestamp": int64(1655769600),
-			"operationType": "UPDATE", "schema": schema, "beforeImage": image("NEW"), "afterImage": image("PAID")})
-		r.Headers = connect.Headers{
-			{Key: "ce_specversion", Value: "1.0"}, {Key: "ce_id", Value: fmt.Sprintf("22e92fb7f033286162de058d4c859060-%d", 1000+i)},
-			{Key: "ce_source", Value: "dts-orders-to-rocketmq"}, {Key: "ce_type", Value: "dts:ConsumeMessage"},
-			{Key: "ce_subject", Value: "acs:dts:cn-hangzhou::dtsabcdet1ro/dtse9gh4883283o991"}, {Key: "ce_time", Value: "2022-06-21T00:00:00Z"},
-			{Key: "content-type", Value: "application/json; charset=utf-8"},
-		}
-		in[i] = r
-	}
-	benchEcho(b, in)
-}
+func BenchmarkApplyBatchDTS(b *testing.B) { benchEcho(b, httpfn.DTSBatch(100)) }
 
 // benchEcho times ApplyBatch of in to a function that echoes each batch.
 // The function reads into one reused buffer so that B/op and allocs/op
@@ -289,23 +255,16 @@ func benchEcho(b *testing.B, in []*connect.Record) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := httpfn.CPUTime()
 	for i := 0; i < b.N; i++ {
 		out, err := f.ApplyBatch(ctx, in)
 		if err != nil || len(out) != len(in) {
 			b.Fatal(err, len(out))
 		}
 	}
-	cpu := cpuTime() - cpu0
+	cpu := httpfn.CPUTime() - cpu0
 	b.ReportMetric(float64(b.N*len(in))/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(b.N*len(in))/cpu.Seconds(), "records/cpu-s")
-}
-
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // TestRequestHeaders checks that a headers.Accept key replaces the default
