@@ -389,6 +389,12 @@ func (d *decoder) strBytes() ([]byte, bool) {
 	start := d.pos + 1
 	ascii := true
 	for i := start; i < len(d.data); i++ {
+		for i < len(d.data) && plainByte[d.data[i]] {
+			i++
+		}
+		if i == len(d.data) {
+			break
+		}
 		switch c := d.data[i]; {
 		case c == '"':
 			b := d.data[start:i]
@@ -401,12 +407,22 @@ func (d *decoder) strBytes() ([]byte, bool) {
 			return d.unescape(start, i, ascii)
 		case c < 0x20:
 			return nil, false
-		case c >= utf8.RuneSelf:
+		default: // c >= utf8.RuneSelf
 			ascii = false
 		}
 	}
 	return nil, false
 }
+
+// plainByte[c] is true for the bytes that stand for themselves in a JSON
+// string and need no further check: ASCII but '"', '\\' and control
+// characters.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // unescape reads the rest of a string that has an escape at i into
 // d.buf; ascii says whether the bytes before it are.
@@ -508,29 +524,32 @@ func hex4(data []byte, i int) rune {
 // event.
 func (d *decoder) strValue() (any, bool) {
 	start := d.pos + 1
-	for i := start; i < len(d.data) && i-start <= maxInternedValue; i++ {
-		switch c := d.data[i]; {
-		case c == '"':
-			b := d.data[start:i]
-			d.pos = i + 1
-			if v, ok := d.values[string(b)]; ok {
-				return v, true
-			}
-			if len(d.values) >= maxInterned {
-				clear(d.values)
-			}
-			v := d.interned.Text(b)
-			d.values[v.(string)] = v
-			return v, true
-		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
-			i = len(d.data) // not a plain short string
+	i := start
+	for i < len(d.data) && plainByte[d.data[i]] {
+		i++
+	}
+	if i == len(d.data) || d.data[i] != '"' {
+		// Escapes, non-ASCII text, or an error.
+		b, ok := d.strBytes()
+		if !ok {
+			return nil, false
 		}
+		return d.arena.Text(b), true
 	}
-	b, ok := d.strBytes()
-	if !ok {
-		return nil, false
+	b := d.data[start:i]
+	d.pos = i + 1
+	if len(b) > maxInternedValue {
+		return d.arena.Text(b), true
 	}
-	return d.arena.Text(b), true
+	if v, ok := d.values[string(b)]; ok {
+		return v, true
+	}
+	if len(d.values) >= maxInterned {
+		clear(d.values)
+	}
+	v := d.interned.Text(b)
+	d.values[v.(string)] = v
+	return v, true
 }
 
 // dataMember reads the value of data's member k. An object that is the
