@@ -251,18 +251,7 @@ func (d *decoder) value(depth int) (any, bool) {
 		}
 		b := d.data[d.pos:end]
 		d.pos = end
-		if len(b) > maxInternedValue {
-			return d.arena.Number(b), true
-		}
-		if v, ok := d.numbers[string(b)]; ok {
-			return v, true
-		}
-		if len(d.numbers) >= maxInterned {
-			clear(d.numbers)
-		}
-		v := d.interned.Number(b)
-		d.numbers[string(v.(json.Number))] = v
-		return v, true
+		return d.internValue(d.numbers, b, true), true
 	}
 }
 
@@ -536,20 +525,36 @@ func (d *decoder) strValue() (any, bool) {
 		}
 		return d.arena.Text(b), true
 	}
-	b := d.data[start:i]
 	d.pos = i + 1
+	return d.internValue(d.values, d.data[start:i], false), true
+}
+
+// internValue returns b as a string, or a json.Number if number, boxed.
+// A short one is shared, through m, with earlier values of its text.
+func (d *decoder) internValue(m map[string]any, b []byte, number bool) any {
 	if len(b) > maxInternedValue {
-		return d.arena.Text(b), true
+		if number {
+			return d.arena.Number(b)
+		}
+		return d.arena.Text(b)
 	}
-	if v, ok := d.values[string(b)]; ok {
-		return v, true
+	if v, ok := m[string(b)]; ok {
+		return v
 	}
-	if len(d.values) >= maxInterned {
-		clear(d.values)
+	if len(m) >= maxInterned {
+		clear(m)
 	}
-	v := d.interned.Text(b)
-	d.values[v.(string)] = v
-	return v, true
+	var v any
+	var text string // v's own text as the key: no copy of b
+	if number {
+		v = d.interned.Number(b)
+		text = string(v.(json.Number))
+	} else {
+		v = d.interned.Text(b)
+		text = v.(string)
+	}
+	m[text] = v
+	return v
 }
 
 // dataMember reads the value of data's member k. An object that is the
