@@ -139,7 +139,7 @@ func (b *batcher) protoMessage(d *draft, topic *v2.Resource, born *timestamppb.T
 	}
 	sp := &w.sp
 	sp.Keys = d.keys
-	sp.MessageId = rmq.GetMessageIdCodecInstance().NextMessageId().String()
+	sp.MessageId = ids.next(born.GetSeconds()) // the client's format (msgid.go)
 	sp.BornTimestamp = born
 	sp.BornHost = b.host
 	sp.BodyEncoding = v2.Encoding_IDENTITY

@@ -29,7 +29,9 @@ import (
 //   - the client's logs go to slog (debug level for its info lines) instead
 //     of files.
 //
-// This is the package's only global state, forced by the library.
+// This and the message ID generator (msgid.go, which must share the
+// client's process-wide sequence space) are the package's only global
+// state, both forced by the library.
 
 // producerKey is everything that makes two producers different.
 type producerKey struct {

@@ -142,6 +142,7 @@ func TestPrepareGolden(t *testing.T) {
 	now := time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC)
 	recs := goldenRecords()
 	var out strings.Builder
+	msgIDs := map[string]bool{}
 	for _, gm := range goldenMappings {
 		task := goldenTask(t, now, gm.kv...)
 		// twice: a task's second Put must build the same messages as its
@@ -153,6 +154,13 @@ func TestPrepareGolden(t *testing.T) {
 			var b strings.Builder
 			for i := range jobs {
 				fmt.Fprintf(&b, "--- %s / record %d (%s)\n%s", gm.name, i, recs[i].Topic, dumpJob(&jobs[i]))
+				if pb := jobs[i].pb; pb != nil {
+					id := pb.GetSystemProperties().GetMessageId()
+					if _, _, ok := parseID(id); !ok || msgIDs[id] {
+						t.Errorf("%s: message ID %q: not V1 or made twice", gm.name, id)
+					}
+					msgIDs[id] = true
+				}
 			}
 			rounds[round] = b.String()
 		}
