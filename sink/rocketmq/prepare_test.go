@@ -244,3 +244,33 @@ func dumpFields(b *strings.Builder, body []byte, keys []string, tag *string, pro
 		fmt.Fprintf(b, "deliver at %s\n", at.UTC().Format(time.RFC3339Nano))
 	}
 }
+
+// TestPrepareSlabs: bodies cut from shared slabs are each their own, at
+// capped capacity, whatever the sizes do from one Put to the next (the
+// slabs are sized from the last Put and renewed when nearly full).
+func TestPrepareSlabs(t *testing.T) {
+	task := goldenTask(t, time.Now(), "message.body.form", "JSONPATH", "message.body.value", "$.data.b",
+		"message.key.form", "JSONPATH", "message.key.value", "$.data.k")
+	for round, sizes := range [][]int{{10, 10, 10}, {1, 5000, 3, 70000, 2, 2, 9000}, {100, 100, 100, 100}, {0, 64, 0}} {
+		recs := make([]*connect.Record, len(sizes))
+		for i, n := range sizes {
+			recs[i] = connect.NewRecord("t", nil, map[string]any{"b": strings.Repeat(string(rune('a'+i)), n), "k": []any{"x", fmt.Sprint(i)}})
+		}
+		jobs := make([]job, len(recs))
+		task.prepare(connect.EventContext{}, recs, jobs)
+		for i, n := range sizes {
+			j := &jobs[i]
+			if n == 0 {
+				if j.err == nil {
+					t.Errorf("round %d record %d: an empty body was accepted", round, i)
+				}
+				continue
+			}
+			b, keys := j.pb.GetBody(), j.pb.GetSystemProperties().GetKeys()
+			if j.err != nil || string(b) != strings.Repeat(string(rune('a'+i)), n) || cap(b) != len(b) ||
+				len(keys) != 2 || keys[1] != fmt.Sprint(i) || cap(keys) != 2 {
+				t.Fatalf("round %d record %d: err %v, body of %d bytes (cap %d), keys %q (cap %d)", round, i, j.err, len(b), cap(b), keys, cap(keys))
+			}
+		}
+	}
+}

@@ -42,10 +42,10 @@ type Task struct {
 
 	// Scratch of prepare, which runs on Put's goroutine: the view of the
 	// record being mapped, and how many body bytes the last Put had (to
-	// size the next one's slab).
-	ev         forms.Event
-	lastBodies int
-	lastN      int
+	// size the next one's slabs).
+	ev      forms.Event
+	bodies  int // body bytes of the last Put's records that had one
+	records int
 
 	closeOnce sync.Once
 	closeErr  error
@@ -163,11 +163,17 @@ func (t *Task) Put(ctx context.Context, records []*connect.Record) error {
 func (t *Task) prepare(ec connect.EventContext, records []*connect.Record, jobs []job) {
 	born := timestamppb.Now()
 	topic := t.producer.batch.resource(t.mapping.topic)
-	s := slabs{body: make([]byte, 0, t.bodyHint(len(records))), keys: make([]string, 0, len(records))}
+	per := t.bodyPer()
+	s := slabs{body: make([]byte, 0, slabSize(per, len(records))), keys: make([]string, 0, len(records))}
 	var wires []wire
 	for i, r := range records {
 		j := &jobs[i]
 		j.rec = r
+		if per > 0 && cap(s.body)-len(s.body) < per {
+			// Nearly full: a new slab for the rest, rather than letting
+			// append copy every body so far into a larger one.
+			s.body = make([]byte, 0, slabSize(per, len(records)-i))
+		}
 		if err := t.ev.Reset(r, ec); err != nil {
 			j.err = connect.Permanent(fmt.Errorf("rocketmq: %w", err))
 			continue
@@ -193,17 +199,33 @@ func (t *Task) prepare(ec connect.EventContext, records []*connect.Record, jobs 
 		j.msg = t.mapping.clientMessage(&d)
 	}
 	t.ev = forms.Event{} // keep no record alive after Put
-	t.lastBodies, t.lastN = len(s.body), len(records)
+	t.bodies, t.records = 0, 0
+	for i := range jobs {
+		if jobs[i].err == nil {
+			t.bodies += len(jobs[i].body())
+			t.records++
+		}
+	}
 }
 
-// bodyHint sizes the body slab of a Put of n records from the last Put:
-// its bytes per record, plus an eighth.
-func (t *Task) bodyHint(n int) int {
-	if t.lastN == 0 {
+// bodyPer is the body bytes per record of the last Put, 0 before the first.
+func (t *Task) bodyPer() int {
+	if t.records == 0 {
 		return 0
 	}
-	per := t.lastBodies / t.lastN
-	return n*per + n*per/8
+	return t.bodies / t.records
+}
+
+// slabSize is the capacity of a body slab for n bodies of per bytes, plus
+// an eighth.
+func slabSize(per, n int) int { return n*per + n*per/8 }
+
+// body is the job's message body.
+func (j *job) body() []byte {
+	if j.pb != nil {
+		return j.pb.GetBody()
+	}
+	return j.msg.Body
 }
 
 // plan groups the prepared jobs into units: one per FIFO group; normal
