@@ -459,9 +459,15 @@ func (f *Function) answer(data []byte, records []*connect.Record, subjects []sub
 	// every event's headers, as many as toRecord can make (each record's
 	// headers then have their capacity cut, so appending to them copies).
 	recs := make([]connect.Record, n)
-	maxHeaders := 0
+	maxHeaders := 0 // the most headers toRecord keeps of an input
 	for _, r := range records {
-		maxHeaders = max(maxHeaders, len(r.Headers))
+		n := 0
+		for _, h := range r.Headers {
+			if keptHeader(h.Key) {
+				n++
+			}
+		}
+		maxHeaders = max(maxHeaders, n)
 	}
 	room := 0
 	for i := range n {
@@ -673,6 +679,12 @@ func headerKey(name string) string {
 	return "ce_" + name
 }
 
+// keptHeader reports whether a record based on an input keeps the input's
+// header of that key: its CloudEvents headers are the returned event's.
+func keptHeader(key string) bool {
+	return !strings.HasPrefix(key, "ce_") && !strings.EqualFold(key, "content-type")
+}
+
 // memberValue is the value of the member k of ev (nil if none).
 func memberValue(ev []member, k string) any {
 	for _, m := range ev {
@@ -691,7 +703,7 @@ func toRecord(r *connect.Record, hs connect.Headers, ev []member, base *connect.
 	start := len(hs)
 	// Keep the base's own headers, drop its CloudEvents ones.
 	for _, h := range base.Headers {
-		if strings.HasPrefix(h.Key, "ce_") || strings.EqualFold(h.Key, "content-type") {
+		if !keptHeader(h.Key) {
 			continue
 		}
 		hs = append(hs, h)
