@@ -372,3 +372,43 @@ func TestAnswerBeforeTheBodyIsRead(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentCalls: one Function serves several goroutines at once
+// (its decoders, their arenas and interned values are per call); each
+// gets exactly the records a call of its own gets (go test -race).
+func TestConcurrentCalls(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body) // all of it before answering
+		w.Write(body)
+	}))
+	defer srv.Close()
+	f := newFn(t, map[string]string{"url": srv.URL})
+	batches := make([][]*connect.Record, 4)
+	want := make([][]*connect.Record, len(batches))
+	for g := range batches {
+		batches[g] = httpfn.DTSBatch(20)
+		for i, r := range batches[g] {
+			v := r.Value.(map[string]any)
+			r.Value = map[string]any{"g": int64(g), "i": int64(i), "long": strings.Repeat(string(rune('a'+g)), 40+i), "schema": v["schema"],
+				"afterImage": v["afterImage"], "n": json.Number(strings.Repeat("7", g+1))}
+		}
+		out, err := f.ApplyBatch(context.Background(), batches[g])
+		if err != nil || len(out) != 20 {
+			t.Fatal(err, len(out))
+		}
+		want[g] = out
+	}
+	var wg sync.WaitGroup
+	for g := range batches {
+		wg.Go(func() {
+			for range 30 {
+				out, err := f.ApplyBatch(context.Background(), batches[g])
+				if err != nil || !reflect.DeepEqual(out, want[g]) {
+					t.Errorf("goroutine %d: %v, or records differ from a call of its own", g, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
