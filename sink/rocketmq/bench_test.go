@@ -53,7 +53,7 @@ func BenchmarkMapping(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var d draft
+		d := draft{msg: new(rmq.Message)} // as prepare maps for the official client
 		if err := m.message(r, ev, &slabs{}, &d); err != nil {
 			b.Fatal(err)
 		}

@@ -84,6 +84,10 @@ type draft struct {
 	group string            // FIFO message group; "" when none
 	at    time.Time         // delivery time, when hasAt
 	hasAt bool
+	// msg, when set, is the official client's Message the draft becomes
+	// (known before mapping: batch size 1, or every message delayed), and
+	// the properties go straight into it instead of props.
+	msg *rmq.Message
 }
 
 // slabs back the drafts of one Put: their bodies and keys are cut from
@@ -184,6 +188,10 @@ func (m *mapping) message(r *connect.Record, ev *forms.Event, s *slabs, d *draft
 }
 
 func (d *draft) addProperty(k, v string) {
+	if d.msg != nil {
+		d.msg.AddProperty(k, v)
+		return
+	}
 	if d.props == nil {
 		d.props = make(map[string]string)
 	}
@@ -192,15 +200,19 @@ func (d *draft) addProperty(k, v string) {
 
 // clientMessage is the draft as the official client's Message.
 func (m *mapping) clientMessage(d *draft) *rmq.Message {
-	msg := &rmq.Message{Topic: m.topic, Body: d.body}
+	msg := d.msg
+	if msg == nil {
+		msg = &rmq.Message{}
+		for k, v := range d.props {
+			msg.AddProperty(k, v)
+		}
+	}
+	msg.Topic, msg.Body = m.topic, d.body
 	if len(d.keys) > 0 {
 		msg.SetKeys(d.keys...)
 	}
 	if d.tag != "" {
 		msg.SetTag(d.tag)
-	}
-	for k, v := range d.props {
-		msg.AddProperty(k, v)
 	}
 	if d.group != "" {
 		msg.SetMessageGroup(d.group)

@@ -166,6 +166,8 @@ func (t *Task) prepare(ec connect.EventContext, records []*connect.Record, jobs 
 	per := t.bodyPer()
 	s := slabs{body: make([]byte, 0, slabSize(per, len(records))), keys: make([]string, 0, len(records))}
 	var wires []wire
+	// Known before mapping: every message goes through the official client.
+	official := t.batchSize <= 1 || t.mapping.delay > 0
 	for i, r := range records {
 		j := &jobs[i]
 		j.rec = r
@@ -179,6 +181,9 @@ func (t *Task) prepare(ec connect.EventContext, records []*connect.Record, jobs 
 			continue
 		}
 		var d draft
+		if official {
+			d.msg = new(rmq.Message)
+		}
 		if j.err = t.mapping.message(r, &t.ev, &s, &d); j.err != nil {
 			continue
 		}
