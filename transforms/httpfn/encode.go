@@ -47,24 +47,44 @@ type encoder struct {
 	// schema), and records are never changed after hand-off, so within one
 	// call a map seen again is written again by copying its bytes.
 	written map[uintptr]span
-	// The sorted keys of the last object written at each of the first
-	// depths. The records of a batch mostly have objects of the same keys
-	// at the same depth (a table's rows, its before and after images),
-	// and looking those keys up costs less than collecting and sorting.
-	keys [keyDepths][]string
+	// The keys of the last object written at each of the first depths.
+	// The records of a batch mostly have objects of the same keys at the
+	// same depth (a table's rows, its before and after images): looking
+	// those keys up costs less than collecting and sorting, and their
+	// JSON is written once.
+	keys [keyDepths]keySet
 }
 
 // keyDepths is the number of depths whose last keys are remembered.
 const keyDepths = 4
 
-// members appends m's members to dst sorted by key, as sortedMembers.
-func (e *encoder) members(dst []member, m map[string]any, depth int) []member {
-	if depth >= keyDepths {
-		return sortedMembers(dst, m)
+// keySet is the keys of an object, sorted, and their JSON.
+type keySet struct {
+	keys []string
+	json []byte // each key as appendString writes it, and a colon
+	ends []int  // where each key's JSON ends in json
+}
+
+// member returns the JSON of key i and its colon.
+func (ks *keySet) member(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = ks.ends[i-1]
 	}
-	if keys := e.keys[depth]; len(keys) == len(m) {
+	return ks.json[start:ks.ends[i]]
+}
+
+// members appends m's members to dst sorted by key, as sortedMembers. ks,
+// if not nil, holds their keys' JSON; it stays valid until the next call
+// at this depth.
+func (e *encoder) members(dst []member, m map[string]any, depth int) (_ []member, ks *keySet) {
+	if depth >= keyDepths {
+		return sortedMembers(dst, m), nil
+	}
+	ks = &e.keys[depth]
+	if len(ks.keys) == len(m) {
 		n := len(dst)
-		for _, k := range keys {
+		for _, k := range ks.keys {
 			v, ok := m[k]
 			if !ok {
 				break
@@ -72,20 +92,18 @@ func (e *encoder) members(dst []member, m map[string]any, depth int) []member {
 			dst = append(dst, member{k, v})
 		}
 		if len(dst)-n == len(m) {
-			return dst // the same keys: the same order
+			return dst, ks // the same keys: the same order
 		}
 		dst = dst[:n]
 	}
 	dst = sortedMembers(dst, m)
-	keys := e.keys[depth][:0]
-	if cap(keys) < len(m) {
-		keys = make([]string, 0, max(len(m), 16))
-	}
+	ks.keys, ks.json, ks.ends = ks.keys[:0], ks.json[:0], ks.ends[:0]
 	for _, m := range dst {
-		keys = append(keys, m.k)
+		ks.keys = append(ks.keys, m.k)
+		ks.json = append(appendString(ks.json, m.k), ':')
+		ks.ends = append(ks.ends, len(ks.json))
 	}
-	e.keys[depth] = keys
-	return dst
+	return dst, ks
 }
 
 // span is where a value's JSON is in the body.
@@ -151,14 +169,17 @@ func (e *encoder) appendValue(dst []byte, v any, depth int, plain bool) (_ []byt
 		}
 		start := len(dst)
 		var buf [24]member
-		ms := e.members(buf[:0], x, depth)
+		ms, ks := e.members(buf[:0], x, depth)
 		dst = append(dst, '{')
 		for i := range ms {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, ms[i].k)
-			dst = append(dst, ':')
+			if ks != nil {
+				dst = append(dst, ks.member(i)...)
+			} else {
+				dst = append(appendString(dst, ms[i].k), ':')
+			}
 			if dst, ok = e.appendValue(dst, ms[i].v, depth+1, plain); !ok {
 				return dst, false
 			}
@@ -220,8 +241,9 @@ func (e *encoder) appendValue(dst []byte, v any, depth int, plain bool) (_ []byt
 const hexDigits = "0123456789abcdef"
 
 // htmlSafe[b] is true for the ASCII bytes encoding/json writes unescaped
-// (it escapes <, > and & for HTML safety by default).
-var htmlSafe = func() (t [utf8.RuneSelf]bool) {
+// (it escapes <, > and & for HTML safety by default); false for every
+// byte from 0x80 on, which starts a UTF-8 sequence to check.
+var htmlSafe = func() (t [256]bool) {
 	for b := 0x20; b < utf8.RuneSelf; b++ {
 		t[b] = b != '"' && b != '\\' && b != '<' && b != '>' && b != '&'
 	}
@@ -235,11 +257,16 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		rest := s[i:] // most bytes: a tight loop without bounds checks
+		n := 0
+		for n < len(rest) && htmlSafe[rest[n]] {
+			n++
+		}
+		i += n
+		if i == len(s) {
+			break
+		}
 		if b := s[i]; b < utf8.RuneSelf {
-			if htmlSafe[b] {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch b {
 			case '\\', '"':

@@ -191,6 +191,7 @@ type Function struct {
 	// Kept between calls: a batch of 100 events is some 70 KB each way,
 	// and decoders keep what they interned.
 	bufs     sync.Pool // *[]byte request and response bodies
+	encoders sync.Pool // *encoder, with the keys they remember
 	decoders decoders
 }
 
@@ -269,7 +270,12 @@ func (f *Function) ApplyBatchFrom(ctx context.Context, records []*connect.Record
 	subjects := make([]subject, len(records))
 	ids := inputIDs{byID: make(map[string]int, len(records))}
 	reqBuf := f.getBuf()
-	body, inBuf, err := encodeBatch(*reqBuf, records, ec, subjects, &ids)
+	e, _ := f.encoders.Get().(*encoder)
+	if e == nil {
+		e = new(encoder)
+	}
+	body, inBuf, err := e.encodeBatch(*reqBuf, records, ec, subjects, &ids)
+	f.encoders.Put(e)
 	if inBuf {
 		*reqBuf = body
 	}
@@ -302,8 +308,8 @@ func (f *Function) ApplyBatchFrom(ctx context.Context, records []*connect.Record
 // itself when a value needs it). It notes each input's id in ids and its
 // subject attribute in subjects. inDst is false when the body is not in
 // dst's array.
-func encodeBatch(dst []byte, records []*connect.Record, ec connect.EventContext, subjects []subject, ids *inputIDs) (body []byte, inDst bool, err error) {
-	var e encoder
+func (e *encoder) encodeBatch(dst []byte, records []*connect.Record, ec connect.EventContext, subjects []subject, ids *inputIDs) (body []byte, inDst bool, err error) {
+	clear(e.written) // spans of another body
 	dst = append(dst, '[')
 	for i, r := range records {
 		if i > 0 {
