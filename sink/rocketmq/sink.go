@@ -188,7 +188,7 @@ func (t *Task) prepare(ec connect.EventContext, records []*connect.Record, jobs 
 			continue
 		}
 		j.group = d.group
-		if t.batchSize > 1 && (d.group != "" || !d.hasAt) {
+		if !official && t.batchSize > 1 && (d.group != "" || !d.hasAt) {
 			if len(wires) == 0 {
 				wires = make([]wire, len(records)-i)
 			}
