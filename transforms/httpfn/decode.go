@@ -189,6 +189,7 @@ type decoder struct {
 	numbers map[string]any    // interned short numbers
 	prev    map[string]prevObject
 	mstack  []member // members of the objects being read
+	guess   [guessDepths]keyGuess
 
 	// The events of an answer (see readEvents): their members, and where
 	// each event's end.
@@ -280,12 +281,49 @@ func (d *decoder) object(depth int) (any, bool) {
 	return m, true
 }
 
+// guessDepths is the number of depths whose objects' keys are guessed.
+const guessDepths = 8
+
+// keyGuess guesses the keys of an object from the last object read at the
+// same depth: the objects at one depth of an answer mostly have the same
+// keys in the same order (the events, their data, the rows' images), and
+// comparing a key with the one guessed costs less than looking it up.
+type keyGuess struct {
+	last, cur []string // the keys of the last object, of this one so far
+	next      int      // the index in last of the key guessed next
+}
+
+// key returns b, a key of the object being read, as a string.
+func (g *keyGuess) key(d *decoder, b []byte) string {
+	var k string
+	if g.next < len(g.last) && g.last[g.next] == string(b) {
+		k = g.last[g.next]
+		g.next++
+	} else {
+		k = d.intern(b)
+		g.next = 0 // go on after k in last, if it is there
+		for i, l := range g.last {
+			if l == k {
+				g.next = i + 1
+				break
+			}
+		}
+	}
+	g.cur = append(g.cur, k)
+	return k
+}
+
 // readMembers reads the object at d.pos (at depth) and pushes its
 // members, in their order, on d.mstack from base on.
 func (d *decoder) readMembers(depth int) (base int, ok bool) {
 	base = len(d.mstack)
 	if depth > maxDecodeDepth {
 		return base, false
+	}
+	var g *keyGuess
+	if depth < guessDepths {
+		g = &d.guess[depth]
+		g.cur, g.next = g.cur[:0], 0
 	}
 	d.pos++ // {
 	d.ws()
@@ -302,7 +340,12 @@ func (d *decoder) readMembers(depth int) (base int, ok bool) {
 		if !ok {
 			return base, false
 		}
-		k := d.intern(b)
+		var k string
+		if g != nil {
+			k = g.key(d, b)
+		} else {
+			k = d.intern(b)
+		}
 		d.ws()
 		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
 			return base, false
@@ -327,6 +370,9 @@ func (d *decoder) readMembers(depth int) (base int, ok bool) {
 			d.pos++
 		case '}':
 			d.pos++
+			if g != nil {
+				g.last, g.cur = g.cur, g.last
+			}
 			return base, true
 		default:
 			return base, false
