@@ -483,39 +483,14 @@ func (t *task) Poll(ctx context.Context) ([]*connect.Record, error) {
 		if t.pending != nil {
 			return
 		}
-		if kr.Partition != 0 {
-			if !t.warnedPartition {
-				t.warnedPartition = true
-				t.log.Warn("ignoring a partition other than 0: DTS topics have exactly one", "partition", kr.Partition)
-			}
-			return
-		}
-		if kr.Offset < t.consumedNext {
-			return // re-fetched after a rebalance; already handed on
-		}
-		if IsPlaceholder(kr.Value) {
-			t.consumedNext = kr.Offset + 1
-			return
-		}
-		c := &t.change
-		if err := t.dec.DecodeInto(c, kr.Value); err != nil {
-			t.pending = fmt.Errorf("dts: record at topic %q partition 0 offset %d: %w", kr.Topic, kr.Offset, err)
-			return
-		}
-		t.consumedNext, t.consumedTS = kr.Offset+1, c.SourceTimestamp
-		if !c.Operation.Emitted() {
-			return
-		}
-		r, err := t.bld.Record(c, kr.Offset)
+		r, err := t.next(kr)
 		if err != nil {
 			t.pending = fmt.Errorf("dts: record at topic %q partition 0 offset %d: %w", kr.Topic, kr.Offset, err)
 			return
 		}
-		r.SourcePartition = t.part
-		// Kafka's convention: the committed offset is the next to read.
-		r.SourceOffset = map[string]any{"offset": kr.Offset + 1, "sourceTimestamp": c.SourceTimestamp, "cluster": t.cluster}
-		t.emittedNext, t.emittedAny = kr.Offset+1, true
-		out = append(out, r)
+		if r != nil {
+			out = append(out, r)
+		}
 	})
 	// Records fetched before the lost position are handed on first.
 	if lost != nil && t.pending == nil {
@@ -528,6 +503,45 @@ func (t *task) Poll(ctx context.Context) ([]*connect.Record, error) {
 		return nil, ferr
 	}
 	return out, nil
+}
+
+// next reads one fetched record: the record to emit, or nil for one that
+// only moves the position on (a placeholder, BEGIN, COMMIT, HEARTBEAT, a
+// re-fetched or foreign-partition record). t.mu is held.
+func (t *task) next(kr *kgo.Record) (*connect.Record, error) {
+	if kr.Partition != 0 {
+		if !t.warnedPartition {
+			t.warnedPartition = true
+			t.log.Warn("ignoring a partition other than 0: DTS topics have exactly one", "partition", kr.Partition)
+		}
+		return nil, nil
+	}
+	if kr.Offset < t.consumedNext {
+		return nil, nil // re-fetched after a rebalance; already handed on
+	}
+	if IsPlaceholder(kr.Value) {
+		t.consumedNext = kr.Offset + 1
+		return nil, nil
+	}
+	c := &t.change
+	if err := t.dec.DecodeInto(c, kr.Value); err != nil {
+		return nil, err
+	}
+	t.consumedNext, t.consumedTS = kr.Offset+1, c.SourceTimestamp
+	if !c.Operation.Emitted() {
+		return nil, nil
+	}
+	r, err := t.bld.Record(c, kr.Offset)
+	if err != nil {
+		return nil, err
+	}
+	// One partition map for every record: the runtime's offset tracker
+	// recognises it by identity.
+	r.SourcePartition = t.part
+	// Kafka's convention: the committed offset is the next to read.
+	r.SourceOffset = map[string]any{"offset": kr.Offset + 1, "sourceTimestamp": c.SourceTimestamp, "cluster": t.cluster}
+	t.emittedNext, t.emittedAny = kr.Offset+1, true
+	return r, nil
 }
 
 // Commit commits the delivered position to the consumer group, with the
