@@ -18,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 
 	"github.com/inletdev/inlet/connect"
+	"github.com/inletdev/inlet/internal/box"
 )
 
 // activeSids is the set of consumer groups consumed in this process. It is
@@ -60,6 +61,14 @@ type task struct {
 	bld     *Builder
 	part    map[string]any
 	release func()
+
+	// Boxed forms of the SourceOffset values (see next): the arena for
+	// offsets, and the last source second and cluster ID, which
+	// consecutive records share.
+	arena        box.Arena
+	offTS        int64
+	offTSValue   any
+	clusterValue any
 
 	pending error // a decode error held back until the records before it are out
 
@@ -538,8 +547,17 @@ func (t *task) next(kr *kgo.Record) (*connect.Record, error) {
 	// One partition map for every record: the runtime's offset tracker
 	// recognises it by identity.
 	r.SourcePartition = t.part
-	// Kafka's convention: the committed offset is the next to read.
-	r.SourceOffset = map[string]any{"offset": kr.Offset + 1, "sourceTimestamp": c.SourceTimestamp, "cluster": t.cluster}
+	// Kafka's convention: the committed offset is the next to read. The
+	// offset map is the record's own (the runtime keeps the last delivered
+	// record's); its numbers are boxed in the arena and the cluster ID
+	// once per cluster, so the map is its only allocation.
+	if c.SourceTimestamp != t.offTS || t.offTSValue == nil {
+		t.offTS, t.offTSValue = c.SourceTimestamp, t.arena.Int64(c.SourceTimestamp)
+	}
+	if s, _ := t.clusterValue.(string); s != t.cluster || t.clusterValue == nil {
+		t.clusterValue = t.cluster
+	}
+	r.SourceOffset = map[string]any{"offset": t.arena.Int64(kr.Offset + 1), "sourceTimestamp": t.offTSValue, "cluster": t.clusterValue}
 	t.emittedNext, t.emittedAny = kr.Offset+1, true
 	return r, nil
 }
