@@ -121,6 +121,34 @@ type Decoder struct {
 
 	// w reads the Avro encoding (hamba/avro's Reader), reused per datum.
 	w wire
+
+	// rendered holds, per column position, the last Timestamp or DateTime
+	// rendered there in a before and in an after image (see readValue).
+	rendered []renderedPair
+}
+
+// rendered is a Timestamp or DateTime value with the parts it was rendered
+// from. An UPDATE's two images and consecutive records of a table mostly
+// repeat them, and comparing the parts costs far less than rendering. The
+// value depends on the parts alone, so a slot may serve any table.
+type rendered struct {
+	branch int64    // vTimestamp or vDateTime; 0: empty
+	sec    int64    // vTimestamp: seconds (micros in dt.micros)
+	dt     dateTime // vDateTime: the parts
+	v      any
+}
+
+// renderedPair is a column's last rendered value in before and after images.
+type renderedPair [2]rendered
+
+// find returns the value rendered from these parts in either image.
+func (p *renderedPair) find(branch, sec int64, dt dateTime) (any, bool) {
+	for i := range p {
+		if r := &p[i]; r.branch == branch && r.sec == sec && r.dt == dt {
+			return r.v, true
+		}
+	}
+	return nil, false
 }
 
 // keepReuse boxes text for an image: prev when it holds the same text (an
@@ -328,10 +356,10 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	var stack [32]any
 	w.field(atBeforeImages)
 	var prev []any
-	c.Before, prev, _ = d.readImage(w, c.Fields, stack[:0], nil)
+	c.Before, prev, _ = d.readImage(w, c.Fields, 0, stack[:0], nil)
 	w.field(atAfterImages)
 	var ddl string
-	c.After, _, ddl = d.readImage(w, c.Fields, nil, prev)
+	c.After, _, ddl = d.readImage(w, c.Fields, 1, nil, prev)
 	// The Java SDK's schema ends after afterImages; LIO's adds bornTimestamp.
 	// Avro is positional, so the field is there exactly when bytes remain.
 	if w.more() {
@@ -361,8 +389,9 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 // DDL text) or an array of column values, which it puts in a map keyed by
 // the column names (a NONE column left out). When vals is not nil it
 // appends the values to it in column order (NONE as nil); prev holds the
-// before image's values, which the after image's reuse when equal.
-func (d *Decoder) readImage(w *wire, fields []Field, vals, prev []any) (map[string]any, []any, string) {
+// before image's values, which the after image's reuse when equal; img is
+// 0 for the before image, 1 for the after image (rendered's slot).
+func (d *Decoder) readImage(w *wire, fields []Field, img int, vals, prev []any) (map[string]any, []any, string) {
 	switch b := w.long(); b {
 	case 0:
 		return nil, vals, ""
@@ -370,6 +399,10 @@ func (d *Decoder) readImage(w *wire, fields []Field, vals, prev []any) (map[stri
 		return nil, vals, string(w.bytes())
 	case 2:
 		m := make(map[string]any, len(fields))
+		if len(d.rendered) < len(fields) {
+			// Bounded by the datum: every field took bytes of it.
+			d.rendered = append(d.rendered, make([]renderedPair, len(fields)-len(d.rendered))...)
+		}
 		i, total := 0, 0
 		for n := w.block(&total); n > 0; n = w.block(&total) {
 			for range n {
@@ -381,7 +414,7 @@ func (d *Decoder) readImage(w *wire, fields []Field, vals, prev []any) (map[stri
 				if i < len(prev) {
 					p = prev[i]
 				}
-				v := d.readValue(w, p)
+				v := d.readValue(w, p, &d.rendered[i], img)
 				if w.failed() {
 					w.sync()
 					w.err = fmt.Errorf("value %d: %w", i, w.err)
@@ -432,8 +465,10 @@ const (
 // for the rendering of each DTS value type). prev is the value at the same
 // position in the before image (nil for none): an UPDATE mostly repeats
 // values, and reusing prev's interface value saves boxing the same text.
-// Errors go to w.
-func (d *Decoder) readValue(w *wire, prev any) any {
+// col holds the column's last rendered Timestamp or DateTime per image
+// (img: 0 before, 1 after); a value rendered from the same parts in either
+// image is reused. Errors go to w.
+func (d *Decoder) readValue(w *wire, prev any, col *renderedPair, img int) any {
 	switch b := w.long(); b {
 	case vNull:
 		return nil
@@ -521,14 +556,26 @@ func (d *Decoder) readValue(w *wire, prev any) any {
 			w.failf("Timestamp %d s is outside years 0..9999", sec)
 			return nil
 		}
+		if v, ok := col.find(vTimestamp, sec, dateTime{micros: micros}); ok {
+			return v
+		}
 		var buf [32]byte
-		return d.keepReuse(prev, appendRFC3339(buf[:0], sec, micros))
+		v := d.keepReuse(prev, appendRFC3339(buf[:0], sec, micros))
+		col[img] = rendered{branch: vTimestamp, sec: sec, dt: dateTime{micros: micros}, v: v}
+		return v
 	case vDateTime:
 		dt := readDateTime(w)
 		if w.failed() {
 			return nil
 		}
-		return dt.render(d, w, prev)
+		if v, ok := col.find(vDateTime, 0, dt); ok {
+			return v
+		}
+		v := dt.render(d, w, prev)
+		if !w.failed() {
+			col[img] = rendered{branch: vDateTime, dt: dt, v: v}
+		}
+		return v
 	case vTimestampTZ:
 		dt := readDateTime(w)
 		tz := w.bytes()
