@@ -416,6 +416,20 @@ func TestBuilderDDLAndDebezium(t *testing.T) {
 	if v := r.Value.(map[string]any); v["op"] != "d" || v["after"] != nil || r.Key.(map[string]any)["id"] != int64(3) {
 		t.Fatalf("debezium delete: %v key %v", v, r.Key)
 	}
+	// Each table keeps its own topic (built once per table).
+	for i, want := range []string{"t.appdb.public.customers", "t.shop.orders", "t.appdb.public.customers"} {
+		rec := g.PGInsert(4, "x")
+		if i == 1 {
+			rec = g.Insert(4)
+		}
+		r, err := dbz.Record(decode(t, rec), 12)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Topic != want {
+			t.Fatalf("debezium record %d: topic %q, want %q", i, r.Topic, want)
+		}
+	}
 	r, _ = dbz.Record(decode(t, g.DDL("CREATE TABLE y (a int)")), 11)
 	if v := r.Value.(map[string]any); v["ddl"] != "CREATE TABLE y (a int)" || v["databaseName"] != "shop" || r.Topic != "t" {
 		t.Fatalf("debezium ddl: %v", v)

@@ -109,6 +109,7 @@ type table struct {
 	names                                 []string
 	pk                                    []int // key columns: the primary key, else the first unique key
 	schema                                map[string]any
+	dbzTopic                              string // FormatDebezium: <topic>.<db>[.<schema>].<table>
 }
 
 // Record builds the record for an emitted change (INSERT, UPDATE, DELETE,
@@ -141,7 +142,7 @@ func (b *Builder) Record(c *Change, offset int64) (*connect.Record, error) {
 	if b.cfg.Format == FormatDebezium {
 		r := new(connect.Record)
 		*r = base
-		r.Value, r.Topic = b.debezium(c, offset, before, after)
+		r.Value, r.Topic = b.debezium(c, t, offset, before, after)
 		return r, nil
 	}
 	// The record and its seven headers in one allocation: they live and
@@ -353,7 +354,7 @@ var dbzOps = [...]string{OpInsert: "c", OpUpdate: "u", OpDelete: "d"}
 // go to <topic>.<db>.<table> (Debezium's <prefix>.<db>.<table>); DDL becomes
 // a schema-change value (databaseName, schemaName, ddl, tableChanges) on the
 // DTS topic itself, as Debezium sends DDL to the prefix topic.
-func (b *Builder) debezium(c *Change, offset int64, before, after map[string]any) (any, string) {
+func (b *Builder) debezium(c *Change, t *table, offset int64, before, after map[string]any) (any, string) {
 	ts := c.SourceTimestamp * 1000
 	src := map[string]any{
 		"version":    c.SourceVersion,
@@ -381,16 +382,19 @@ func (b *Builder) debezium(c *Change, offset int64, before, after map[string]any
 			"tableChanges": []any{},
 		}, b.cfg.Topic
 	}
-	topic := b.cfg.Topic + "." + c.Database
-	if c.Schema != "" {
-		topic += "." + c.Schema
+	if t.dbzTopic == "" {
+		// Built once per table, not per record.
+		t.dbzTopic = b.cfg.Topic + "." + c.Database
+		if c.Schema != "" {
+			t.dbzTopic += "." + c.Schema
+		}
+		t.dbzTopic += "." + c.Table
 	}
-	topic += "." + c.Table
 	return map[string]any{
 		"before": nilIfEmpty(before),
 		"after":  nilIfEmpty(after),
 		"source": src,
 		"op":     dbzOps[c.Operation],
 		"ts_ms":  ts,
-	}, topic
+	}, t.dbzTopic
 }
