@@ -1,6 +1,7 @@
 package dts
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -121,6 +122,12 @@ type Decoder struct {
 
 	// w reads the Avro encoding (hamba/avro's Reader), reused per datum.
 	w wire
+
+	// schema is the raw bytes of the last record's tags and fields, and
+	// schemaTags and schemaFields what they decoded to (see DecodeInto).
+	schema       []byte
+	schemaTags   map[string]string
+	schemaFields []Field
 
 	// rendered holds, per column position, the last Timestamp or DateTime
 	// rendered there in a before and in an after image (see readValue).
@@ -271,7 +278,63 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	default:
 		w.failf("union branch %d, want 0 (null) or 1 (array)", b)
 	}
+	// The tags and columns mostly repeat the last record's byte for byte
+	// (one table): then they decode to the same, shared, read-only tags
+	// and columns, and are skipped instead of read.
 	w.field(atTags)
+	if start := w.pos; w.counted() && len(d.schema) > 0 && bytes.HasPrefix(value[start:], d.schema) {
+		w.r.SkipNBytes(len(d.schema))
+		c.Tags, c.Fields = d.schemaTags, d.schemaFields
+	} else {
+		d.readSchema(w, c)
+		w.sync()
+		if w.counted() {
+			d.schema = append(d.schema[:0], value[start:w.pos]...)
+			d.schemaTags, d.schemaFields = c.Tags, c.Fields
+		} else {
+			d.schema = d.schema[:0]
+		}
+	}
+	w.track = false
+	// The before image's values, in column order, for the after image to
+	// reuse (an UPDATE mostly repeats them); on the stack for common
+	// widths, so keeping them costs no allocation (the stores still have
+	// write barriers: readImage cannot tell the array is on the stack).
+	var stack [32]any
+	w.field(atBeforeImages)
+	var prev []any
+	c.Before, prev, _ = d.readImage(w, c.Fields, 0, stack[:0], nil)
+	w.field(atAfterImages)
+	var ddl string
+	c.After, _, ddl = d.readImage(w, c.Fields, 1, nil, prev)
+	// The Java SDK's schema ends after afterImages; LIO's adds bornTimestamp.
+	// Avro is positional, so the field is there exactly when bytes remain.
+	if w.more() {
+		w.field(atBornTimestamp)
+		c.BornTimestamp = w.long()
+		if w.more() {
+			w.field(atEndOfRecord)
+			w.failf("unexpected bytes after bornTimestamp: the value is not a DTS Record datum")
+		}
+	}
+	w.sync()
+	if w.err != nil {
+		return &DecodeError{Field: fieldNames[w.errAt], Reason: w.err.Error()}
+	}
+	if c.Operation == OpDDL {
+		c.DDL = ddl
+	}
+	if c.ObjectName != d.lastName[0] {
+		d.lastName[0] = c.ObjectName
+		d.lastName[1], d.lastName[2], d.lastName[3] = splitObjectName(c.ObjectName)
+	}
+	c.Database, c.Schema, c.Table = d.lastName[1], d.lastName[2], d.lastName[3]
+	return nil
+}
+
+// readSchema reads the tags and fields of a record: its table's key tag
+// and columns.
+func (d *Decoder) readSchema(w *wire, c *Change) {
 	// Tags mostly repeat the last record's: compare them as they are read,
 	// and copy them (pointer writes, each with a GC write barrier while
 	// the collector marks) only from the first difference on.
@@ -349,40 +412,6 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	default:
 		w.failf("union branch %d, want 0 (null), 1 (string) or 2 (array)", b)
 	}
-	// The before image's values, in column order, for the after image to
-	// reuse (an UPDATE mostly repeats them); on the stack for common
-	// widths, so keeping them costs no allocation (the stores still have
-	// write barriers: readImage cannot tell the array is on the stack).
-	var stack [32]any
-	w.field(atBeforeImages)
-	var prev []any
-	c.Before, prev, _ = d.readImage(w, c.Fields, 0, stack[:0], nil)
-	w.field(atAfterImages)
-	var ddl string
-	c.After, _, ddl = d.readImage(w, c.Fields, 1, nil, prev)
-	// The Java SDK's schema ends after afterImages; LIO's adds bornTimestamp.
-	// Avro is positional, so the field is there exactly when bytes remain.
-	if w.more() {
-		w.field(atBornTimestamp)
-		c.BornTimestamp = w.long()
-		if w.more() {
-			w.field(atEndOfRecord)
-			w.failf("unexpected bytes after bornTimestamp: the value is not a DTS Record datum")
-		}
-	}
-	w.sync()
-	if w.err != nil {
-		return &DecodeError{Field: fieldNames[w.errAt], Reason: w.err.Error()}
-	}
-	if c.Operation == OpDDL {
-		c.DDL = ddl
-	}
-	if c.ObjectName != d.lastName[0] {
-		d.lastName[0] = c.ObjectName
-		d.lastName[1], d.lastName[2], d.lastName[3] = splitObjectName(c.ObjectName)
-	}
-	c.Database, c.Schema, c.Table = d.lastName[1], d.lastName[2], d.lastName[3]
-	return nil
 }
 
 // readImage reads the beforeImages/afterImages union: null, a string (the

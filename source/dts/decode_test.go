@@ -210,6 +210,38 @@ func TestDecodeSequenceSharesOnlyEqualColumns(t *testing.T) {
 	}
 }
 
+// TestDecodeRepeatedSchemaBytes: a record whose tags and columns are the
+// last record's byte for byte skips them, and must decode exactly as a
+// fresh decoder does, also when an earlier varint is padded (a longer
+// encoding of the same number, which Avro readers accept), so that the
+// bytes at the counted position are not the ones the reader is at.
+func TestDecodeRepeatedSchemaBytes(t *testing.T) {
+	base := dtstest.MustEncode(benchRecord())
+	if base[0] != 0x00 && base[0] != 0x02 {
+		t.Fatalf("version byte %#x: the test expects a one-byte version", base[0])
+	}
+	// The version varint, padded to two bytes.
+	padded := append([]byte{base[0] | 0x80, 0x00}, base[1:]...)
+	retagged := benchRecord()
+	retagged.PKUK = `{"PRIMARY":["order_no"]}`
+	other := dtstest.Gen{TS: 1700000000}
+	d := dts.NewDecoder()
+	for i, value := range [][]byte{base, base, padded, padded, base, dtstest.MustEncode(retagged), base,
+		dtstest.MustEncode(other.PGInsert(3, "x")), base, padded} {
+		got, err := d.Decode(value)
+		if err != nil {
+			t.Fatalf("value %d: %v", i, err)
+		}
+		want, err := dts.NewDecoder().Decode(value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("value %d: decoded after earlier values\n%+v\nwant\n%+v", i, got, want)
+		}
+	}
+}
+
 // TestDecodeErrorNamesField: an error names the Record field being read,
 // whether the Avro Reader found it (a short datum, an overlong varint) or
 // the decoder did (a length past the datum, an enum out of range).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 
 	"github.com/hamba/avro/v2"
 )
@@ -53,6 +54,17 @@ type wire struct {
 	err error
 	// errAt is the field that was being read when err occurred.
 	errAt field
+
+	// While track is set, pos counts the bytes read so far, so that the
+	// decoder can compare the raw bytes of a part of the datum with the
+	// last record's (the table's tags and columns, see DecodeInto). The
+	// Reader does not tell its position, so it is counted from what was
+	// read: a string's length and bytes, a varint's shortest encoding, which
+	// count checks is the one in the datum; when it is not (a padded varint),
+	// or on an error, tracking stops and pos is not used.
+	datum []byte
+	pos   int
+	track bool
 }
 
 // field is a Record field, as wire.at names it for errors: an index, as
@@ -95,7 +107,26 @@ func (w *wire) reset(datum []byte) {
 	w.n = len(datum)
 	w.scratch = w.scratch[:0]
 	w.at, w.err, w.errAt = atVersion, nil, atVersion
+	w.datum, w.pos, w.track = datum, 0, true
 }
+
+// count moves pos past the varint just read, whose value is v, while
+// tracking. A varint ends at its first byte without the continuation bit,
+// and no encoding of v is shorter than the shortest, so the byte ending
+// the shortest encoding is the datum's exactly when the Reader read that
+// encoding; otherwise the position is lost and tracking stops.
+func (w *wire) count(v int64) {
+	zz := uint64(v<<1) ^ uint64(v>>63)
+	end := w.pos + (bits.Len64(zz|1)+6)/7
+	if w.r.Error != nil || end > len(w.datum) || w.datum[end-1]&0x80 != 0 {
+		w.track = false
+		return
+	}
+	w.pos = end
+}
+
+// counted reports whether pos is the Reader's position.
+func (w *wire) counted() bool { return w.track && w.r.Error == nil }
 
 // failf records the first error, naming the field being read. It stops the
 // Reader too: its reads of numbers return zero once its Error is set, and
@@ -140,7 +171,13 @@ func (w *wire) failed() bool { return w.r.Error != nil }
 // alone, inlined: once the Reader's Error is set, by the library or by
 // failf, its number reads return 0 without reading, and sync turns that
 // error into err.
-func (w *wire) long() int64 { return w.r.ReadLong() }
+func (w *wire) long() int64 {
+	v := w.r.ReadLong()
+	if w.track {
+		w.count(v)
+	}
+	return v
+}
 
 // int reads an Avro int (see long). It reads the varint as a long, as
 // both share the encoding, so that a value wider than 32 bits is an error
@@ -148,6 +185,9 @@ func (w *wire) long() int64 { return w.r.ReadLong() }
 // ReadInt would.
 func (w *wire) int() int32 {
 	v := w.r.ReadLong()
+	if w.track {
+		w.count(v)
+	}
 	if v != int64(int32(v)) {
 		return w.badInt(v)
 	}
@@ -163,6 +203,9 @@ func (w *wire) badInt(v int64) int32 {
 // length reads the length of a string or bytes value: 0 after an error.
 func (w *wire) length() int {
 	n := w.r.ReadLong()
+	if w.track {
+		w.count(n)
+	}
 	if n <= 0 || n > int64(w.n) {
 		return w.badLength(n)
 	}
@@ -184,6 +227,9 @@ func (w *wire) badLength(n int64) int {
 // view is valid until the next datum, and must be copied to outlive it.
 func (w *wire) bytes() []byte {
 	n := w.r.ReadLong()
+	if w.track {
+		w.count(n)
+	}
 	if n <= 0 || n > int64(w.n) {
 		w.badLength(n)
 		return nil
@@ -199,6 +245,7 @@ func (w *wire) bytes() []byte {
 		return nil
 	}
 	w.scratch = w.scratch[:i+int(n)]
+	w.pos += int(n)
 	return b
 }
 
@@ -214,6 +261,7 @@ func (w *wire) grow(n int) {
 func (w *wire) skip() {
 	if n := w.length(); n > 0 {
 		w.r.SkipNBytes(n)
+		w.pos += n
 		w.sync()
 	}
 }
@@ -236,12 +284,17 @@ func (w *wire) double() float64 {
 // needed). Every item takes at least one byte, so a count larger than the
 // datum is corrupt; *total counts the items of the whole array.
 func (w *wire) block(total *int) int {
-	n, _ := w.r.ReadBlockHeader()
+	// ReadBlockHeader's two reads, counted.
+	n := w.long()
+	if n < 0 {
+		w.long() // the block's size in bytes
+		n = -n
+	}
 	if w.r.Error != nil {
 		w.sync()
 		return 0
 	}
-	if n < 0 || n > int64(w.n) || *total+int(n) > w.n {
+	if n < 0 || n > int64(w.n) || *total+int(n) > w.n { // n < 0: -MinInt64
 		w.failf("block count %d larger than the datum", n)
 		return 0
 	}
