@@ -528,7 +528,7 @@ func (d *Decoder) readValue(w *wire, prev any, col *renderedPair, img int) any {
 		if w.failed() {
 			return nil
 		}
-		if isUTF8Charset(cs) && utf8.Valid(v) {
+		if isUTF8Charset(cs) && validUTF8(v) {
 			return d.keepReuse(prev, v)
 		}
 		s := d.charsets.decode(string(cs), string(v))
@@ -906,6 +906,21 @@ func splitObjectName(name string) (db, schema, table string) {
 	default:
 		return parts[0], parts[1], strings.Join(parts[2:], ".")
 	}
+}
+
+// validUTF8 is utf8.Valid with a shorter path for the short ASCII text
+// most columns hold: for a few bytes, utf8.Valid's set-up costs more than
+// this loop.
+func validUTF8(b []byte) bool {
+	if len(b) > 16 {
+		return utf8.Valid(b)
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return utf8.Valid(b)
+		}
+	}
+	return true
 }
 
 // isUTF8Charset reports whether a Character's charset is one whose valid

@@ -1,6 +1,9 @@
 package dts
 
-import "testing"
+import (
+	"testing"
+	"unicode/utf8"
+)
 
 // TestWireCountsPosition: the counted position follows the Reader through
 // varints, strings and block headers, and counting stops when a varint is
@@ -32,6 +35,15 @@ func TestWireCountsPosition(t *testing.T) {
 		tt.read(&w)
 		if w.counted() != tt.counted || (tt.counted && w.pos != tt.pos) {
 			t.Errorf("%s: counted %v at %d, want %v at %d", tt.name, w.counted(), w.pos, tt.counted, tt.pos)
+		}
+	}
+}
+
+func TestValidUTF8(t *testing.T) {
+	for _, s := range []string{"", "a", "NO-000042", "héllo", "\xff", "abc\xc3", "0123456789abcdef", "0123456789abcdefé",
+		"0123456789abcdef\x80", "日本語のテキスト", "\xed\xa0\x80"} {
+		if got, want := validUTF8([]byte(s)), utf8.ValidString(s); got != want {
+			t.Errorf("validUTF8(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
