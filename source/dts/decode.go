@@ -128,6 +128,11 @@ type Decoder struct {
 	schema       []byte
 	schemaTags   map[string]string
 	schemaFields []Field
+	// at holds the positions of the before image's values (readImage).
+	at []int
+	// readAll turns the skipping of repeated bytes off: tests compare
+	// against such a decoder.
+	readAll bool
 
 	// rendered holds, per column position, the last Timestamp or DateTime
 	// rendered there in a before and in an after image (see readValue).
@@ -223,6 +228,7 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	// straight on; the first error is reported once, naming its field.
 	w := &d.w
 	w.reset(value)
+	w.track = !d.readAll
 	c.Version = w.int()
 	w.field(atID)
 	c.ID = w.long()
@@ -284,6 +290,7 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	w.field(atTags)
 	if start := w.pos; w.counted() && len(d.schema) > 0 && bytes.HasPrefix(value[start:], d.schema) {
 		w.r.SkipNBytes(len(d.schema))
+		w.pos += len(d.schema)
 		c.Tags, c.Fields = d.schemaTags, d.schemaFields
 	} else {
 		d.readSchema(w, c)
@@ -295,7 +302,10 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 			d.schema = d.schema[:0]
 		}
 	}
-	w.track = false
+	// An UPDATE's after image mostly repeats the before image's values:
+	// keep counting the position through the images, so that an after
+	// value whose bytes are the before value's is skipped (readImage).
+	w.track = w.track && c.Operation == OpUpdate
 	// The before image's values, in column order, for the after image to
 	// reuse (an UPDATE mostly repeats them); on the stack for common
 	// widths, so keeping them costs no allocation (the stores still have
@@ -307,6 +317,7 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 	w.field(atAfterImages)
 	var ddl string
 	c.After, _, ddl = d.readImage(w, c.Fields, 1, nil, prev)
+	w.track = false
 	// The Java SDK's schema ends after afterImages; LIO's adds bornTimestamp.
 	// Avro is positional, so the field is there exactly when bytes remain.
 	if w.more() {
@@ -428,6 +439,11 @@ func (d *Decoder) readImage(w *wire, fields []Field, img int, vals, prev []any) 
 		return nil, vals, string(w.bytes())
 	case 2:
 		m := make(map[string]any, len(fields))
+		if img == 0 {
+			// at[2i] is where the before image's value i starts and
+			// at[2i+1] where it ends, as far as the position is counted.
+			d.at = d.at[:0]
+		}
 		if len(d.rendered) < len(fields) {
 			// Bounded by the datum: every field took bytes of it.
 			d.rendered = append(d.rendered, make([]renderedPair, len(fields)-len(d.rendered))...)
@@ -443,19 +459,33 @@ func (d *Decoder) readImage(w *wire, fields []Field, img int, vals, prev []any) 
 				if i < len(prev) {
 					p = prev[i]
 				}
-				v := d.readValue(w, p, &d.rendered[i], img)
+				var v any
+				start := w.pos
+				if img == 1 && 2*i+1 < len(d.at) && w.counted() {
+					// The before value's bytes: the same bytes decode to
+					// the same value, so it is taken without reading them.
+					if raw := w.datum[d.at[2*i]:d.at[2*i+1]]; bytes.HasPrefix(w.datum[start:], raw) {
+						w.r.SkipNBytes(len(raw))
+						w.pos += len(raw)
+						v = p
+						goto read
+					}
+				}
+				v = d.readValue(w, p, &d.rendered[i], img)
 				if w.failed() {
 					w.sync()
 					w.err = fmt.Errorf("value %d: %w", i, w.err)
 					return nil, vals, ""
 				}
-				if _, isNone := v.(none); isNone {
-					v = nil
-				} else {
+				if img == 0 && w.counted() {
+					d.at = append(d.at, start, w.pos)
+				}
+			read:
+				if _, isNone := v.(none); !isNone {
 					m[fields[i].Name] = v
 				}
 				if vals != nil {
-					vals = append(vals, v)
+					vals = append(vals, v) // none stays none: prev tells it apart from null
 				}
 				i++
 			}

@@ -232,7 +232,7 @@ func TestDecodeRepeatedSchemaBytes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("value %d: %v", i, err)
 		}
-		want, err := dts.NewDecoder().Decode(value)
+		want, err := dts.NewReadAllDecoder().Decode(value)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -501,9 +501,9 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// DecodeInto with a Change that earlier inputs filled, by a
 		// Decoder that decoded them (and kept what it shares between
-		// records), must agree with a fresh Decoder.
+		// records), must agree with a fresh Decoder that reads every byte.
 		errInto := d.DecodeInto(&reused, data)
-		c, err := dts.NewDecoder().Decode(data)
+		c, err := dts.NewReadAllDecoder().Decode(data)
 		if (err == nil) != (errInto == nil) {
 			t.Fatalf("Decode error %v, DecodeInto error %v", err, errInto)
 		}

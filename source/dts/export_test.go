@@ -26,3 +26,7 @@ func NewPollTask(topic, cluster string) PollTask {
 
 // Next is what Poll does with one fetched record.
 func (p PollTask) Next(kr *kgo.Record) (*connect.Record, error) { return p.t.next(kr) }
+
+// NewReadAllDecoder returns a Decoder that reads every byte: no skipping of
+// tags, columns or after-image values that repeat earlier bytes.
+func NewReadAllDecoder() *Decoder { return &Decoder{readAll: true} }

@@ -276,6 +276,7 @@ func (w *wire) double() float64 {
 		w.sync()
 		return 0
 	}
+	w.pos += 8
 	return f
 }
 
