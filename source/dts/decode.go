@@ -128,8 +128,13 @@ type Decoder struct {
 	schema       []byte
 	schemaTags   map[string]string
 	schemaFields []Field
-	// at holds the positions of the before image's values (readImage).
-	at []int
+	// at holds the positions of the before image's values (readImage);
+	// lastBytes, lastAt and lastVals the last record's before image's
+	// bytes, their positions in lastBytes and their values (earlier).
+	at        []int
+	lastBytes []byte
+	lastAt    []int
+	lastVals  []any
 	// readAll turns the skipping of repeated bytes off: tests compare
 	// against such a decoder.
 	readAll bool
@@ -302,10 +307,11 @@ func (d *Decoder) DecodeInto(c *Change, value []byte) error {
 			d.schema = d.schema[:0]
 		}
 	}
-	// An UPDATE's after image mostly repeats the before image's values:
-	// keep counting the position through the images, so that an after
-	// value whose bytes are the before value's is skipped (readImage).
-	w.track = w.track && c.Operation == OpUpdate
+	// Values repeat: an UPDATE's after image mostly the before image's,
+	// a before image many of the last record's. Keep counting the
+	// position through the images, so that a value whose bytes repeat is
+	// skipped (readImage). An INSERT has only an after image.
+	w.track = w.track && (c.Operation == OpUpdate || c.Operation == OpDelete)
 	// The before image's values, in column order, for the after image to
 	// reuse (an UPDATE mostly repeats them); on the stack for common
 	// widths, so keeping them costs no allocation (the stores still have
@@ -461,13 +467,14 @@ func (d *Decoder) readImage(w *wire, fields []Field, img int, vals, prev []any) 
 				}
 				var v any
 				start := w.pos
-				if img == 1 && 2*i+1 < len(d.at) && w.counted() {
-					// The before value's bytes: the same bytes decode to
-					// the same value, so it is taken without reading them.
-					if raw := w.datum[d.at[2*i]:d.at[2*i+1]]; bytes.HasPrefix(w.datum[start:], raw) {
+				if w.counted() {
+					// The same bytes decode to the same value, so a value
+					// whose bytes repeat earlier ones is taken without
+					// reading them.
+					if raw, ev := d.earlier(w, img, i, prev); len(raw) > 0 && bytes.HasPrefix(w.datum[start:], raw) {
 						w.r.SkipNBytes(len(raw))
 						w.pos += len(raw)
-						v = p
+						v = ev
 						goto read
 					}
 				}
@@ -477,10 +484,10 @@ func (d *Decoder) readImage(w *wire, fields []Field, img int, vals, prev []any) 
 					w.err = fmt.Errorf("value %d: %w", i, w.err)
 					return nil, vals, ""
 				}
+			read:
 				if img == 0 && w.counted() {
 					d.at = append(d.at, start, w.pos)
 				}
-			read:
 				if _, isNone := v.(none); !isNone {
 					m[fields[i].Name] = v
 				}
@@ -496,11 +503,46 @@ func (d *Decoder) readImage(w *wire, fields []Field, img int, vals, prev []any) 
 		if w.failed() {
 			return nil, vals, ""
 		}
+		if img == 0 {
+			d.keepBefore(w, vals)
+		}
 		return m, vals, ""
 	default:
 		w.failf("union branch %d, want 0 (null), 1 (string) or 2 (array)", b)
 		return nil, vals, ""
 	}
+}
+
+// earlier returns the bytes that value i of an image most likely repeats,
+// and their value: for an after image the before image's value i (an
+// UPDATE changes few columns), for a before image the last before image's
+// (consecutive rows of a table share many values). nil when unknown.
+func (d *Decoder) earlier(w *wire, img, i int, prev []any) ([]byte, any) {
+	if img == 1 {
+		if 2*i+1 < len(d.at) && i < len(prev) {
+			return w.datum[d.at[2*i]:d.at[2*i+1]], prev[i]
+		}
+	} else if 2*i+1 < len(d.lastAt) {
+		return d.lastBytes[d.lastAt[2*i]:d.lastAt[2*i+1]], d.lastVals[i]
+	}
+	return nil, nil
+}
+
+// keepBefore keeps the counted values of the before image just read, and
+// their bytes (copied: the datum is the caller's), for the next record's
+// before image (earlier).
+func (d *Decoder) keepBefore(w *wire, vals []any) {
+	if len(d.at) == 0 {
+		return // nothing counted: keep the last ones, still true
+	}
+	first := d.at[0]
+	d.lastBytes = append(d.lastBytes[:0], w.datum[first:d.at[len(d.at)-1]]...)
+	d.lastAt = d.lastAt[:0]
+	for _, p := range d.at {
+		d.lastAt = append(d.lastAt, p-first)
+	}
+	clear(d.lastVals) // drop references beyond the new length
+	d.lastVals = append(d.lastVals[:0], vals[:len(d.at)/2]...)
 }
 
 // Image element union branches, in schema order.

@@ -227,7 +227,10 @@ func TestDecodeRepeatedSchemaBytes(t *testing.T) {
 	other := dtstest.Gen{TS: 1700000000}
 	d := dts.NewDecoder()
 	for i, value := range [][]byte{base, base, padded, padded, base, dtstest.MustEncode(retagged), base,
-		dtstest.MustEncode(other.PGInsert(3, "x")), base, padded} {
+		dtstest.MustEncode(other.PGInsert(3, "x")), base, padded,
+		// Every value type, before images repeating the last one's in part.
+		dtstest.MustEncode(other.Update(1, "A", "B")), dtstest.MustEncode(other.Update(2, "B", "C")),
+		dtstest.MustEncode(other.Delete(2)), dtstest.MustEncode(other.Update(2, "C", "C")), base} {
 		got, err := d.Decode(value)
 		if err != nil {
 			t.Fatalf("value %d: %v", i, err)
