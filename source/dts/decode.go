@@ -209,7 +209,9 @@ func IsPlaceholder(value []byte) bool { return len(value) <= PlaceholderMaxLen }
 // It reads the datum field by field in the schema's wire order, each Avro
 // primitive through hamba/avro's Reader (see wire), rather than through
 // hamba/avro's schema-driven Unmarshal: one pass, values rendered as they
-// are read, and the optional trailing field handled explicitly.
+// are read, and the optional trailing field handled explicitly. Parts whose
+// bytes repeat bytes decoded before (a table's tags and columns, image
+// values) are skipped by the Reader and take the value decoded then.
 func (d *Decoder) Decode(value []byte) (*Change, error) {
 	c := &Change{}
 	if err := d.DecodeInto(c, value); err != nil {
