@@ -85,6 +85,14 @@ func workerAt(t *testing.T, e *env, path string) *Worker {
 	return w
 }
 
+// refuseV3 is a failPut that refuses record v3 for good.
+func refuseV3(r *connect.Record, attempt int) error {
+	if fmt.Sprint(r.Value) == "v3" {
+		return connect.Permanent(errors.New("broker refused v3"))
+	}
+	return nil
+}
+
 func (e *env) putCallCount() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -123,12 +131,7 @@ func TestSinkFailureStopsBeforeTheTransformedNextBatch(t *testing.T) {
 	release := make(chan struct{})
 	e, seen, _ := stagedEnv(t, "v7", "v0", release)
 	go func() { <-seen; close(release) }()
-	e.failPut = func(r *connect.Record, attempt int) error {
-		if fmt.Sprint(r.Value) == "v3" {
-			return connect.Permanent(errors.New("broker refused v3"))
-		}
-		return nil
-	}
+	e.failPut = refuseV3
 	w, _ := e.newWorker()
 	stop := run(t, w)
 	if err := w.Create(context.Background(), "p", pipe("count", "20", "batch.size", "5",
@@ -254,5 +257,32 @@ func TestStopWhilePausedAbandonsTheTransformedBatch(t *testing.T) {
 	waitFor(t, "the rest delivered by the next run", func() bool { return len(e.values()) == 10 })
 	if got := e.values(); !slices.Equal(got, want) {
 		t.Fatalf("delivered %v, want %v", got, want)
+	}
+}
+
+// TestDeliveryFailureCutsATransformRetry: batch 2's transform is retrying
+// a transient error without end (errors.retry.timeout=-1) when batch 1
+// fails in the sink for good. The task must fail at once, not when the
+// transform's retries end (never).
+func TestDeliveryFailureCutsATransformRetry(t *testing.T) {
+	release := make(chan struct{})
+	e, seen, _ := stagedEnv(t, "v7", "v0", release)
+	go func() { <-seen; time.Sleep(50 * time.Millisecond); close(release) }()
+	e.failPut = refuseV3
+	w, _ := e.newWorker()
+	stop := run(t, w)
+	defer stop()
+	if err := w.Create(context.Background(), "p", pipe("count", "20", "batch.size", "5", "sink.connector.class", "held",
+		"errors.retry.timeout", "-1", "transforms", "s,f", "transforms.s.type", "Signal",
+		"transforms.f.type", "Fail", "transforms.f.value", "v7", "transforms.f.retriable.times", "-1"), TargetRunning); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "task failure while a later batch's transform retries", func() bool { return taskState(w, "p") == StateFailed })
+	st, _ := w.Status("p")
+	if tr := st.Tasks[0].Trace; !strings.Contains(tr, "broker refused v3") {
+		t.Errorf("the task's error is not the sink's failure of batch 1:\n%s", tr)
+	}
+	if p := storedPos(t, w, "p"); p != -1 {
+		t.Errorf("stored offset %d, want none", p)
 	}
 }

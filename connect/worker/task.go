@@ -382,7 +382,12 @@ func (t *task) run() (err error) {
 	var derr error
 	go func() {
 		defer close(delivered)
-		derr = t.deliverLoop(ctx)
+		if derr = t.deliverLoop(ctx); derr != nil {
+			// The task has failed: a transform waiting out a retry backoff
+			// on a later batch must not hold that up (its batch is
+			// abandoned, as on a stop).
+			cancelRetry()
+		}
 	}()
 	err = t.loop(ctx, cancelPoll, delivered)
 	cancelPoll()
