@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -72,17 +70,6 @@ func stagedEnv(t *testing.T, signalValue, holdValue string, release <-chan struc
 			return heldSink{memSink: &memSink{e: e}, holdValue: holdValue, release: release, entered: entered, once: &once}, nil
 		}})
 	return e, seen, entered
-}
-
-// workerAt starts a worker storing offsets in path.
-func workerAt(t *testing.T, e *env, path string) *Worker {
-	wc := WorkerConfig{OffsetFile: path, OffsetFlushInterval: time.Hour, ShutdownTimeout: 5 * time.Second,
-		Props: map[string]string{KeyOffsetFile: path}}
-	w, err := New(wc, e.reg, WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
 }
 
 // refuseV3 is a failPut that refuses record v3 for good.
@@ -234,7 +221,7 @@ func TestStopWhilePausedAbandonsTheTransformedBatch(t *testing.T) {
 	release := make(chan struct{})
 	e, seen, entered := stagedEnv(t, "v7", "v0", release)
 	path := filepath.Join(t.TempDir(), "offsets.json")
-	w := workerAt(t, e, path)
+	w := e.workerAt(path)
 	stop := run(t, w)
 	pausedWithHeldBatch(t, e, seen, entered, release, w)
 	if err := stop(); err != nil {
@@ -246,7 +233,7 @@ func TestStopWhilePausedAbandonsTheTransformedBatch(t *testing.T) {
 	if p := storedPos(t, w, "p"); p != 4 {
 		t.Fatalf("stored offset %d, want 4", p)
 	}
-	w2 := workerAt(t, e, path)
+	w2 := e.workerAt(path)
 	stop2 := run(t, w2)
 	defer stop2()
 	if err := w2.Create(context.Background(), "p", pipe("count", "10", "batch.size", "5", "sink.connector.class", "held"), TargetRunning); err != nil {

@@ -266,8 +266,13 @@ func (v valueIs) Test(r *connect.Record) bool { return fmt.Sprint(r.Value) == st
 
 // newWorker starts a worker with a file store in a temp dir.
 func (e *env) newWorker(opts ...Option) (*Worker, string) {
-	dir := e.t.TempDir()
-	path := filepath.Join(dir, "offsets.json")
+	path := filepath.Join(e.t.TempDir(), "offsets.json")
+	return e.workerAt(path, opts...), path
+}
+
+// workerAt starts a worker whose file store is path, so that a second
+// worker can resume from the first one's offsets.
+func (e *env) workerAt(path string, opts ...Option) *Worker {
 	wc := WorkerConfig{OffsetFile: path, OffsetFlushInterval: time.Hour, ShutdownTimeout: 5 * time.Second,
 		Props: map[string]string{KeyOffsetFile: path}}
 	opts = append([]Option{WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}, opts...)
@@ -275,7 +280,7 @@ func (e *env) newWorker(opts ...Option) (*Worker, string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return w, path
+	return w
 }
 
 // run starts w in the background; the returned func stops it and returns
