@@ -120,7 +120,7 @@ func (t *task) switchCluster(ctx context.Context, newID string) error {
 		"old_cluster", oldCluster, "new_cluster", newID, "sourceTimestamp", ts, "old_next_offset", oldNext, "new_offset", next)
 
 	t.mu.Lock()
-	t.cluster = newID
+	t.cluster, t.clusterValue = newID, newID
 	t.consumedNext, t.emittedNext, t.deliveredNext = next, next, next
 	t.emittedAny = false
 	t.committed = -1

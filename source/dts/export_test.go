@@ -18,8 +18,8 @@ func NewPollTask(topic, cluster string) PollTask {
 		log:     slog.Default(),
 		dec:     NewDecoder(),
 		part:    map[string]any{"topic": topic, "partition": int64(0), "sid": "sid"},
-		cluster: cluster,
-		bld:     NewBuilder(BuilderConfig{Topic: topic, Source: "s", Subject: "acs:dts:cn-hangzhou::t/s"}),
+		cluster: cluster, clusterValue: cluster,
+		bld: NewBuilder(BuilderConfig{Topic: topic, Source: "s", Subject: "acs:dts:cn-hangzhou::t/s"}),
 	}
 	return PollTask{t}
 }

@@ -68,7 +68,7 @@ type task struct {
 	arena        box.Arena
 	offTS        int64
 	offTSValue   any
-	clusterValue any
+	clusterValue any // t.cluster, boxed: set wherever t.cluster is
 
 	pending error // a decode error held back until the records before it are out
 
@@ -158,6 +158,7 @@ func (t *task) open(ctx context.Context, tc connect.TaskContext) error {
 		return t.connErr("reading the cluster ID of", err)
 	}
 	t.cluster, t.clusterChecked, t.consumedTS = md.Cluster, time.Now(), -1
+	t.clusterValue = md.Cluster // boxed once, for every record's offset
 	start, err := t.startOffset(ctx, adm, tc)
 	if err != nil {
 		return err
@@ -553,9 +554,6 @@ func (t *task) next(kr *kgo.Record) (*connect.Record, error) {
 	// once per cluster, so the map is its only allocation.
 	if c.SourceTimestamp != t.offTS || t.offTSValue == nil {
 		t.offTS, t.offTSValue = c.SourceTimestamp, t.arena.Int64(c.SourceTimestamp)
-	}
-	if s, _ := t.clusterValue.(string); s != t.cluster || t.clusterValue == nil {
-		t.clusterValue = t.cluster
 	}
 	r.SourceOffset = map[string]any{"offset": t.arena.Int64(kr.Offset + 1), "sourceTimestamp": t.offTSValue, "cluster": t.clusterValue}
 	t.emittedNext, t.emittedAny = kr.Offset+1, true
