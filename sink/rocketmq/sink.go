@@ -168,6 +168,7 @@ func (t *Task) prepare(ec connect.EventContext, records []*connect.Record, jobs 
 	var wires []wire
 	// Known before mapping: every message goes through the official client.
 	official := t.batchSize <= 1 || t.mapping.delay > 0
+	bodies, n := 0, 0 // what the next Put sizes its slab by
 	for i, r := range records {
 		j := &jobs[i]
 		j.rec = r
@@ -188,7 +189,7 @@ func (t *Task) prepare(ec connect.EventContext, records []*connect.Record, jobs 
 			continue
 		}
 		j.group = d.group
-		if !official && t.batchSize > 1 && (d.group != "" || !d.hasAt) {
+		if !official && (d.group != "" || !d.hasAt) {
 			if len(wires) == 0 {
 				wires = make([]wire, len(records)-i)
 			}
@@ -199,18 +200,14 @@ func (t *Task) prepare(ec connect.EventContext, records []*connect.Record, jobs 
 				continue
 			}
 			j.pb, j.size = &w.msg, wireSize(&w.msg)
+			bodies, n = bodies+len(d.body), n+1
 			continue
 		}
 		j.msg = t.mapping.clientMessage(&d)
+		bodies, n = bodies+len(d.body), n+1
 	}
 	t.ev = forms.Event{} // keep no record alive after Put
-	t.bodies, t.records = 0, 0
-	for i := range jobs {
-		if jobs[i].err == nil {
-			t.bodies += len(jobs[i].body())
-			t.records++
-		}
-	}
+	t.bodies, t.records = bodies, n
 }
 
 // bodyPer is the body bytes per record of the last Put, 0 before the first.
@@ -224,14 +221,6 @@ func (t *Task) bodyPer() int {
 // slabSize is the capacity of a body slab for n bodies of per bytes, plus
 // an eighth.
 func slabSize(per, n int) int { return n*per + n*per/8 }
-
-// body is the job's message body.
-func (j *job) body() []byte {
-	if j.pb != nil {
-		return j.pb.GetBody()
-	}
-	return j.msg.Body
-}
 
 // plan groups the prepared jobs into units: one per FIFO group; normal
 // messages in requests of at most batchSize messages and batchBytes bytes;
