@@ -97,7 +97,7 @@ func (ev *Event) lookup(p *Path) (any, bool) {
 // event ($.id) is returned as it is, without the allocation that boxing
 // the string as a node would cost.
 func (ev *Event) lookupText(p *Path) (string, bool) {
-	if ev.d != nil && p.attribute() {
+	if ev.d != nil && p.attr {
 		for _, a := range ev.d.attrs() {
 			if a.name == p.steps[0].name {
 				return a.value, true

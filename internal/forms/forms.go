@@ -177,7 +177,7 @@ func (x *Expr) AppendEval(dst []byte, ev *Event) (out []byte, ok bool, err error
 	case Constant:
 		return append(dst, x.constant...), true, nil
 	case JSONPath:
-		if x.path.attribute() && ev.d != nil {
+		if x.path.attr && ev.d != nil {
 			s, found := ev.lookupText(x.path)
 			if !found {
 				return dst, false, nil

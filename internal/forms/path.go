@@ -19,6 +19,10 @@ const maxText = 10240
 type Path struct {
 	text  string
 	steps []step
+	// attr: the path is one top-level name other than data ($.id): on a
+	// derived event, an attribute's text as it is. Known at compile time,
+	// so evaluation tests a flag.
+	attr bool
 }
 
 // step is one .name / ["name"] (index < 0) or [index] selection.
@@ -40,13 +44,8 @@ func CompilePath(text string) (*Path, error) {
 	if _, err := jsonpath.New(norm); err != nil {
 		return nil, fmt.Errorf("JSONPath %q: %v", text, err)
 	}
-	return &Path{text: text, steps: steps}, nil
-}
-
-// attribute says whether the path is one top-level name other than data
-// ($.id): on a derived event, an attribute's text as it is.
-func (p *Path) attribute() bool {
-	return len(p.steps) == 1 && p.steps[0].index < 0 && p.steps[0].name != "data"
+	attr := len(steps) == 1 && steps[0].index < 0 && steps[0].name != "data"
+	return &Path{text: text, steps: steps, attr: attr}, nil
 }
 
 // String returns the path as written.
