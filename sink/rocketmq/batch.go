@@ -131,8 +131,10 @@ func (b *batcher) resource(topic string) *v2.Resource {
 
 // protoMessage builds the wire form of d into w, as the client does
 // (publishing_message.go toProtobuf): a new message ID, one born time per
-// batch, identity encoding. Only NORMAL and FIFO messages come here.
-func (b *batcher) protoMessage(d *draft, topic *v2.Resource, born *timestamppb.Timestamp, w *wire) error {
+// batch, identity encoding. The user properties are encoded into s's body
+// slab and attached as unknown fields (props.go). Only NORMAL and FIFO
+// messages come here.
+func (b *batcher) protoMessage(d *draft, topic *v2.Resource, born *timestamppb.Timestamp, w *wire, s *slabs) error {
 	if len(d.body) > defaultMaxBodySize {
 		// the client's own check, worded as the client words it (sendErr)
 		return fmt.Errorf("message body size exceeds the threshold, max size=%d bytes", defaultMaxBodySize)
@@ -158,8 +160,13 @@ func (b *batcher) protoMessage(d *draft, topic *v2.Resource, born *timestamppb.T
 	}
 	w.msg.Topic = topic
 	w.msg.SystemProperties = sp
-	w.msg.UserProperties = d.props
 	w.msg.Body = d.body
+	if len(d.props) > 0 {
+		start := len(s.body)
+		s.body = appendUserProperties(s.body, d.props)
+		// capped, as bodies are, so that nothing appended later lands in it
+		w.msg.ProtoReflect().SetUnknown(s.body[start:len(s.body):len(s.body)])
+	}
 	return nil
 }
 
@@ -184,7 +191,7 @@ func wireSize(m *v2.Message) int {
 	for k, v := range m.GetUserProperties() {
 		n += 3*f + len(k) + len(v)
 	}
-	return n
+	return n + len(m.ProtoReflect().GetUnknown()) // the batched path's properties, exactly
 }
 
 // send delivers msgs, all of one topic and type (FIFO: of one group, in

@@ -551,10 +551,12 @@ func TestWireSize(t *testing.T) {
 			d.group = strings.Repeat("grp", i)
 		}
 		for j := range i % 20 {
-			d.addProperty(fmt.Sprint("key-", j, strings.Repeat("p", i)), strings.Repeat("v", j*i))
+			if err := d.addProperty(fmt.Sprint("key-", j, strings.Repeat("p", i)), strings.Repeat("v", j*i)); err != nil {
+				t.Fatal(err)
+			}
 		}
 		w := new(wire)
-		if err := b.protoMessage(d, b.resource(strings.Repeat("t", i%50+1)), born, w); err != nil {
+		if err := b.protoMessage(d, b.resource(strings.Repeat("t", i%50+1)), born, w, &slabs{}); err != nil {
 			t.Fatal(err)
 		}
 		pb := &w.msg

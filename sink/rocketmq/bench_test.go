@@ -287,7 +287,7 @@ func benchClientBatched(b *testing.B) {
 				msgs := make([]*v2.Message, n)
 				for i := range msgs {
 					w := new(wire)
-					if err := bt.protoMessage(&draft{body: benchBody, keys: []string{"order-1001"}, tag: "TagA"}, topic, born, w); err != nil {
+					if err := bt.protoMessage(&draft{body: benchBody, keys: []string{"order-1001"}, tag: "TagA"}, topic, born, w, &slabs{}); err != nil {
 						b.Error(err)
 						return
 					}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	rmq "github.com/apache/rocketmq-clients/golang/v5"
 
@@ -77,18 +78,25 @@ func newMapping(c connect.Config, now func() time.Time) (*mapping, connect.Confi
 // it into its wire form (batched sends) or into the client's Message (sent
 // by the official client), so the batched path builds no client Message.
 type draft struct {
-	body  []byte
-	keys  []string
-	tag   string            // "" when none
-	props map[string]string // nil when none
-	group string            // FIFO message group; "" when none
-	at    time.Time         // delivery time, when hasAt
+	body []byte
+	keys []string
+	tag  string // "" when none
+	// props are the user properties in the order the mapping made them
+	// (headers, then message.properties), a later one replacing an earlier
+	// one of the same key. Its array is the task's scratch, reused per
+	// record, so it lives only until the draft is turned into a message.
+	props []prop
+	group string    // FIFO message group; "" when none
+	at    time.Time // delivery time, when hasAt
 	hasAt bool
 	// msg, when set, is the official client's Message the draft becomes
 	// (known before mapping: batch size 1, or every message delayed), and
 	// the properties go straight into it instead of props.
 	msg *rmq.Message
 }
+
+// prop is one user property.
+type prop struct{ k, v string }
 
 // slabs back the drafts of one Put: their bodies and keys are cut from
 // shared arrays, one allocation for the batch instead of one per message.
@@ -143,15 +151,14 @@ func (m *mapping) message(r *connect.Record, ev *forms.Event, s *slabs, d *draft
 	if m.headers {
 		for _, h := range r.Headers {
 			if v, ok := headerText(h.Value); ok {
-				d.addProperty(h.Key, v)
+				if err := d.addProperty(h.Key, v); err != nil {
+					return mappingErr(keyHeaders, err)
+				}
 			}
 		}
 	}
 	if m.props.Form() != forms.None {
-		err := m.props.Members(ev, func(k, v string) error {
-			d.addProperty(k, v)
-			return nil
-		})
+		err := m.props.Members(ev, d.addProperty)
 		if err != nil {
 			return mappingErr(keyProps, err)
 		}
@@ -187,15 +194,25 @@ func (m *mapping) message(r *connect.Record, ev *forms.Event, s *slabs, d *draft
 	return nil
 }
 
-func (d *draft) addProperty(k, v string) {
+// addProperty adds (or replaces) a user property. Key and value must be
+// valid UTF-8: user_properties is a proto3 map<string, string>, which
+// protobuf refuses to marshal (and a receiver to decode) otherwise. Before
+// this check such a property failed the marshalling of its whole request,
+// every message of the batch, retriably, for ever; now only its record
+// fails, permanently, saying which property.
+func (d *draft) addProperty(k, v string) error {
+	switch {
+	case !utf8.ValidString(k):
+		return fmt.Errorf("the key of property %q %w", k, errInvalidUTF8)
+	case !utf8.ValidString(v):
+		return fmt.Errorf("the value of property %q %w", k, errInvalidUTF8)
+	}
 	if d.msg != nil {
 		d.msg.AddProperty(k, v)
-		return
+		return nil
 	}
-	if d.props == nil {
-		d.props = make(map[string]string)
-	}
-	d.props[k] = v
+	d.props = append(d.props, prop{k, v})
+	return nil
 }
 
 // clientMessage is the draft as the official client's Message.
@@ -203,8 +220,8 @@ func (m *mapping) clientMessage(d *draft) *rmq.Message {
 	msg := d.msg
 	if msg == nil {
 		msg = &rmq.Message{}
-		for k, v := range d.props {
-			msg.AddProperty(k, v)
+		for _, p := range d.props {
+			msg.AddProperty(p.k, p.v) // in order: a later one wins
 		}
 	}
 	msg.Topic, msg.Body = m.topic, d.body

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	v2 "github.com/apache/rocketmq-clients/golang/v5/protocol/v2"
+	"google.golang.org/protobuf/proto"
+
 	"github.com/inletdev/inlet/connect"
 )
 
@@ -209,7 +212,11 @@ func dumpJob(j *job) string {
 		}
 		fmt.Fprintf(&b, "wire topic=%q ns=%q size=%d host=%q enc=%v type=%v\n", j.pb.GetTopic().GetName(), j.pb.GetTopic().GetResourceNamespace(),
 			j.size, sp.GetBornHost(), sp.GetBodyEncoding(), sp.GetMessageType())
-		dumpFields(&b, j.pb.GetBody(), sp.GetKeys(), sp.Tag, j.pb.GetUserProperties(), sp.MessageGroup, func() *time.Time {
+		props, err := sentProperties(j.pb)
+		if err != nil {
+			fmt.Fprintf(&b, "MARSHAL ERROR %v\n", err)
+		}
+		dumpFields(&b, j.pb.GetBody(), sp.GetKeys(), sp.Tag, props, sp.MessageGroup, func() *time.Time {
 			if sp.DeliveryTimestamp == nil {
 				return nil
 			}
@@ -222,6 +229,22 @@ func dumpJob(j *job) string {
 	fmt.Fprintf(&b, "client topic=%q\n", m.Topic)
 	dumpFields(&b, m.Body, m.GetKeys(), m.GetTag(), m.GetProperties(), m.GetMessageGroup(), m.GetDeliveryTimestamp())
 	return b.String()
+}
+
+// sentProperties are the user properties a receiver gets from m: m
+// marshalled as gRPC does and decoded into a new message (the batched path
+// carries them as encoded unknown fields, which only a decode shows as the
+// map).
+func sentProperties(m *v2.Message) (map[string]string, error) {
+	raw, err := proto.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	var got v2.Message
+	if err := proto.Unmarshal(raw, &got); err != nil {
+		return nil, err
+	}
+	return got.GetUserProperties(), nil
 }
 
 func dumpFields(b *strings.Builder, body []byte, keys []string, tag *string, props map[string]string, group *string, at *time.Time) {

@@ -41,10 +41,12 @@ type Task struct {
 	log         *slog.Logger
 
 	// Scratch of prepare, which runs on Put's goroutine: the view of the
-	// record being mapped, and how many body bytes the last Put had (to
-	// size the next one's slabs).
+	// record being mapped, its user properties (draft.props), and how many
+	// slab bytes (bodies and, on the batched path, encoded properties) the
+	// last Put used, to size the next one's slabs.
 	ev      forms.Event
-	bodies  int // body bytes of the last Put's records that had one
+	props   []prop
+	bodies  int // slab bytes of the last Put's records that had a body
 	records int
 
 	closeOnce sync.Once
@@ -181,11 +183,13 @@ func (t *Task) prepare(ec connect.EventContext, records []*connect.Record, jobs 
 			j.err = connect.Permanent(fmt.Errorf("rocketmq: %w", err))
 			continue
 		}
-		var d draft
+		d := draft{props: t.props[:0]}
 		if official {
 			d.msg = new(rmq.Message)
 		}
-		if j.err = t.mapping.message(r, &t.ev, &s, &d); j.err != nil {
+		j.err = t.mapping.message(r, &t.ev, &s, &d)
+		t.props = d.props[:0] // keep what it grew to for the next record
+		if j.err != nil {
 			continue
 		}
 		j.group = d.group
@@ -195,22 +199,23 @@ func (t *Task) prepare(ec connect.EventContext, records []*connect.Record, jobs 
 			}
 			w := &wires[0]
 			wires = wires[1:]
-			if err := t.producer.batch.protoMessage(&d, topic, born, w); err != nil {
+			if err := t.producer.batch.protoMessage(&d, topic, born, w, &s); err != nil {
 				j.err = sendErr(t.mapping.topic, err)
 				continue
 			}
 			j.pb, j.size = &w.msg, wireSize(&w.msg)
-			bodies, n = bodies+len(d.body), n+1
+			bodies, n = bodies+len(d.body)+len(w.msg.ProtoReflect().GetUnknown()), n+1
 			continue
 		}
 		j.msg = t.mapping.clientMessage(&d)
 		bodies, n = bodies+len(d.body), n+1
 	}
 	t.ev = forms.Event{} // keep no record alive after Put
+	clear(t.props[:cap(t.props)])
 	t.bodies, t.records = bodies, n
 }
 
-// bodyPer is the body bytes per record of the last Put, 0 before the first.
+// bodyPer is the slab bytes per record of the last Put, 0 before the first.
 func (t *Task) bodyPer() int {
 	if t.records == 0 {
 		return 0
