@@ -102,10 +102,10 @@ type Server struct {
 
 	mu sync.Mutex
 	// The accepted messages in acceptance order: one slice per request,
-	// kept as the request's handler built it, so storing a message copies
+	// kept as the request's decoder built it, so storing a message copies
 	// nothing and a growing store is never copied over (Messages joins
-	// them).
-	stored     [][]Message
+	// them and decodes their properties).
+	stored     [][]storedMessage
 	nStored    int
 	offsets    map[string]int64
 	failNext   []Rejection
@@ -133,7 +133,9 @@ func NewServer(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rocketmqtest: listen: %w", err)
 	}
-	var opts []grpc.ServerOption
+	// The server's codec decodes SendMessage requests itself (see
+	// wire.go) and leaves every other message to the proto codec.
+	opts := []grpc.ServerOption{grpc.ForceServerCodecV2(newWireCodec())}
 	if cfg.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))
 	}
@@ -145,7 +147,7 @@ func NewServer(cfg Config) (*Server, error) {
 		offsets: map[string]int64{},
 		calls:   map[string]int{},
 	}
-	v2.RegisterMessagingServiceServer(s.grpc, s)
+	s.grpc.RegisterService(serviceDesc(), s)
 	go func() { _ = s.grpc.Serve(s.lis) }()
 	return s, nil
 }
@@ -166,7 +168,10 @@ func (s *Server) Messages() []Message {
 	defer s.mu.Unlock()
 	out := make([]Message, 0, s.nStored)
 	for _, c := range s.stored {
-		out = append(out, c...)
+		for i := range c {
+			c[i].properties() // once: the decoded map is stored
+			out = append(out, c[i].Message)
+		}
 	}
 	return out
 }
@@ -459,8 +464,31 @@ func (s *Server) Telemetry(stream grpc.BidiStreamingServer[v2.TelemetryCommand, 
 // batch rule (see batchRules), an unknown topic, a per-message rejection or
 // a broker rule (empty or too large body, FIFO without a group, no message
 // ID). Refused calls store nothing. Each stored message gets an OK entry.
+//
+// Calls over gRPC do not come here but to send, by the server's own
+// decoder; this is for a request at hand (it keeps req's slices and maps).
 func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*v2.SendMessageResponse, error) {
-	in := req.GetMessages()
+	in := make([]storedMessage, len(req.GetMessages()))
+	for i, m := range req.GetMessages() {
+		sp, msg := m.GetSystemProperties(), &in[i].Message
+		msg.Topic, msg.Namespace = m.GetTopic().GetName(), m.GetTopic().GetResourceNamespace()
+		msg.MessageID, msg.Tag, msg.Keys = sp.GetMessageId(), sp.GetTag(), sp.GetKeys()
+		msg.Group, msg.Type = sp.GetMessageGroup(), sp.GetMessageType()
+		msg.Properties, msg.Body = m.GetUserProperties(), m.GetBody()
+		msg.BornHost, msg.Encoding = sp.GetBornHost(), sp.GetBodyEncoding()
+		if ts := sp.GetDeliveryTimestamp(); ts != nil {
+			msg.DeliveryTimestamp, in[i].delayed = ts.AsTime(), true
+		}
+		if ts := sp.GetBornTimestamp(); ts != nil {
+			msg.BornTimestamp = ts.AsTime()
+		}
+	}
+	return s.send(ctx, in)
+}
+
+// send is SendMessage for the decoded messages in, which it stores as they
+// are (the slice and what it points to are the call's own).
+func (s *Server) send(ctx context.Context, in []storedMessage) (*v2.SendMessageResponse, error) {
 	s.mu.Lock()
 	s.calls["SendMessage"]++
 	delay := s.sendDelay
@@ -498,51 +526,39 @@ func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*
 	if st := batchRules(in, s.cfg.MaxBodySize); st != nil {
 		return &v2.SendMessageResponse{Status: st}, nil
 	}
-	// The request's messages are built in place in the slice that is then
-	// stored as it is: one allocation per request, no copies.
-	msgs := make([]Message, len(in))
+	// The request's messages were decoded into the slice that is then
+	// stored as it is: no copies.
+	msgs := in
 	known := "" // the last topic found known: a request is mostly of one
-	for i, m := range in {
-		topic := m.GetTopic().GetName()
+	for i := range msgs {
+		msg := &msgs[i]
+		topic := msg.Topic
 		if topic != known || i == 0 {
 			if !s.knownTopic(topic) {
 				return fail(v2.Code_TOPIC_NOT_FOUND, "topic "+topic+" does not exist")
 			}
 			known = topic
 		}
-		if len(m.GetBody()) == 0 {
+		if len(msg.Body) == 0 {
 			return fail(v2.Code_MESSAGE_BODY_EMPTY, "message body is empty")
 		}
-		if len(m.GetBody()) > int(s.cfg.MaxBodySize) {
-			return fail(v2.Code_MESSAGE_BODY_TOO_LARGE, fmt.Sprintf("body of %d bytes exceeds %d", len(m.GetBody()), s.cfg.MaxBodySize))
+		if len(msg.Body) > int(s.cfg.MaxBodySize) {
+			return fail(v2.Code_MESSAGE_BODY_TOO_LARGE, fmt.Sprintf("body of %d bytes exceeds %d", len(msg.Body), s.cfg.MaxBodySize))
 		}
-		sp := m.GetSystemProperties()
-		if sp.GetMessageType() == v2.MessageType_FIFO && sp.GetMessageGroup() == "" {
+		if msg.Type == v2.MessageType_FIFO && msg.Group == "" {
 			return fail(v2.Code_ILLEGAL_MESSAGE_GROUP, "FIFO message without a message group")
 		}
-		if sp.GetMessageId() == "" {
+		if msg.MessageID == "" {
 			return fail(v2.Code_ILLEGAL_MESSAGE_ID, "message without a message id")
 		}
-		msg := &msgs[i]
-		msg.Topic, msg.Namespace = topic, m.GetTopic().GetResourceNamespace()
-		msg.MessageID, msg.Tag, msg.Keys = sp.GetMessageId(), sp.GetTag(), sp.GetKeys()
-		msg.Group, msg.Type = sp.GetMessageGroup(), sp.GetMessageType()
-		// The request is this call's own (gRPC unmarshals a new one per
-		// call), so its slices and map are kept, not copied: the
-		// endpoint's CPU counts in the pipeline benchmarks.
-		msg.Properties, msg.Body = m.GetUserProperties(), m.GetBody()
-		msg.BornHost, msg.Encoding, msg.ClientID, msg.Request = sp.GetBornHost(), sp.GetBodyEncoding(), clientID, reqNo
-		if sp.DeliveryTimestamp != nil {
-			msg.DeliveryTimestamp = sp.GetDeliveryTimestamp().AsTime()
-		}
-		if sp.BornTimestamp != nil {
-			msg.BornTimestamp = sp.GetBornTimestamp().AsTime()
-		}
-		if msg.Properties == nil {
-			msg.Properties = map[string]string{}
+		msg.ClientID, msg.Request = clientID, reqNo
+		// The properties stay undecoded until a test looks (Messages), or
+		// a hook does: the endpoint's CPU counts in the pipeline benchmarks.
+		if reject != nil || rejectOne != nil {
+			msgs[i].properties()
 		}
 		if reject != nil {
-			if r := reject(*msg); r != nil {
+			if r := reject(msg.Message); r != nil {
 				return fail(r.Code, r.Message)
 			}
 		}
@@ -558,7 +574,7 @@ func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*
 		resp.Entries[i] = e
 		e.MessageId = msgs[i].MessageID
 		if rejectOne != nil {
-			if r := rejectOne(msgs[i]); r != nil {
+			if r := rejectOne(msgs[i].Message); r != nil {
 				e.Status = &v2.Status{Code: r.Code, Message: r.Message}
 				continue
 			}
@@ -594,21 +610,21 @@ func (s *Server) SendMessage(ctx context.Context, req *v2.SendMessageRequest) (*
 // maxMessageSize bounds a whole batch), a delay (timer) message, or
 // messages of different types or FIFO groups (the official client never
 // sends such a request either).
-func batchRules(msgs []*v2.Message, maxBody int32) *v2.Status {
+func batchRules(msgs []storedMessage, maxBody int32) *v2.Status {
 	if len(msgs) < 2 {
 		return nil
 	}
 	total := 0
-	first := msgs[0].GetSystemProperties()
-	for _, m := range msgs {
-		total += len(m.GetBody())
-		sp := m.GetSystemProperties()
+	first := &msgs[0]
+	for i := range msgs {
+		m := &msgs[i]
+		total += len(m.Body)
 		switch {
-		case sp.GetMessageType() == v2.MessageType_DELAY || sp.DeliveryTimestamp != nil:
+		case m.Type == v2.MessageType_DELAY || m.delayed:
 			return &v2.Status{Code: v2.Code_ILLEGAL_DELIVERY_TIME, Message: "a delay message cannot be sent in a batch"}
-		case sp.GetMessageType() != first.GetMessageType():
+		case m.Type != first.Type:
 			return &v2.Status{Code: v2.Code_BAD_REQUEST, Message: "messages of a batch must have one type"}
-		case sp.GetMessageGroup() != first.GetMessageGroup():
+		case m.Group != first.Group:
 			return &v2.Status{Code: v2.Code_ILLEGAL_MESSAGE_GROUP, Message: "FIFO messages of a batch must have one message group"}
 		}
 	}

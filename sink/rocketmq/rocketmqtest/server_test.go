@@ -15,7 +15,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 func sign(ak, sk, date string) metadata.MD {
@@ -265,18 +264,7 @@ func BenchmarkSendMessage(b *testing.B) {
 	}
 	defer s.Close()
 	const size = 100
-	born := timestamppb.Now()
-	req := &v2.SendMessageRequest{}
-	for i := range size {
-		tag := "PAID"
-		req.Messages = append(req.Messages, &v2.Message{
-			Topic: &v2.Resource{Name: "orders"},
-			Body:  []byte(fmt.Sprintf(`{"amount":"99.50","customer":"Alice","id":%d,"order_no":"NO-%06d","status":"PAID"}`, i, i)),
-			SystemProperties: &v2.SystemProperties{MessageId: fmt.Sprintf("01ABCDEF%024d", i), Keys: []string{fmt.Sprintf("NO-%06d", i)},
-				Tag: &tag, MessageType: v2.MessageType_NORMAL, BornTimestamp: born, BornHost: "h", BodyEncoding: v2.Encoding_IDENTITY},
-			UserProperties: map[string]string{"database": "shop", "table": "orders", "operation": "UPDATE", "sourceTimestamp": "1700000000", "eventId": "e"},
-		})
-	}
+	req := dtsRequest(size)
 	ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("x-mq-client-id", "client-1"))
 	b.ReportAllocs()
 	cpu0 := cpuNow()
