@@ -27,10 +27,9 @@ import (
 // scalar wins. Every other method keeps the generated code.
 
 // sendRequest is a SendMessage request as the server's codec decodes it.
-// Its strings and bodies point into buf, the call's own copy of the
-// request's bytes (gRPC frees its buffers once the codec returns).
+// Its strings and bodies point into the call's own copy of the request's
+// bytes (gRPC frees its buffers once the codec returns).
 type sendRequest struct {
-	buf  []byte
 	msgs []storedMessage
 }
 
@@ -112,7 +111,6 @@ func sendMessageHandler(srv any, ctx context.Context, dec func(any) error, inter
 
 // decode reads b, a SendMessageRequest (messages = 1).
 func (r *sendRequest) decode(b []byte) error {
-	r.buf = b
 	if n := countMessages(b); n > 0 {
 		r.msgs = make([]storedMessage, 0, n) // one allocation, not one per doubling
 	}
@@ -338,6 +336,14 @@ func checkStrings(b []byte, nums ...protowire.Number) (int, error) {
 // mapEntry reads one map<string, string> entry (key = 1, value = 2; either
 // may be missing, the last of each wins).
 func mapEntry(b []byte) (key, value string, err error) {
+	// The form every encoder writes: key, then value, short; the rest
+	// goes the general way.
+	if len(b) >= 4 && b[0] == 0x0a && b[1] < 0x80 && len(b) >= 2+int(b[1])+2 {
+		k := b[2 : 2+b[1]]
+		if r := b[2+len(k):]; r[0] == 0x12 && r[1] < 0x80 && len(r) == 2+int(r[1]) && utf8.Valid(k) && utf8.Valid(r[2:]) {
+			return unsafeString(k), unsafeString(r[2:]), nil
+		}
+	}
 	err = eachField(b, func(num protowire.Number, typ protowire.Type, b []byte) (int, error) {
 		switch {
 		case typ != protowire.BytesType:
@@ -358,11 +364,18 @@ func mapEntry(b []byte) (key, value string, err error) {
 // which checks it is well formed.
 func eachField(b []byte, field func(num protowire.Number, typ protowire.Type, b []byte) (int, error)) error {
 	for len(b) > 0 {
-		num, typ, n := consumeTag(b)
-		if n < 0 {
-			return errMalformed
+		var num protowire.Number
+		var typ protowire.Type
+		if t := b[0]; t < 0x80 && t >= 8 { // a one-byte tag, most are
+			num, typ = protowire.Number(t>>3), protowire.Type(t&7)
+			b = b[1:]
+		} else {
+			var n int
+			if num, typ, n = consumeTag(b); n < 0 {
+				return errMalformed
+			}
+			b = b[n:]
 		}
-		b = b[n:]
 		n, err := field(num, typ, b)
 		if err != nil {
 			return err
@@ -409,11 +422,17 @@ func consumeString(b []byte, s *string) (int, error) {
 	if !utf8.Valid(v) {
 		return 0, errUTF8
 	}
-	*s = ""
-	if len(v) > 0 {
-		*s = unsafe.String(&v[0], len(v))
-	}
+	*s = unsafeString(v)
 	return n, nil
+}
+
+// unsafeString is b as a string, sharing its memory: b is never written
+// again.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // consumeEnum reads a varint into an enum, keeping its low 32 bits as
