@@ -5,7 +5,10 @@
 // NotifyClientTermination. It records every accepted message, checks request
 // signatures when credentials are set, and injects failures: error status
 // codes (including TOO_MANY_REQUESTS throttling), per-message rejections,
-// slow answers and dropped connections.
+// slow answers and dropped connections. It decodes SendMessage requests
+// itself, cheaply (the endpoint shares the process with the benchmarks it
+// serves) and as strictly as protobuf-go: a request proto.Unmarshal
+// refuses gets the same gRPC error.
 //
 // It listens on 127.0.0.1 on a free port. The route it returns names itself
 // as the only broker, so a client needs nothing but Addr().

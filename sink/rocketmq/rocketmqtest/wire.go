@@ -94,6 +94,9 @@ func serviceDesc() *grpc.ServiceDesc {
 	return &d
 }
 
+// sendMessageHandler is the generated SendMessage handler with the
+// server's request type (an interceptor, of which the server installs
+// none, would see the *sendRequest).
 func sendMessageHandler(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
 	in := new(sendRequest)
 	if err := dec(in); err != nil {
