@@ -7,10 +7,11 @@ import (
 	"github.com/inletdev/inlet/connect"
 )
 
-// batchesInFlight is how many batches a task holds at once: one being
-// gathered and transformed by the task loop, one waiting, one with the
-// sink. Transforming the next batch while the sink waits for its endpoint
-// is what lets a task use a second core; more would only hold memory.
+// batchesInFlight is how many batches a task holds at once with one lane:
+// one being gathered and transformed by the task loop, one waiting, one
+// with the sink. Transforming the next batch while the sink waits for its
+// endpoint is what lets a task use a second core; more would only hold
+// memory. Each further lane (batch.transform.concurrency) adds one.
 const batchesInFlight = 3
 
 // batch is one batch on its way through a task, with what follows it
@@ -29,6 +30,9 @@ type batch struct {
 	groups    [][]int32
 	tolerated map[int32]bool    // raw records already dead-lettered or logged
 	dlq       []*connect.Record // dead letters, sent before the batch counts as done
+	// err is why a lane could not transform the batch (lanes.go): the
+	// task fails when the delivery goroutine reaches it.
+	err error
 }
 
 // reset empties b for reuse, dropping its references so delivered records
@@ -39,6 +43,7 @@ func (b *batch) reset() {
 	clear(b.dlq)
 	clear(b.groups)
 	b.raw, b.cur, b.src, b.fate, b.groups, b.dlq = b.raw[:0], b.cur[:0], b.src[:0], b.fate[:0], b.groups[:0], b.dlq[:0]
+	b.err = nil
 	if b.tolerated != nil {
 		clear(b.tolerated)
 	}
@@ -65,6 +70,11 @@ func (t *task) deliverLoop(ctx context.Context) error {
 		case b, ok := <-t.ready:
 			if !ok {
 				return nil
+			}
+			if b.err != nil {
+				// Every batch before it is delivered; it and those after
+				// it are not, so their offsets stay.
+				return b.err
 			}
 			// A paused pipeline moves nothing, not even a batch that was
 			// transformed before the pause.

@@ -17,7 +17,16 @@ import (
 // These tests pin down the task's two stages: the task loop transforms
 // batch n+1 while the delivery goroutine puts batch n. Each one makes the
 // sink hold a batch until a later batch has been transformed, so with one
-// stage (transform, put, transform, put…) it would wait forever.
+// stage (transform, put, transform, put…) it would wait forever. Each runs
+// with one lane and with two (batch.transform.concurrency, lanes.go): the
+// order and failure rules are the same.
+
+// forLanes runs test with one lane and with two.
+func forLanes(t *testing.T, test func(t *testing.T, lanes string)) {
+	for _, lanes := range []string{"1", "2"} {
+		t.Run("lanes="+lanes, func(t *testing.T) { test(t, lanes) })
+	}
+}
 
 // signalT passes records through and closes seen when it meets value.
 type signalT struct {
@@ -89,13 +98,17 @@ func (e *env) putCallCount() int {
 // TestNextBatchTransformedWhileSinkWaits: the sink holds the first batch
 // until the second has gone through the transforms.
 func TestNextBatchTransformedWhileSinkWaits(t *testing.T) {
+	forLanes(t, testNextBatchTransformedWhileSinkWaits)
+}
+
+func testNextBatchTransformedWhileSinkWaits(t *testing.T, lanes string) {
 	seenC := make(chan struct{})
 	e, seen, _ := stagedEnv(t, "v15", "v0", seenC)
 	go func() { <-seen; close(seenC) }()
 	w, _ := e.newWorker()
 	stop := run(t, w)
 	defer stop()
-	if err := w.Create(context.Background(), "p", pipe("count", "20", "batch.size", "10",
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "count", "20", "batch.size", "10",
 		"sink.connector.class", "held", "transforms", "s", "transforms.s.type", "Signal"), TargetRunning); err != nil {
 		t.Fatal(err)
 	}
@@ -115,13 +128,17 @@ func TestNextBatchTransformedWhileSinkWaits(t *testing.T) {
 // transformed. The second batch must never reach the sink, and no offset
 // moves.
 func TestSinkFailureStopsBeforeTheTransformedNextBatch(t *testing.T) {
+	forLanes(t, testSinkFailureStopsBeforeTheTransformedNextBatch)
+}
+
+func testSinkFailureStopsBeforeTheTransformedNextBatch(t *testing.T, lanes string) {
 	release := make(chan struct{})
 	e, seen, _ := stagedEnv(t, "v7", "v0", release)
 	go func() { <-seen; close(release) }()
 	e.failPut = refuseV3
 	w, _ := e.newWorker()
 	stop := run(t, w)
-	if err := w.Create(context.Background(), "p", pipe("count", "20", "batch.size", "5",
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "count", "20", "batch.size", "5",
 		"sink.connector.class", "held", "transforms", "s", "transforms.s.type", "Signal"), TargetRunning); err != nil {
 		t.Fatal(err)
 	}
@@ -148,15 +165,27 @@ func TestSinkFailureStopsBeforeTheTransformedNextBatch(t *testing.T) {
 // (errors.tolerance=none) while batch 1 is still with the sink. Batch 1 came
 // first, so it is delivered and its offsets stored before the task fails.
 func TestTransformFailureAfterAHandedOverBatch(t *testing.T) {
+	forLanes(t, testTransformFailureAfterAHandedOverBatch)
+}
+
+func testTransformFailureAfterAHandedOverBatch(t *testing.T, lanes string) {
 	release := make(chan struct{})
 	e, seen, _ := stagedEnv(t, "v7", "v0", release)
 	go func() { <-seen; close(release) }()
 	w, _ := e.newWorker()
 	stop := run(t, w)
-	if err := w.Create(context.Background(), "p", pipe("count", "20", "batch.size", "5", "sink.connector.class", "held",
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "count", "20", "batch.size", "5", "sink.connector.class", "held",
 		"transforms", "s,f", "transforms.s.type", "Signal", "transforms.f.type", "Fail", "transforms.f.value", "v7"), TargetRunning); err != nil {
 		t.Fatal(err)
 	}
+	failedAfterFirstBatch(t, e, w, stop)
+}
+
+// failedAfterFirstBatch checks that the task failed in a transform at
+// v7 (batch 2 of five records each) and that batch 1, before it, was
+// delivered and its offsets stored, and nothing after it.
+func failedAfterFirstBatch(t *testing.T, e *env, w *Worker, stop func() error) {
+	t.Helper()
 	waitFor(t, "task failure", func() bool { return taskState(w, "p") == StateFailed })
 	st, _ := w.Status("p")
 	if tr := st.Tasks[0].Trace; !strings.Contains(tr, "TRANSFORMATION") || !strings.Contains(tr, "pos:7") {
@@ -164,7 +193,7 @@ func TestTransformFailureAfterAHandedOverBatch(t *testing.T) {
 	}
 	_ = stop()
 	if got, want := e.values(), []string{"v0", "v1", "v2", "v3", "v4"}; !slices.Equal(got, want) {
-		t.Errorf("delivered %v, want the batch before the failure %v", got, want)
+		t.Errorf("delivered %v, want only the batch before the failure %v", got, want)
 	}
 	if p := storedPos(t, w, "p"); p != 4 {
 		t.Errorf("stored offset %d, want 4 (the end of the delivered batch)", p)
@@ -175,9 +204,9 @@ func TestTransformFailureAfterAHandedOverBatch(t *testing.T) {
 // holds batch 1 in the sink until batch 2 is transformed, pauses the
 // pipeline, then lets batch 1 through: batch 2 is transformed and waiting
 // for the sink when the pipeline is paused.
-func pausedWithHeldBatch(t *testing.T, e *env, seen, entered <-chan struct{}, release chan struct{}, w *Worker) {
+func pausedWithHeldBatch(t *testing.T, lanes string, e *env, seen, entered <-chan struct{}, release chan struct{}, w *Worker) {
 	t.Helper()
-	if err := w.Create(context.Background(), "p", pipe("count", "10", "batch.size", "5",
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "count", "10", "batch.size", "5",
 		"sink.connector.class", "held", "transforms", "s", "transforms.s.type", "Signal"), TargetRunning); err != nil {
 		t.Fatal(err)
 	}
@@ -201,13 +230,15 @@ func pausedWithHeldBatch(t *testing.T, e *env, seen, entered <-chan struct{}, re
 
 // TestPauseHoldsATransformedBatch: a batch transformed before a pause is
 // not put until the pipeline is resumed.
-func TestPauseHoldsATransformedBatch(t *testing.T) {
+func TestPauseHoldsATransformedBatch(t *testing.T) { forLanes(t, testPauseHoldsATransformedBatch) }
+
+func testPauseHoldsATransformedBatch(t *testing.T, lanes string) {
 	release := make(chan struct{})
 	e, seen, entered := stagedEnv(t, "v7", "v0", release)
 	w, _ := e.newWorker()
 	stop := run(t, w)
 	defer stop()
-	pausedWithHeldBatch(t, e, seen, entered, release, w)
+	pausedWithHeldBatch(t, lanes, e, seen, entered, release, w)
 	if err := w.Resume(context.Background(), "p"); err != nil {
 		t.Fatal(err)
 	}
@@ -218,12 +249,16 @@ func TestPauseHoldsATransformedBatch(t *testing.T) {
 // pipeline does not deliver the batch it holds and stores offsets only up
 // to what was delivered; the next run delivers the rest.
 func TestStopWhilePausedAbandonsTheTransformedBatch(t *testing.T) {
+	forLanes(t, testStopWhilePausedAbandonsTheTransformedBatch)
+}
+
+func testStopWhilePausedAbandonsTheTransformedBatch(t *testing.T, lanes string) {
 	release := make(chan struct{})
 	e, seen, entered := stagedEnv(t, "v7", "v0", release)
 	path := filepath.Join(t.TempDir(), "offsets.json")
 	w := e.workerAt(path)
 	stop := run(t, w)
-	pausedWithHeldBatch(t, e, seen, entered, release, w)
+	pausedWithHeldBatch(t, lanes, e, seen, entered, release, w)
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +271,7 @@ func TestStopWhilePausedAbandonsTheTransformedBatch(t *testing.T) {
 	w2 := e.workerAt(path)
 	stop2 := run(t, w2)
 	defer stop2()
-	if err := w2.Create(context.Background(), "p", pipe("count", "10", "batch.size", "5", "sink.connector.class", "held"), TargetRunning); err != nil {
+	if err := w2.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "count", "10", "batch.size", "5", "sink.connector.class", "held"), TargetRunning); err != nil {
 		t.Fatal(err)
 	}
 	// Batch 1 once, then batch 2: the next run starts after the stored offset.
@@ -252,6 +287,10 @@ func TestStopWhilePausedAbandonsTheTransformedBatch(t *testing.T) {
 // fails in the sink for good. The task must fail at once, not when the
 // transform's retries end (never).
 func TestDeliveryFailureCutsATransformRetry(t *testing.T) {
+	forLanes(t, testDeliveryFailureCutsATransformRetry)
+}
+
+func testDeliveryFailureCutsATransformRetry(t *testing.T, lanes string) {
 	release := make(chan struct{})
 	e, seen, _ := stagedEnv(t, "v7", "v0", release)
 	go func() { <-seen; time.Sleep(50 * time.Millisecond); close(release) }()
@@ -259,7 +298,7 @@ func TestDeliveryFailureCutsATransformRetry(t *testing.T) {
 	w, _ := e.newWorker()
 	stop := run(t, w)
 	defer stop()
-	if err := w.Create(context.Background(), "p", pipe("count", "20", "batch.size", "5", "sink.connector.class", "held",
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "count", "20", "batch.size", "5", "sink.connector.class", "held",
 		"errors.retry.timeout", "-1", "transforms", "s,f", "transforms.s.type", "Signal",
 		"transforms.f.type", "Fail", "transforms.f.value", "v7", "transforms.f.retriable.times", "-1"), TargetRunning); err != nil {
 		t.Fatal(err)

@@ -34,6 +34,7 @@ const (
 	KeyDLQConnector       = "errors.deadletterqueue.connector.class"
 	KeyBatchSize          = "batch.size"
 	KeyBatchInterval      = "batch.interval.ms"
+	KeyConcurrency        = "batch.transform.concurrency"
 	KeySinkConnector      = "sink.connector.class"
 	KeySourceConnector    = "source.connector.class"
 	KeyConfigActionReload = "config.action.reload"
@@ -97,6 +98,8 @@ func pipelineDef() *connect.ConfigDef {
 			Doc: "Records per batch handed to the sink (EventBridge CountBasedWindow)."},
 		connect.ConfigKey{Name: KeyBatchInterval, Type: connect.TypeLong, Default: "0", Validator: connect.Between(0, 15000), Importance: connect.Medium,
 			Doc: "Longest wait (ms) after a batch's first record before it is delivered; 0 = deliver what has gathered at once (EventBridge TimeBasedWindow)."},
+		connect.ConfigKey{Name: KeyConcurrency, Type: connect.TypeInt, Default: "1", Validator: connect.Between(1, maxConcurrency), Importance: connect.Medium,
+			Doc: "Batches a task transforms at once, each through the whole chain on its own goroutine; batches still reach the sink, and their offsets are stored, in order. Raise it when a transform waits on a remote call (HttpFunction): calls for consecutive batches then overlap. Transforms, predicates and converters are called concurrently, which their contract allows."},
 		connect.ConfigKey{Name: KeySinkConnector, Type: connect.TypeClass, Default: "", Importance: connect.High,
 			Doc: "For a source connector: the sink records go to, configured by sink.* keys. Default: the kafka sink."},
 		connect.ConfigKey{Name: KeySourceConnector, Type: connect.TypeClass, Default: "", Importance: connect.High,
@@ -148,6 +151,7 @@ type plan struct {
 
 	batchSize     int
 	batchInterval time.Duration
+	concurrency   int // batches transformed at once (lanes.go)
 	retry         retryPolicy
 	restart       restartPolicy
 	tolerateAll   bool
@@ -257,6 +261,7 @@ func buildPlan(reg *connect.Registry, wc WorkerConfig, m map[string]string) (*pl
 		p.batchSize = 100
 	}
 	p.batchInterval = time.Duration(rt.Long(KeyBatchInterval)) * time.Millisecond
+	p.concurrency = max(rt.Int(KeyConcurrency), 1)
 	p.tolerateAll = strings.EqualFold(rt.String(KeyTolerance), "all")
 	p.logErrors = rt.Bool(KeyLogEnable)
 	p.logMessages = rt.Bool(KeyLogMessages)

@@ -374,8 +374,9 @@ func (t *task) run() (err error) {
 		defer pollWG.Done()
 		t.pollLoop(pollCtx)
 	}()
-	t.ready, t.free = make(chan *batch, 1), make(chan *batch, batchesInFlight)
-	for range batchesInFlight {
+	inFlight := batchesInFlight + t.plan.concurrency - 1
+	t.ready, t.free = make(chan *batch, 1), make(chan *batch, inFlight)
+	for range inFlight {
 		t.free <- &batch{}
 	}
 	delivered := make(chan struct{})
@@ -389,13 +390,25 @@ func (t *task) run() (err error) {
 			cancelRetry()
 		}
 	}()
-	err = t.loop(ctx, cancelPoll, delivered)
+	var ln *lanes
+	if t.plan.concurrency > 1 {
+		ln = t.startLanes(ctx, t.plan.concurrency, delivered)
+	}
+	err = t.loop(ctx, cancelPoll, delivered, ln)
 	cancelPoll()
 	// The batches handed over before the loop ended come before anything
 	// that failed in it: they are delivered (or abandoned on a stop while
-	// paused, or when the budget runs out) before the task returns.
-	close(t.ready)
+	// paused, or when the budget runs out) before the task returns. With
+	// lanes, the collector closes t.ready once they have all come out.
+	if ln != nil {
+		ln.close()
+	} else {
+		close(t.ready)
+	}
 	<-delivered
+	if ln != nil {
+		ln.wait()
+	}
 	if derr != nil || errors.Is(err, errDeliveryEnded) {
 		// The delivery goroutine failed on an earlier batch than anything
 		// the loop saw: its error is the task's.
@@ -495,10 +508,11 @@ func (t *task) pollLoop(ctx context.Context) {
 }
 
 // loop gathers batches, runs them through the transforms and hands them
-// to the delivery goroutine until the poll goroutine ends. delivered is
-// closed when the delivery goroutine has returned (on a failure it takes
-// no more batches).
-func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc, delivered <-chan struct{}) error {
+// to the delivery goroutine until the poll goroutine ends; with lanes
+// (ln != nil) it hands them to the lanes, which transform them. delivered
+// is closed when the delivery goroutine has returned (on a failure it
+// takes no more batches).
+func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc, delivered <-chan struct{}, ln *lanes) error {
 	p := t.plan
 	bs := p.batchSize
 	b := <-t.free
@@ -520,17 +534,23 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc, delivere
 		if len(b.raw) == 0 {
 			return nil
 		}
-		if err := t.transform(ctx, b); err != nil {
-			return err
-		}
-		// Hand the batch over and take an empty one: the next batch is
-		// transformed while this one is with the sink.
-		select {
-		case t.ready <- b:
-		case <-delivered:
-			return errDeliveryEnded
-		case <-ctx.Done():
-			return ctx.Err()
+		if ln != nil {
+			if err := ln.hand(ctx, b, delivered); err != nil {
+				return err
+			}
+		} else {
+			if err := t.transform(ctx, b); err != nil {
+				return err
+			}
+			// Hand the batch over and take an empty one: the next batch
+			// is transformed while this one is with the sink.
+			select {
+			case t.ready <- b:
+			case <-delivered:
+				return errDeliveryEnded
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		select {
 		case b = <-t.free:

@@ -1,0 +1,155 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/inletdev/inlet/connect"
+)
+
+// rendezvousT holds record wait until record until has been through it
+// (on another lane), or fails wait after patience: with one lane, where
+// batches are transformed one after the other, wait's batch never lets
+// until's batch in.
+type rendezvousT struct {
+	wait, until string
+	patience    time.Duration
+	seen        chan struct{}
+	once        sync.Once
+}
+
+func (x *rendezvousT) Apply(ctx context.Context, r *connect.Record) (*connect.Record, error) {
+	switch fmt.Sprint(r.Value) {
+	case x.until:
+		x.once.Do(func() { close(x.seen) })
+	case x.wait:
+		select {
+		case <-x.seen:
+		case <-time.After(x.patience):
+			return nil, fmt.Errorf("%s waited %v for %s: the batches were not transformed at once", x.wait, x.patience, x.until)
+		}
+	}
+	return r, nil
+}
+
+// jitterT sleeps up to 2 ms on the first record of each batch, so that
+// lanes finish their batches out of order.
+type jitterT struct{}
+
+func (jitterT) ApplyBatch(ctx context.Context, recs []*connect.Record) ([]*connect.Record, error) {
+	time.Sleep(time.Duration(rand.IntN(2000)) * time.Microsecond)
+	return recs, nil
+}
+
+func (jitterT) Apply(ctx context.Context, r *connect.Record) (*connect.Record, error) { return r, nil }
+
+func lanesEnv(t *testing.T, wait, until string, patience time.Duration) *env {
+	e := newEnv(t)
+	rv := &rendezvousT{wait: wait, until: until, patience: patience, seen: make(chan struct{})}
+	e.reg.Register(connect.Plugin{Kind: connect.KindTransform, Name: "Rendezvous",
+		NewTransform: func(cfg connect.Config) (connect.Transformation, error) { return rv, nil }})
+	e.reg.Register(connect.Plugin{Kind: connect.KindTransform, Name: "Jitter",
+		NewTransform: func(cfg connect.Config) (connect.Transformation, error) { return jitterT{}, nil }})
+	return e
+}
+
+// TestLanesTransformBatchesAtOnce: batch 1 (v0–v4) is held in the
+// transform until batch 2's v7 has been through it. Two lanes deliver
+// everything, in order; one lane cannot, and the record fails.
+func TestLanesTransformBatchesAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		lanes string
+		ok    bool
+	}{{"2", true}, {"1", false}} {
+		t.Run("lanes="+tc.lanes, func(t *testing.T) {
+			e := lanesEnv(t, "v2", "v7", time.Second)
+			w, _ := e.newWorker()
+			stop := run(t, w)
+			defer stop()
+			if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", tc.lanes, "count", "20", "batch.size", "5",
+				"transforms", "r", "transforms.r.type", "Rendezvous"), TargetRunning); err != nil {
+				t.Fatal(err)
+			}
+			if !tc.ok {
+				waitFor(t, "task failure", func() bool { return taskState(w, "p") == StateFailed })
+				st, _ := w.Status("p")
+				if tr := st.Tasks[0].Trace; !strings.Contains(tr, "were not transformed at once") {
+					t.Fatalf("trace:\n%s", tr)
+				}
+				return
+			}
+			waitFor(t, "20 records delivered", func() bool { return len(e.values()) == 20 })
+			if got := e.values(); !slices.Equal(got, seq(0, 20)) {
+				t.Fatalf("delivered %v, want poll order", got)
+			}
+		})
+	}
+}
+
+// TestLanesKeepTheOrder: four lanes finish their batches in random order;
+// the sink gets every record once, in poll order, and the offset stored is
+// the last.
+func TestLanesKeepTheOrder(t *testing.T) {
+	e := lanesEnv(t, "", "", 0)
+	w, _ := e.newWorker()
+	stop := run(t, w)
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", "4", "count", "600", "batch.size", "3",
+		"transforms", "j", "transforms.j.type", "Jitter"), TargetRunning); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "600 records delivered", func() bool { return len(e.values()) == 600 })
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.values(); !slices.Equal(got, seq(0, 600)) {
+		t.Fatalf("delivered out of poll order or more than once: %v", got)
+	}
+	if p := storedPos(t, w, "p"); p != 599 {
+		t.Fatalf("stored offset %d, want 599", p)
+	}
+}
+
+// TestLanesTransformFailureAbandonsLaterBatches: with three lanes, batch 2
+// (v5–v9) fails at v7 (errors.tolerance=none) while batch 1 waits in its
+// transform until batch 3 has been transformed. Batch 1 is delivered and
+// its offsets stored; batch 3, transformed but after the failure, never
+// reaches the sink.
+func TestLanesTransformFailureAbandonsLaterBatches(t *testing.T) {
+	e := lanesEnv(t, "v2", "v12", 10*time.Second)
+	w, _ := e.newWorker()
+	stop := run(t, w)
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", "3", "count", "20", "batch.size", "5",
+		"transforms", "r,f", "transforms.r.type", "Rendezvous", "transforms.f.type", "Fail", "transforms.f.value", "v7"), TargetRunning); err != nil {
+		t.Fatal(err)
+	}
+	failedAfterFirstBatch(t, e, w, stop)
+}
+
+// TestLanesConfig: the key takes 1 to 16 lanes.
+func TestLanesConfig(t *testing.T) {
+	e := newEnv(t)
+	w, _ := e.newWorker()
+	stop := run(t, w)
+	defer stop()
+	for _, v := range []string{"0", "17", "two"} {
+		err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", v, "count", "1"), TargetRunning)
+		if err == nil || !strings.Contains(err.Error(), `batch.transform.concurrency="`+v+`"`) {
+			t.Errorf("batch.transform.concurrency=%s: got %v, want a config error naming the key", v, err)
+		}
+	}
+}
+
+// seq is v<from> … v<to-1>.
+func seq(from, to int) []string {
+	out := make([]string, 0, to-from)
+	for i := from; i < to; i++ {
+		out = append(out, fmt.Sprintf("v%d", i))
+	}
+	return out
+}
