@@ -128,6 +128,14 @@ func benchPipeline(b *testing.B, extra map[string]string) {
 // figure is inlet's and the endpoints', not encoding/json's in the test.
 func BenchmarkPipeline(b *testing.B) { benchPipeline(b, map[string]string{"function": "text"}) }
 
+// BenchmarkPipelineOneLane is BenchmarkPipeline with
+// batch.transform.concurrency=1: one batch at a time goes through the
+// filter and the function, so the function's round trip is on the
+// pipeline's critical path.
+func BenchmarkPipelineOneLane(b *testing.B) {
+	benchPipeline(b, map[string]string{"function": "text", "batch.transform.concurrency": "1"})
+}
+
 // BenchmarkPipelineJSONFunction is BenchmarkPipeline with the tests'
 // stand-in function, which decodes and re-encodes every event with
 // encoding/json: about half of the process's CPU goes to that function.
