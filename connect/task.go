@@ -69,11 +69,14 @@ type BatchTransformation interface {
 }
 
 // Predicate decides whether a transform applies (Kafka Connect's Predicate).
+// It must be safe for concurrent use (see Transformation).
 type Predicate interface {
 	Test(r *Record) bool
 }
 
 // Converter turns Connect data into bytes and back (Kafka's Converter).
+// It must be safe for concurrent use: a task with
+// batch.transform.concurrency > 1 converts several batches at once.
 type Converter interface {
 	// FromConnect serializes a key or value; topic and headers are context
 	// (schema registries use them); nil value → nil bytes.
@@ -82,7 +85,8 @@ type Converter interface {
 	ToConnect(topic string, headers Headers, data []byte) (*Schema, any, error)
 }
 
-// HeaderConverter turns one header value into bytes and back.
+// HeaderConverter turns one header value into bytes and back. It must be
+// safe for concurrent use, as Converter.
 type HeaderConverter interface {
 	FromHeader(topic, key string, schema *Schema, value any) ([]byte, error)
 	ToHeader(topic, key string, data []byte) (*Schema, any, error)

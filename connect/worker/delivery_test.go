@@ -19,7 +19,9 @@ import (
 // sink hold a batch until a later batch has been transformed, so with one
 // stage (transform, put, transform, put…) it would wait forever. Each runs
 // with one lane and with two (batch.transform.concurrency, lanes.go): the
-// order and failure rules are the same.
+// order and failure rules are the same. Every batch in them is full
+// (batch.interval.ms=15000 only keeps a late poll from cutting one short),
+// so each test knows which records share a batch.
 
 // forLanes runs test with one lane and with two.
 func forLanes(t *testing.T, test func(t *testing.T, lanes string)) {
@@ -108,7 +110,7 @@ func testNextBatchTransformedWhileSinkWaits(t *testing.T, lanes string) {
 	w, _ := e.newWorker()
 	stop := run(t, w)
 	defer stop()
-	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "count", "20", "batch.size", "10",
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "batch.interval.ms", "15000", "count", "20", "batch.size", "10",
 		"sink.connector.class", "held", "transforms", "s", "transforms.s.type", "Signal"), TargetRunning); err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +140,7 @@ func testSinkFailureStopsBeforeTheTransformedNextBatch(t *testing.T, lanes strin
 	e.failPut = refuseV3
 	w, _ := e.newWorker()
 	stop := run(t, w)
-	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "count", "20", "batch.size", "5",
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "batch.interval.ms", "15000", "count", "20", "batch.size", "5",
 		"sink.connector.class", "held", "transforms", "s", "transforms.s.type", "Signal"), TargetRunning); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +176,7 @@ func testTransformFailureAfterAHandedOverBatch(t *testing.T, lanes string) {
 	go func() { <-seen; close(release) }()
 	w, _ := e.newWorker()
 	stop := run(t, w)
-	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "count", "20", "batch.size", "5", "sink.connector.class", "held",
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "batch.interval.ms", "15000", "count", "20", "batch.size", "5", "sink.connector.class", "held",
 		"transforms", "s,f", "transforms.s.type", "Signal", "transforms.f.type", "Fail", "transforms.f.value", "v7"), TargetRunning); err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +208,7 @@ func failedAfterFirstBatch(t *testing.T, e *env, w *Worker, stop func() error) {
 // for the sink when the pipeline is paused.
 func pausedWithHeldBatch(t *testing.T, lanes string, e *env, seen, entered <-chan struct{}, release chan struct{}, w *Worker) {
 	t.Helper()
-	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "count", "10", "batch.size", "5",
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "batch.interval.ms", "15000", "count", "10", "batch.size", "5",
 		"sink.connector.class", "held", "transforms", "s", "transforms.s.type", "Signal"), TargetRunning); err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +273,7 @@ func testStopWhilePausedAbandonsTheTransformedBatch(t *testing.T, lanes string) 
 	w2 := e.workerAt(path)
 	stop2 := run(t, w2)
 	defer stop2()
-	if err := w2.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "count", "10", "batch.size", "5", "sink.connector.class", "held"), TargetRunning); err != nil {
+	if err := w2.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "batch.interval.ms", "15000", "count", "10", "batch.size", "5", "sink.connector.class", "held"), TargetRunning); err != nil {
 		t.Fatal(err)
 	}
 	// Batch 1 once, then batch 2: the next run starts after the stored offset.
@@ -298,7 +300,7 @@ func testDeliveryFailureCutsATransformRetry(t *testing.T, lanes string) {
 	w, _ := e.newWorker()
 	stop := run(t, w)
 	defer stop()
-	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "count", "20", "batch.size", "5", "sink.connector.class", "held",
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", lanes, "batch.interval.ms", "15000", "count", "20", "batch.size", "5", "sink.connector.class", "held",
 		"errors.retry.timeout", "-1", "transforms", "s,f", "transforms.s.type", "Signal",
 		"transforms.f.type", "Fail", "transforms.f.value", "v7", "transforms.f.retriable.times", "-1"), TargetRunning); err != nil {
 		t.Fatal(err)

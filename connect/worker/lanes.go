@@ -18,8 +18,8 @@ const maxConcurrency = 16
 // before batch i.
 //
 // Transforms, predicates and converters are then called concurrently,
-// which their contract allows (connect.Transformation: "safe for
-// concurrent use"); what the lanes buy is overlap: a transform that waits
+// which their contracts allow (connect.Transformation, Predicate,
+// Converter, HeaderConverter: "safe for concurrent use"); what the lanes buy is overlap: a transform that waits
 // on a remote call (HttpFunction) no longer holds up every batch behind
 // it, and a second core can work on the chain.
 //
@@ -51,6 +51,13 @@ func (t *task) startLanes(ctx context.Context, k int, delivered <-chan struct{})
 			defer l.wg.Done()
 			defer close(out)
 			for b := range in {
+				select {
+				case <-delivered:
+					// The task has failed: this batch would be abandoned;
+					// do not call the transforms for it.
+					return
+				default:
+				}
 				b.err = t.transform(ctx, b)
 				select {
 				case out <- b:
@@ -84,6 +91,11 @@ func (t *task) startLanes(ctx context.Context, k int, delivered <-chan struct{})
 // hand gives b to the next lane. It fails when the delivery goroutine has
 // ended or ctx is done.
 func (l *lanes) hand(ctx context.Context, b *batch, delivered <-chan struct{}) error {
+	select {
+	case <-delivered: // preferred to a free lane: the batch would be abandoned
+		return errDeliveryEnded
+	default:
+	}
 	select {
 	case l.in[l.next] <- b:
 	case <-delivered:

@@ -72,7 +72,7 @@ func TestLanesTransformBatchesAtOnce(t *testing.T) {
 			w, _ := e.newWorker()
 			stop := run(t, w)
 			defer stop()
-			if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", tc.lanes, "count", "20", "batch.size", "5",
+			if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", tc.lanes, "batch.interval.ms", "15000", "count", "20", "batch.size", "5",
 				"transforms", "r", "transforms.r.type", "Rendezvous"), TargetRunning); err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +99,7 @@ func TestLanesKeepTheOrder(t *testing.T) {
 	e := lanesEnv(t, "", "", 0)
 	w, _ := e.newWorker()
 	stop := run(t, w)
-	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", "4", "count", "600", "batch.size", "3",
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", "4", "batch.interval.ms", "15000", "count", "600", "batch.size", "3",
 		"transforms", "j", "transforms.j.type", "Jitter"), TargetRunning); err != nil {
 		t.Fatal(err)
 	}
@@ -124,11 +124,61 @@ func TestLanesTransformFailureAbandonsLaterBatches(t *testing.T) {
 	e := lanesEnv(t, "v2", "v12", 10*time.Second)
 	w, _ := e.newWorker()
 	stop := run(t, w)
-	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", "3", "count", "20", "batch.size", "5",
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", "3", "batch.interval.ms", "15000", "count", "20", "batch.size", "5",
 		"transforms", "r,f", "transforms.r.type", "Rendezvous", "transforms.f.type", "Fail", "transforms.f.value", "v7"), TargetRunning); err != nil {
 		t.Fatal(err)
 	}
 	failedAfterFirstBatch(t, e, w, stop)
+}
+
+// holdT holds record value until release is closed; entered is closed
+// when it begins to.
+type holdT struct {
+	value            string
+	entered, release chan struct{}
+}
+
+func (h holdT) Apply(ctx context.Context, r *connect.Record) (*connect.Record, error) {
+	if fmt.Sprint(r.Value) == h.value {
+		close(h.entered)
+		<-h.release
+	}
+	return r, nil
+}
+
+// TestLanesStopDeliversWhatTheLanesHold: a graceful stop while a lane
+// still transforms batch 2 waits for it: it is delivered, in order, and
+// the stored offset is the last record delivered.
+func TestLanesStopDeliversWhatTheLanesHold(t *testing.T) {
+	e := newEnv(t)
+	h := holdT{value: "v7", entered: make(chan struct{}), release: make(chan struct{})}
+	e.reg.Register(connect.Plugin{Kind: connect.KindTransform, Name: "Hold",
+		NewTransform: func(cfg connect.Config) (connect.Transformation, error) { return h, nil }})
+	w, _ := e.newWorker()
+	stop := run(t, w)
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", "2", "batch.interval.ms", "15000", "count", "20", "batch.size", "5",
+		"transforms", "h", "transforms.h.type", "Hold"), TargetRunning); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-h.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("v7 never reached the transform")
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	time.Sleep(100 * time.Millisecond) // the stop is under way
+	close(h.release)
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	got := e.values()
+	if len(got) < 10 || !slices.Equal(got, seq(0, len(got))) {
+		t.Fatalf("delivered %v, want v0… in order, at least through batch 2 (v9)", got)
+	}
+	if p := storedPos(t, w, "p"); p != int64(len(got)-1) {
+		t.Fatalf("stored offset %d, want %d (the last record delivered)", p, len(got)-1)
+	}
 }
 
 // TestLanesConfig: the key takes 1 to 16 lanes.
