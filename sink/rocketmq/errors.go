@@ -14,8 +14,9 @@ import (
 // errNotFound says a required field produced nothing.
 var errNotFound = errors.New("found nothing in the event")
 
-// errInvalidUTF8 is a user property a protobuf string cannot carry.
-var errInvalidUTF8 = errors.New("is not valid UTF-8, which RocketMQ's user properties (protobuf strings) cannot carry")
+// errInvalidUTF8 is a user property, key, tag or message group that a
+// protobuf string cannot carry.
+var errInvalidUTF8 = errors.New("is not valid UTF-8, which RocketMQ's message properties (protobuf strings) cannot carry")
 
 // mappingErr is a record the mapping cannot turn into a message: retrying
 // cannot help, so it is permanent.

@@ -137,6 +137,11 @@ func (m *mapping) message(r *connect.Record, ev *forms.Event, s *slabs, d *draft
 			if n := len(s.keys); n > start {
 				d.keys = s.keys[start:n:n]
 			}
+			for _, k := range d.keys {
+				if !utf8.ValidString(k) {
+					return mappingErr(keyKey, fmt.Errorf("message key %q %w", k, errInvalidUTF8))
+				}
+			}
 		}
 	}
 	if m.tag.Form() != forms.None {
@@ -145,6 +150,9 @@ func (m *mapping) message(r *connect.Record, ev *forms.Event, s *slabs, d *draft
 			return mappingErr(keyTag, err)
 		}
 		if ok {
+			if !utf8.ValidString(tag) {
+				return mappingErr(keyTag, fmt.Errorf("tag %q %w", tag, errInvalidUTF8))
+			}
 			d.tag = tag
 		}
 	}
@@ -172,6 +180,9 @@ func (m *mapping) message(r *connect.Record, ev *forms.Event, s *slabs, d *draft
 			// Sending it unordered would silently break the ordering the
 			// group promises.
 			return mappingErr(keyGroup, fmt.Errorf("%s %w: a FIFO message needs a group", describe(m.group), errNotFound))
+		}
+		if !utf8.ValidString(g) {
+			return mappingErr(keyGroup, fmt.Errorf("message group %q %w", g, errInvalidUTF8))
 		}
 		d.group = g
 	}

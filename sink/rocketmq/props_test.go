@@ -210,3 +210,34 @@ func FuzzUserProperties(f *testing.F) {
 		}
 	})
 }
+
+// TestSystemPropertiesInvalidUTF8: a message key, tag or group that is not
+// valid UTF-8 fails its own record, permanently, naming the config key, as
+// a property does; protobuf would refuse to marshal the whole request.
+func TestSystemPropertiesInvalidUTF8(t *testing.T) {
+	if _, err := proto.Marshal(&v2.SystemProperties{Tag: new("\xff")}); err == nil {
+		t.Fatal("protobuf marshalled an invalid UTF-8 tag; the check may be unneeded")
+	}
+	for _, tc := range []struct{ key, want string }{
+		{"message.key", `message.key: message key "a\xffb"`},
+		{"message.tag", `message.tag: tag "a\xffb"`},
+		{"message.group", `message.group: message group "a\xffb"`},
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			for _, batch := range []string{"100", "1"} {
+				task := goldenTask(t, time.Now(), keyBatchSize, batch, "message.body.form", "CONSTANT", "message.body.value", "b",
+					tc.key+".form", "JSONPATH", tc.key+".value", "$.data.v")
+				recs := []*connect.Record{connect.NewRecord("t", nil, map[string]any{"v": "fine"}),
+					connect.NewRecord("t", nil, map[string]any{"v": "a\xffb"})}
+				jobs := make([]job, len(recs))
+				task.prepare(connect.EventContext{}, recs, jobs)
+				if jobs[0].err != nil {
+					t.Errorf("batch %s: valid record: %v", batch, jobs[0].err)
+				}
+				if err := jobs[1].err; err == nil || !connect.IsPermanent(err) || !errors.Is(err, errInvalidUTF8) || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("batch %s: error %v, want a permanent one containing %q", batch, err, tc.want)
+				}
+			}
+		})
+	}
+}
