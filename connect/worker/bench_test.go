@@ -70,6 +70,13 @@ func BenchmarkRuntimePassThrough(b *testing.B) {
 	}
 }
 
+// BenchmarkRuntimeLanes is BenchmarkRuntimePassThrough (batch.size=100)
+// with two lanes (batch.transform.concurrency=2): the cost of handing each
+// batch to a lane and collecting it again, where nothing waits.
+func BenchmarkRuntimeLanes(b *testing.B) {
+	benchRuntimeWith(b, 100, map[string]string{"transforms": "pass", "transforms.pass.type": "Pass", "batch.transform.concurrency": "2"})
+}
+
 // BenchmarkRuntimeBatchTransformPredicate runs a pass-through
 // BatchTransformation whose predicate selects every other record: the
 // worst case for keeping order (one ApplyBatch call per selected record),
