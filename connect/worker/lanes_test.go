@@ -2,8 +2,10 @@ package worker
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/inletdev/inlet/connect"
+	"github.com/inletdev/inlet/converters"
 )
 
 // rendezvousT holds record wait until record until has been through it
@@ -202,4 +205,62 @@ func seq(from, to int) []string {
 		out = append(out, fmt.Sprintf("v%d", i))
 	}
 	return out
+}
+
+// TestLanesWithConverters: four lanes parse JSON bytes with the pipeline's
+// key and value converters, transform, and write JSON again, several
+// batches at once on the same converter instances (run it with -race, as
+// .ci/run does). Every record reaches the sink once, in order, intact.
+func TestLanesWithConverters(t *testing.T) {
+	e := lanesEnv(t, "", "", 0)
+	converters.Register(e.reg)
+	var mu sync.Mutex
+	var got []*connect.Record
+	vals := make([]string, 500)
+	for i := range vals {
+		// shapes that vary, so the converters' shape caches change hands
+		switch i % 3 {
+		case 0:
+			vals[i] = fmt.Sprintf(`{"id":%d,"name":"n%d"}`, i, i)
+		case 1:
+			vals[i] = fmt.Sprintf(`{"id":%d,"tags":["a","b"],"amount":1.5}`, i)
+		default:
+			vals[i] = fmt.Sprintf(`{"id":%d,"nested":{"x":%d,"y":null}}`, i, i)
+		}
+	}
+	e.reg.Register(connect.Plugin{Kind: connect.KindSource, Name: "bytessrc",
+		NewSource: func(ctx context.Context, cfg connect.Config, tc connect.TaskContext) (connect.SourceTask, error) {
+			return &bytesSource{vals: vals, part: map[string]any{"p": 0}}, nil
+		}})
+	e.reg.Register(connect.Plugin{Kind: connect.KindSink, Name: "bytessink",
+		NewSink: func(ctx context.Context, cfg connect.Config, tc connect.TaskContext) (connect.SinkTask, error) {
+			return &bytesSink{mu: &mu, got: &got}, nil
+		}})
+	w, _ := e.newWorker()
+	stop := run(t, w)
+	if err := w.Create(context.Background(), "p", map[string]string{
+		"name": "p", "connector.class": "bytessrc", "sink.connector.class": "bytessink",
+		"batch.transform.concurrency": "4", "batch.size": "7",
+		"key.converter": "JsonConverter", "key.converter.schemas.enable": "false",
+		"value.converter": "JsonConverter", "value.converter.schemas.enable": "false",
+		"transforms": "j", "transforms.j.type": "Jitter",
+	}, TargetRunning); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "500 records", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == len(vals) })
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i, r := range got {
+		var want any
+		if err := json.Unmarshal([]byte(vals[i]), &want); err != nil {
+			t.Fatal(err)
+		}
+		var have any
+		if err := json.Unmarshal(r.Value.([]byte), &have); err != nil || !reflect.DeepEqual(have, want) || string(r.Key.([]byte)) != fmt.Sprintf(`"k%d"`, i) {
+			t.Fatalf("record %d: key %s value %s (%v), want key \"k%d\" value %s", i, r.Key, r.Value, err, i, vals[i])
+		}
+	}
 }
