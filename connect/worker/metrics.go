@@ -12,6 +12,7 @@ import (
 type metrics struct {
 	poll, write, send, read        *prometheus.CounterVec
 	putTime, batchSize, commitTime *prometheus.HistogramVec
+	transformTime                  *prometheus.HistogramVec
 	commitOK, commitFail           *prometheus.CounterVec
 	taskErrors, retries, skipped   *prometheus.CounterVec
 	dlqReq, dlqFail, restarts      *prometheus.CounterVec
@@ -39,6 +40,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		restarts:   counter("inlet_task_restarts_total", "Automatic restarts of a FAILED task (errors.restart.max.attempts)."),
 		putTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "inlet_put_batch_time_seconds",
 			Help: "Time of one Put+Flush of a batch (put-batch-time).", Buckets: prometheus.ExponentialBuckets(0.00001, 4, 12)}, taskLabels),
+		transformTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "inlet_transform_batch_time_seconds",
+			Help: "Time of one batch through the converters and the transform chain, retries included; with one lane (batch.transform.concurrency=1) the task loop waits this long per batch.", Buckets: prometheus.ExponentialBuckets(0.00001, 4, 12)}, taskLabels),
 		batchSize: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "inlet_batch_size",
 			Help: "Records per batch as polled (batch-size).", Buckets: prometheus.ExponentialBuckets(1, 4, 8)}, taskLabels),
 		commitTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "inlet_offset_commit_time_seconds",
@@ -50,7 +53,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			[]string{"pipeline", "task", "state"}),
 	}
 	for _, c := range []any{&m.poll, &m.write, &m.read, &m.send, &m.commitOK, &m.commitFail, &m.taskErrors, &m.retries,
-		&m.skipped, &m.dlqReq, &m.dlqFail, &m.restarts, &m.putTime, &m.batchSize, &m.commitTime, &m.status, &m.lag} {
+		&m.skipped, &m.dlqReq, &m.dlqFail, &m.restarts, &m.putTime, &m.transformTime, &m.batchSize, &m.commitTime, &m.status, &m.lag} {
 		if err := register(reg, c); err != nil {
 			return nil, err
 		}
@@ -91,6 +94,7 @@ func register(reg prometheus.Registerer, c any) error {
 type taskMetrics struct {
 	polled, delivered                         prometheus.Counter
 	putTime, batchSize, commitTime            prometheus.Observer
+	transformTime                             prometheus.Observer
 	commitOK, commitFail                      prometheus.Counter
 	errors, retries, skipped, dlqReq, dlqFail prometheus.Counter
 	restarts                                  prometheus.Counter
@@ -100,18 +104,19 @@ type taskMetrics struct {
 func (m *metrics) forTask(pipeline string, task int, sourceSide bool) taskMetrics {
 	l := []string{pipeline, strconv.Itoa(task)}
 	tm := taskMetrics{
-		putTime:    m.putTime.WithLabelValues(l...),
-		batchSize:  m.batchSize.WithLabelValues(l...),
-		commitTime: m.commitTime.WithLabelValues(l...),
-		commitOK:   m.commitOK.WithLabelValues(l...),
-		commitFail: m.commitFail.WithLabelValues(l...),
-		errors:     m.taskErrors.WithLabelValues(l...),
-		retries:    m.retries.WithLabelValues(l...),
-		skipped:    m.skipped.WithLabelValues(l...),
-		dlqReq:     m.dlqReq.WithLabelValues(l...),
-		dlqFail:    m.dlqFail.WithLabelValues(l...),
-		restarts:   m.restarts.WithLabelValues(l...),
-		lag:        m.lag.WithLabelValues(l...),
+		putTime:       m.putTime.WithLabelValues(l...),
+		transformTime: m.transformTime.WithLabelValues(l...),
+		batchSize:     m.batchSize.WithLabelValues(l...),
+		commitTime:    m.commitTime.WithLabelValues(l...),
+		commitOK:      m.commitOK.WithLabelValues(l...),
+		commitFail:    m.commitFail.WithLabelValues(l...),
+		errors:        m.taskErrors.WithLabelValues(l...),
+		retries:       m.retries.WithLabelValues(l...),
+		skipped:       m.skipped.WithLabelValues(l...),
+		dlqReq:        m.dlqReq.WithLabelValues(l...),
+		dlqFail:       m.dlqFail.WithLabelValues(l...),
+		restarts:      m.restarts.WithLabelValues(l...),
+		lag:           m.lag.WithLabelValues(l...),
 	}
 	if sourceSide {
 		tm.polled, tm.delivered = m.poll.WithLabelValues(l...), m.write.WithLabelValues(l...)
@@ -140,7 +145,7 @@ func (m *metrics) forget(pipeline string) {
 	for _, v := range []*prometheus.CounterVec{m.poll, m.write, m.read, m.send, m.commitOK, m.commitFail, m.taskErrors, m.retries, m.skipped, m.dlqReq, m.dlqFail, m.restarts} {
 		v.DeletePartialMatch(l)
 	}
-	for _, v := range []*prometheus.HistogramVec{m.putTime, m.batchSize, m.commitTime} {
+	for _, v := range []*prometheus.HistogramVec{m.putTime, m.transformTime, m.batchSize, m.commitTime} {
 		v.DeletePartialMatch(l)
 	}
 	m.status.DeletePartialMatch(l)

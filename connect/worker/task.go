@@ -652,6 +652,8 @@ func (t *task) loop(ctx context.Context, cancelPoll context.CancelFunc, delivere
 func (t *task) transform(ctx context.Context, b *batch) error {
 	p := t.plan
 	t.m.batchSize.Observe(float64(len(b.raw)))
+	t0 := time.Now()
+	defer func() { t.m.transformTime.Observe(time.Since(t0).Seconds()) }()
 	cur, src := b.cur[:0], b.src[:0]
 	for i, r := range b.raw {
 		cur = append(cur, r)

@@ -727,10 +727,23 @@ func TestMetricsAndStatusFigures(t *testing.T) {
 	for _, mf := range mfs {
 		names[mf.GetName()] = true
 	}
-	for _, n := range []string{"inlet_put_batch_time_seconds", "inlet_batch_size", "inlet_task_status", "inlet_offset_commit_time_seconds"} {
+	for _, n := range []string{"inlet_put_batch_time_seconds", "inlet_transform_batch_time_seconds", "inlet_batch_size", "inlet_task_status", "inlet_offset_commit_time_seconds"} {
 		if !names[n] {
 			t.Errorf("metric %s missing", n)
 		}
+	}
+	// Every batch went through the transforms once, as many as were put.
+	var puts, transforms uint64
+	for _, mf := range mfs {
+		switch mf.GetName() {
+		case "inlet_put_batch_time_seconds":
+			puts = mf.Metric[0].GetHistogram().GetSampleCount()
+		case "inlet_transform_batch_time_seconds":
+			transforms = mf.Metric[0].GetHistogram().GetSampleCount()
+		}
+	}
+	if transforms == 0 || transforms != puts {
+		t.Errorf("inlet_transform_batch_time_seconds counted %d batches, put %d", transforms, puts)
 	}
 }
 
