@@ -264,3 +264,35 @@ func TestLanesWithConverters(t *testing.T) {
 		}
 	}
 }
+
+// TestLanesDeadLetterInOrder: with three lanes and errors.tolerance=all,
+// the records two transforms refuse (v7, v13) go to the DLQ as polled, the
+// others reach the sink in order, and the stored offset is the last. (The
+// jitter comes last: a batch transform that cannot say which input an
+// output came from makes its outputs the whole run's, see
+// applyBatchStage.)
+func TestLanesDeadLetterInOrder(t *testing.T) {
+	e := lanesEnv(t, "", "", 0)
+	w, _ := e.newWorker()
+	stop := run(t, w)
+	if err := w.Create(context.Background(), "p", pipe("batch.transform.concurrency", "3", "batch.interval.ms", "15000", "count", "20", "batch.size", "4",
+		"transforms", "f,g,j", "transforms.j.type", "Jitter", "transforms.f.type", "Fail", "transforms.f.value", "v7",
+		"transforms.g.type", "Fail", "transforms.g.value", "v13",
+		"errors.tolerance", "all", "errors.deadletterqueue.topic.name", "dead", "errors.deadletterqueue.dlq", "true"), TargetRunning); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "18 delivered, 2 dead-lettered", func() bool { return len(e.values()) == 18 && len(e.dlqRecords()) == 2 })
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	want := slices.DeleteFunc(seq(0, 20), func(v string) bool { return v == "v7" || v == "v13" })
+	if got := e.values(); !slices.Equal(got, want) {
+		t.Fatalf("delivered %v, want %v", got, want)
+	}
+	if d := e.dlqRecords(); d[0].Value != "v7" || d[1].Value != "v13" || d[0].Topic != "dead" {
+		t.Fatalf("dead letters %v %v, want v7 then v13 on topic dead", d[0], d[1])
+	}
+	if p := storedPos(t, w, "p"); p != 19 {
+		t.Fatalf("stored offset %d, want 19", p)
+	}
+}
