@@ -6,6 +6,7 @@ import (
 	"time"
 
 	rmq "github.com/apache/rocketmq-clients/golang/v5"
+	"github.com/inletdev/inlet/connect"
 )
 
 // TestMessageIDFormat: our IDs are the client's V1 format, with the
@@ -90,6 +91,68 @@ func TestMessageIDsConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestPutMessageIDs: the IDs prepare gives a Put's messages are distinct
+// and increasing, and Puts of two tasks at once never share one (run with
+// -race). Increasing is checked only for Puts made one after another: a
+// Put still making IDs when a later-born Put takes the next second's
+// sample gets the client's own IDs from then on (next), and those can sort
+// below its earlier ones when both samples fell in the same second.
+func TestPutMessageIDs(t *testing.T) {
+	recs := make([]*connect.Record, 100)
+	for i := range recs {
+		recs[i] = dtsRecord(i, true)
+	}
+	ec := connect.EventContext{Pipeline: "inflow", Connector: "dts"}
+	put := func(task *Task) []string {
+		jobs := make([]job, len(recs))
+		task.prepare(ec, recs, jobs)
+		out := make([]string, len(jobs))
+		for i := range jobs {
+			if jobs[i].err != nil || jobs[i].pb == nil {
+				t.Errorf("record %d: error %v, wire form %v", i, jobs[i].err, jobs[i].pb)
+				return nil
+			}
+			out[i] = jobs[i].pb.GetSystemProperties().GetMessageId()
+		}
+		return out
+	}
+	task := goldenTask(t, time.Now(), goldenMappings[0].kv...)
+	for p := range 20 {
+		got := put(task)
+		for i := 1; i < len(got); i++ {
+			if got[i] <= got[i-1] {
+				t.Fatalf("Put %d: ID %d %s is not above ID %d %s", p, i, got[i], i-1, got[i-1])
+			}
+		}
+	}
+
+	var wg sync.WaitGroup
+	puts := make([][]string, 2)
+	for w := range puts {
+		task := goldenTask(t, time.Now(), goldenMappings[0].kv...)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				puts[w] = append(puts[w], put(task)...)
+			}
+		}()
+	}
+	wg.Wait()
+	owner := map[string]int{}
+	for w, got := range puts {
+		if len(got) != 200*len(recs) {
+			t.Fatalf("task %d made %d IDs, want %d", w, len(got), 200*len(recs))
+		}
+		for _, id := range got {
+			if prev, dup := owner[id]; dup {
+				t.Fatalf("ID %s made twice (tasks %d and %d)", id, prev, w)
+			}
+			owner[id] = w
+		}
+	}
 }
 
 func BenchmarkMessageID(b *testing.B) {
