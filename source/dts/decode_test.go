@@ -676,6 +676,43 @@ func BenchmarkPollRecordRows(b *testing.B) {
 		r.After[4], r.After[6], r.After[7] = dtstest.TextObject("ENUM", "PAID"), dtstest.Timestamp(1700000000+int64(i)+5, 0), dtstest.Text("ok")
 		values = append(values, dtstest.MustEncode(r))
 	}
+	pollRows(b, values)
+}
+
+// BenchmarkPollRecordRowsTxn is BenchmarkPollRecordRows over the rows of
+// one large transaction, where a statement's NOW() gives every row the
+// same time: 1,000 INSERTs with equal created_at and updated_at (no before
+// image to take them from), and a bulk UPDATE setting updated_at, equal in
+// every after image and different from each row's before image.
+func BenchmarkPollRecordRowsTxn(b *testing.B) {
+	row := func(i int) []dtstest.Value {
+		id := int64(1_000_000 + i*7919)
+		return []dtstest.Value{dtstest.Int(id), dtstest.Text(fmt.Sprintf("NO-%06d", id)), dtstest.Text("Alice"),
+			dtstest.Decimal(fmt.Sprintf("%d.50", i%200), 10, 2), dtstest.TextObject("ENUM", "NEW"),
+			dtstest.DateTime(2023, 11, 14, 22, 13, int32(i%60), 0), dtstest.Timestamp(1700000000+int64(i), 0), dtstest.Null()}
+	}
+	for _, op := range []dts.Operation{dts.OpInsert, dts.OpUpdate} {
+		b.Run(strings.ToLower(op.String()), func(b *testing.B) {
+			var values [][]byte
+			for i := range 1000 {
+				r := benchRecord()
+				r.ID, r.Operation = int64(1000+i), op
+				r.Before, r.After = row(i), row(i)
+				if op == dts.OpInsert {
+					r.Before = nil
+					r.After[5], r.After[6] = dtstest.DateTime(2023, 11, 14, 22, 13, 20, 0), dtstest.Timestamp(1700000000, 0)
+				} else {
+					r.After[4], r.After[6] = dtstest.TextObject("ENUM", "PAID"), dtstest.Timestamp(1700090000, 0)
+				}
+				values = append(values, dtstest.MustEncode(r))
+			}
+			pollRows(b, values)
+		})
+	}
+}
+
+// pollRows runs Poll's per-record work over values, round and round.
+func pollRows(b *testing.B, values [][]byte) {
 	p := dts.NewPollTask("cn_hangzhou_version2", "cluster-1")
 	kr := &kgo.Record{Topic: "cn_hangzhou_version2"}
 	b.ReportAllocs()
