@@ -16,6 +16,7 @@ import (
 	"unsafe"
 
 	"github.com/inletdev/inlet/connect"
+	"github.com/inletdev/inlet/internal/mapsort"
 )
 
 // schema appends Kafka's JSON form of s. Key order is Kafka's
@@ -403,22 +404,22 @@ func (e *encoder) entries(b []byte, ents []connect.MapEntry, ks, vs *connect.Sch
 
 func (e *encoder) pairsFromStringMap(b []byte, m map[string]any, ks, vs *connect.Schema) ([]byte, error) {
 	var err error
-	var stack [smallMap]kv
+	var buf [smallMap]mapsort.Entry
 	var order [smallMap]uint8
-	kvs, idx := sortedEntries(stack[:0], order[:0], m)
+	s := mapsort.Collect(buf[:], m).Sort(order[:])
 	b = append(b, '[')
-	for i := range kvs {
-		kv := at(kvs, idx, i)
+	for i := range s.Len() {
+		kv := s.At(i)
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, '[')
-		if b, err = e.value(b, ks, kv.k); err != nil {
-			return b, under(err, kv.k)
+		if b, err = e.value(b, ks, kv.Key); err != nil {
+			return b, under(err, kv.Key)
 		}
 		b = append(b, ',')
-		if b, err = e.value(b, vs, kv.v); err != nil {
-			return b, under(err, kv.k)
+		if b, err = e.value(b, vs, kv.Value); err != nil {
+			return b, under(err, kv.Key)
 		}
 		b = append(b, ']')
 	}
@@ -450,13 +451,13 @@ func (e *encoder) object(b []byte, m map[string]any, vs *connect.Schema) ([]byte
 		}
 	}
 	var err error
-	var stack [smallMap]kv
+	var buf [smallMap]mapsort.Entry
 	var order [smallMap]uint8
-	kvs, idx := sortedEntries(stack[:0], order[:0], m)
+	s := mapsort.Collect(buf[:], m).Sort(order[:])
 	if sh != nil {
-		sp := &shape{keys: make([]string, len(kvs)), heads: make([][]byte, len(kvs))}
-		for i := range kvs {
-			k := at(kvs, idx, i).k
+		sp := &shape{keys: make([]string, s.Len()), heads: make([][]byte, s.Len())}
+		for i := range s.Len() {
+			k := s.At(i).Key
 			sep := byte(',')
 			if i == 0 {
 				sep = '{'
@@ -468,15 +469,15 @@ func (e *encoder) object(b []byte, m map[string]any, vs *connect.Schema) ([]byte
 		sh.a.Store(sp)
 	}
 	b = append(b, '{')
-	for i := range kvs {
-		kv := at(kvs, idx, i)
+	for i := range s.Len() {
+		kv := s.At(i)
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = e.str(b, kv.k)
+		b = e.str(b, kv.Key)
 		b = append(b, ':')
-		if b, err = e.value(b, vs, kv.v); err != nil {
-			return b, under(err, kv.k)
+		if b, err = e.value(b, vs, kv.Value); err != nil {
+			return b, under(err, kv.Key)
 		}
 	}
 	b = append(b, '}')
@@ -514,85 +515,10 @@ func (e *encoder) objectByShape(b []byte, m map[string]any, sp *shape, vs *conne
 	return append(b, '}'), true, nil
 }
 
-// kv is one map entry in a sorting scratch slice.
-type kv struct {
-	k string
-	v any
-}
-
-// smallMap is the entry count up to which a map's entries sit in a scratch
-// array on the caller's stack and are sorted by a uint8 index array: no
-// allocation, and swaps move bytes, not pointers, so they pay no GC write
-// barrier.
-const smallMap = 32
-
-// sortedEntries collects m's entries into dst and returns them with the
-// order that sorts them by key (idx[0] is the smallest). Carrying the
-// value saves a map lookup per key. Small maps sort packed words, a key's
-// first 7 bytes above its position, so compares are register compares;
-// keys that share 7 bytes are then ordered by the whole string.
-// A nil order means dst itself was sorted (large maps).
-func sortedEntries(dst []kv, idx []uint8, m map[string]any) ([]kv, []uint8) {
-	if len(m) > smallMap || cap(idx) < len(m) {
-		for k, v := range m {
-			dst = append(dst, kv{k, v})
-		}
-		slices.SortFunc(dst, func(a, b kv) int { return compareStr(a.k, b.k) })
-		return dst, nil
-	}
-	var packed [smallMap]uint64
-	n := 0
-	for k, v := range m {
-		dst = append(dst, kv{k, v})
-		packed[n&(smallMap-1)] = keyPrefix(k)>>8<<8 | uint64(n)
-		n++
-	}
-	p := packed[:n]
-	for i := 1; i < len(p); i++ {
-		x := p[i]
-		j := i
-		for ; j > 0 && p[j-1] > x; j-- {
-			p[j] = p[j-1]
-		}
-		p[j] = x
-	}
-	for i := 0; i < len(p); {
-		j := i + 1
-		for j < len(p) && p[j]>>8 == p[i]>>8 {
-			j++
-		}
-		for t := i + 1; t < j; t++ { // rare: a shared 7-byte prefix
-			for u := t; u > i && dst[uint8(p[u])].k < dst[uint8(p[u-1])].k; u-- {
-				p[u], p[u-1] = p[u-1], p[u]
-			}
-		}
-		i = j
-	}
-	idx = idx[:n]
-	for i := range idx {
-		idx[i] = uint8(p[i])
-	}
-	return dst, idx
-}
-
-// keyPrefix is the first 8 bytes of k, big-endian, zero-padded: prefixes
-// order as the strings do, except that equal prefixes need a full compare.
-func keyPrefix(k string) uint64 {
-	if len(k) >= 8 {
-		return binary.BigEndian.Uint64(unsafe.Slice(unsafe.StringData(k), 8))
-	}
-	var buf [8]byte
-	copy(buf[:], k)
-	return binary.BigEndian.Uint64(buf[:])
-}
-
-// at returns the i-th entry in key order.
-func at(kvs []kv, idx []uint8, i int) *kv {
-	if idx == nil {
-		return &kvs[i]
-	}
-	return &kvs[idx[i]]
-}
+// smallMap is the entry count up to which a map's entries are sorted in
+// scratch arrays on the caller's stack (see mapsort), and the map sizes
+// whose recent key sets are kept.
+const smallMap = mapsort.Small
 
 // schemaless writes a value without a schema, by its Go type.
 func (e *encoder) schemaless(b []byte, v any) ([]byte, error) {
