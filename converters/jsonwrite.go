@@ -404,12 +404,11 @@ func (e *encoder) entries(b []byte, ents []connect.MapEntry, ks, vs *connect.Sch
 
 func (e *encoder) pairsFromStringMap(b []byte, m map[string]any, ks, vs *connect.Schema) ([]byte, error) {
 	var err error
-	var buf [smallMap]mapsort.Entry
-	var order [smallMap]uint8
-	s := mapsort.Collect(buf[:], m).Sort(order[:])
+	var ms members
+	ms.collect(m)
 	b = append(b, '[')
-	for i := range s.Len() {
-		kv := s.At(i)
+	for i := range ms.n {
+		kv := ms.at(i)
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -451,13 +450,12 @@ func (e *encoder) object(b []byte, m map[string]any, vs *connect.Schema) ([]byte
 		}
 	}
 	var err error
-	var buf [smallMap]mapsort.Entry
-	var order [smallMap]uint8
-	s := mapsort.Collect(buf[:], m).Sort(order[:])
+	var ms members
+	ms.collect(m)
 	if sh != nil {
-		sp := &shape{keys: make([]string, s.Len()), heads: make([][]byte, s.Len())}
-		for i := range s.Len() {
-			k := s.At(i).Key
+		sp := &shape{keys: make([]string, ms.n), heads: make([][]byte, ms.n)}
+		for i := range ms.n {
+			k := ms.at(i).Key
 			sep := byte(',')
 			if i == 0 {
 				sep = '{'
@@ -469,8 +467,8 @@ func (e *encoder) object(b []byte, m map[string]any, vs *connect.Schema) ([]byte
 		sh.a.Store(sp)
 	}
 	b = append(b, '{')
-	for i := range s.Len() {
-		kv := s.At(i)
+	for i := range ms.n {
+		kv := ms.at(i)
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -516,9 +514,46 @@ func (e *encoder) objectByShape(b []byte, m map[string]any, sp *shape, vs *conne
 }
 
 // smallMap is the entry count up to which a map's entries are sorted in
-// scratch arrays on the caller's stack (see mapsort), and the map sizes
-// whose recent key sets are kept.
-const smallMap = mapsort.Small
+// arrays on the caller's stack, through an index array (mapsort.Order):
+// no allocation, and the sort moves bytes, not pointers, so it pays no GC
+// write barrier. It is also the largest map size whose recent key sets
+// are kept.
+const smallMap = 32
+
+// members is a map's entries in key order: collect, then at(0) …
+// at(n-1).
+type members struct {
+	keys  [smallMap]string
+	vals  [smallMap]any
+	order [smallMap]uint8
+	n     int
+	large []mapsort.Entry // sorted, for maps of more than smallMap entries
+}
+
+func (ms *members) collect(m map[string]any) {
+	if len(m) > smallMap {
+		ms.large = mapsort.Entries(m)
+		ms.n = len(ms.large)
+		return
+	}
+	for k, v := range m {
+		if ms.n == smallMap {
+			break // only if m grew while ranged over (a data race)
+		}
+		ms.keys[ms.n], ms.vals[ms.n] = k, v
+		ms.n++
+	}
+	mapsort.Order(ms.keys[:ms.n], ms.order[:])
+}
+
+// at returns the i-th entry in key order.
+func (ms *members) at(i int) mapsort.Entry {
+	if ms.large != nil {
+		return ms.large[i]
+	}
+	o := ms.order[i]
+	return mapsort.Entry{Key: ms.keys[o], Value: ms.vals[o]}
+}
 
 // schemaless writes a value without a schema, by its Go type.
 func (e *encoder) schemaless(b []byte, v any) ([]byte, error) {

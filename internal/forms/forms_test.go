@@ -619,11 +619,13 @@ func mustPath(tb testing.TB, s string) *Path {
 }
 
 // FuzzObjectOrder checks that small objects, rendered by sorting indexes
-// on the stack, come out exactly as the general path renders them.
+// on the stack (mapsort.Order), come out exactly as the general path
+// (mapsort.Entries) renders them.
 func FuzzObjectOrder(f *testing.F) {
 	f.Add("b,a,c,,é,A,aa,a\"b")
 	f.Add("k1,k2,k3,k4,k5,k6,k7,k8,k9,k10,k11,k12,k13,k14,k15,k16")
 	f.Add("x")
+	f.Add("abcdefgh1,abcdefgh,abcdefg,abcdefgZ,abcdefg\x00,\xff,é,,a")
 	f.Fuzz(func(t *testing.T, keys string) {
 		m := map[string]any{}
 		for i, k := range strings.Split(keys, ",") {

@@ -3,23 +3,30 @@
 // writers on the hot path: every event's objects are written with sorted
 // keys so that the same data always has the same bytes.
 //
-//	var buf [mapsort.Small]mapsort.Entry
-//	var order [mapsort.Small]uint8
-//	s := mapsort.Collect(buf[:], m).Sort(order[:])
-//	for i := range s.Len() {
-//		e := s.At(i) // e.Key, e.Value
+// A small map is collected by the caller into arrays on its own stack,
+// and Order sorts an index array over the keys:
+//
+//	var keys [16]string
+//	var vals [16]any
+//	var order [16]uint8
+//	n := 0
+//	for k, v := range m { // len(m) <= 16 checked before
+//		keys[n], vals[n] = k, v
+//		n++
+//	}
+//	for _, i := range mapsort.Order(keys[:n], order[:]) {
+//		// keys[i], vals[i]
 //	}
 //
-// Maps of up to Small members are sorted without allocating and without
-// moving pointers. Collect, inlined into the caller, copies the members
-// into the caller's array: stores the compiler can see go to the stack,
-// so they have no GC write barrier (a callee storing into a slice, or a
-// range-over-func body appending to its caller's variables, pays one per
-// pointer, and write barriers are on while the collector runs, which in a
-// busy pipeline is often; measured: 25% more CPU per DTS event mapping).
-// Sort then orders an array of indexes, or of packed words (a key's first
-// 7 bytes above the member's index) so that a compare is one register
-// compare and a move 8 bytes.
+// This way nothing is allocated and no pointer is stored outside the
+// caller's own frame: stores the compiler can see go to its stack have no
+// GC write barrier, and the sort moves bytes, not strings. Write barriers
+// are on while the collector runs, which in a busy pipeline is often.
+// (Measured on internal/forms' BenchmarkDTSMapping: sorters that took
+// the map itself, copying its members into a caller's slice, through an
+// inlined collect step, or as a range-over-func iterator, all cost 15-25%
+// more CPU per event than the caller's own loop and Order.)
+// A larger map is sorted by Entries, with one allocation.
 package mapsort
 
 import (
@@ -29,109 +36,55 @@ import (
 	"unsafe"
 )
 
-// Small is the most members sorted through the caller's index array,
-// without allocating.
-const Small = 32
+// MaxOrder is the most keys Order sorts (its indexes are bytes).
+const MaxOrder = 256
 
-// few is the most members sorted by comparing the keys themselves: below
-// it, packing prefixes costs more than it saves (BenchmarkSort).
-const few = 8
+// maxPacked is the most keys Order sorts as packed words, in an array
+// on its stack (zeroing a larger one would cost more than it saves).
+const maxPacked = 32
 
-// Entry is one member of a map. Carrying the value saves a map lookup
-// per key.
-type Entry struct {
-	Key   string
-	Value any
-}
+// few is the most keys Order sorts by comparing the keys themselves: up
+// to it, packing prefixes costs more than it saves; above it, keys that
+// share a few leading bytes (column names) make string compares slower
+// than packed ones (measured with converters' and forms' benchmarks).
+const few = 4
 
-// Members is a map's members, collected for sorting.
-type Members struct {
-	ents []Entry
-	m    map[string]any // when the members did not fit in buf
-}
-
-// Collect copies m's members into buf, if they fit; the result is valid
-// until buf is reused. It is small enough to be inlined: keep it so.
-func Collect(buf []Entry, m map[string]any) Members {
-	if len(m) > len(buf) {
-		return Members{m: m}
-	}
-	n := 0
-	for k, v := range m {
-		buf[n] = Entry{k, v}
-		n++
-	}
-	return Members{ents: buf[:n]}
-}
-
-// Sorted is a map's members in key order: At(0) has the smallest key.
-type Sorted struct {
-	ents  []Entry
-	order []uint8 // ents[order[i]] is the i-th member; nil: ents is sorted
-}
-
-// Len is the number of members.
-func (s Sorted) Len() int { return len(s.ents) }
-
-// At returns the i-th member in key order, 0 ≤ i < Len().
-func (s Sorted) At(i int) *Entry {
-	if s.order == nil {
-		return &s.ents[i]
-	}
-	return &s.ents[s.order[i]]
-}
-
-// Sort orders the members by key, through order if they fit there and
-// are at most Small, else by sorting them in place (in a new slice if
-// they did not fit in Collect's buf). The result is valid until order
-// and Collect's buf are reused.
-func (ms Members) Sort(order []uint8) Sorted {
-	switch {
-	case ms.m != nil:
-		ents := make([]Entry, 0, len(ms.m))
-		for k, v := range ms.m {
-			ents = append(ents, Entry{k, v})
+// Order sets order[:len(keys)] to the indexes of keys in ascending key
+// order and returns that slice; it does not allocate. len(keys) must be
+// at most len(order) and MaxOrder. A few keys are insertion sorted by the
+// keys themselves; up to 32 as packed words (a key's first 7 bytes above
+// its index), so that a compare is one register compare and a move 8
+// bytes; more by comparing keys.
+func Order(keys []string, order []uint8) []uint8 {
+	order = order[:len(keys)]
+	if len(keys) <= few {
+		for i := range order {
+			order[i] = uint8(i)
 		}
-		return sortEntries(ents)
-	case len(ms.ents) > len(order) || len(ms.ents) > Small:
-		return sortEntries(ms.ents)
-	case len(ms.ents) <= few:
-		order = order[:len(ms.ents)]
-		sortFew(ms.ents, order)
-		return Sorted{ms.ents, order}
-	}
-	order = order[:len(ms.ents)]
-	sortPacked(ms.ents, order)
-	return Sorted{ms.ents, order}
-}
-
-// sortEntries sorts the members themselves, for maps too large for an
-// index array.
-func sortEntries(ents []Entry) Sorted {
-	slices.SortFunc(ents, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
-	return Sorted{ents, nil}
-}
-
-// sortFew sets order to the indexes of ents in key order, len(order) =
-// len(ents), by insertion sort of the indexes.
-func sortFew(ents []Entry, order []uint8) {
-	for i := range order {
-		order[i] = uint8(i)
-	}
-	for i := 1; i < len(order); i++ {
-		for j := i; j > 0 && ents[order[j]].Key < ents[order[j-1]].Key; j-- {
-			order[j], order[j-1] = order[j-1], order[j]
+		for i := 1; i < len(order); i++ {
+			for j := i; j > 0 && keys[order[j]] < keys[order[j-1]]; j-- {
+				order[j], order[j-1] = order[j-1], order[j]
+			}
 		}
+		return order
 	}
+	return orderMany(keys, order)
 }
 
-// sortPacked sets order to the indexes of ents in key order, len(order) =
-// len(ents) ≤ Small, by insertion sort of packed words.
-func sortPacked(ents []Entry, order []uint8) {
-	var packed [Small]uint64
-	p := packed[:len(ents)]
-	for i := range p {
-		p[i] = prefix(ents[i].Key)>>8<<8 | uint64(i)
+// orderMany is Order for more than a few keys (apart, so that Order's
+// frame stays small for the common case).
+func orderMany(keys []string, order []uint8) []uint8 {
+	if len(keys) > maxPacked {
+		for i := range order {
+			order[i] = uint8(i)
+		}
+		slices.SortFunc(order, func(a, b uint8) int { return strings.Compare(keys[a], keys[b]) })
+		return order
+	}
+	var packed [maxPacked]uint64
+	p := packed[:len(keys)]
+	for i, k := range keys {
+		p[i] = prefix(k)>>8<<8 | uint64(i)
 	}
 	for i := 1; i < len(p); i++ {
 		x := p[i]
@@ -150,16 +103,16 @@ func sortPacked(ents []Entry, order []uint8) {
 			j++
 		}
 		for t := i + 1; t < j; t++ {
-			for u := t; u > i && ents[uint8(p[u])].Key < ents[uint8(p[u-1])].Key; u-- {
+			for u := t; u > i && keys[uint8(p[u])] < keys[uint8(p[u-1])]; u-- {
 				p[u], p[u-1] = p[u-1], p[u]
 			}
 		}
 		i = j
 	}
-	order = order[:len(p)]
 	for i := range order {
 		order[i] = uint8(p[i])
 	}
+	return order
 }
 
 // prefix is the first 8 bytes of k, big-endian, zero-padded: prefixes
@@ -169,9 +122,24 @@ func prefix(k string) uint64 {
 	if len(k) >= 8 {
 		return binary.BigEndian.Uint64(unsafe.Slice(unsafe.StringData(k), 8))
 	}
-	var x uint64
-	for i := 0; i < len(k); i++ {
-		x |= uint64(k[i]) << (56 - 8*i)
+	var b [8]byte
+	copy(b[:], k)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// Entry is one member of a map.
+type Entry struct {
+	Key   string
+	Value any
+}
+
+// Entries returns m's members sorted by key, in one new slice: for maps
+// too large for the caller's arrays (this moves pointers while sorting).
+func Entries(m map[string]any) []Entry {
+	ents := make([]Entry, 0, len(m))
+	for k, v := range m {
+		ents = append(ents, Entry{k, v})
 	}
-	return x
+	slices.SortFunc(ents, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
+	return ents
 }

@@ -8,26 +8,31 @@ import (
 	"testing"
 )
 
-// check sorts m with scratch arrays of several sizes and compares the
-// order with slices.Sorted(maps.Keys(m)), and every value with m's.
+// check sorts m's keys with Order (when they fit) and Entries, and
+// compares both with slices.Sorted(maps.Keys(m)).
 func check(t *testing.T, m map[string]any) {
 	t.Helper()
 	want := slices.Sorted(maps.Keys(m))
-	for _, size := range [][2]int{{Small, Small}, {16, 16}, {0, 0}, {Small + 1, Small + 1}, {200, 16}, {16, 200}} {
-		buf := make([]Entry, size[0])
-		order := make([]uint8, size[1])
-		s := Collect(buf, m).Sort(order)
-		got := make([]string, s.Len())
-		for i := range got {
-			e := s.At(i)
-			got[i] = e.Key
-			if e.Value != m[e.Key] {
-				t.Fatalf("%q: value %v, want %v", e.Key, e.Value, m[e.Key])
-			}
+	if len(m) <= MaxOrder {
+		keys := slices.Collect(maps.Keys(m))
+		var order [MaxOrder]uint8
+		var got []string
+		for _, i := range Order(keys, order[:]) {
+			got = append(got, keys[i])
 		}
 		if !slices.Equal(got, want) {
-			t.Fatalf("buf %d, order %d, %d keys:\n got %q\nwant %q", size[0], size[1], len(m), got, want)
+			t.Fatalf("Order, %d keys:\n got %q\nwant %q", len(m), got, want)
 		}
+	}
+	got := []string(nil)
+	for _, e := range Entries(m) {
+		got = append(got, e.Key)
+		if e.Value != m[e.Key] {
+			t.Fatalf("%q: value %v, want %v", e.Key, e.Value, m[e.Key])
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Entries, %d keys:\n got %q\nwant %q", len(m), got, want)
 	}
 }
 
@@ -47,7 +52,7 @@ func keysOf(n int, f func(i int) string) []string {
 	return ks
 }
 
-func TestSort(t *testing.T) {
+func TestOrder(t *testing.T) {
 	cases := map[string][]string{
 		"empty map":  nil,
 		"one":        {"x"},
@@ -58,7 +63,7 @@ func TestSort(t *testing.T) {
 		"non-ASCII":  {"é", "e", "z", "ü", "日本", "\xff", "\x80", "Z", "\x7f"},
 		"table row":  {"id", "status", "amount", "created_at", "updated_at", "customer_id", "createdBy", "created"},
 	}
-	for _, n := range []int{few - 1, few, few + 1, Small - 1, Small, Small + 1, 100} {
+	for _, n := range []int{few - 1, few, few + 1, maxPacked - 1, maxPacked, maxPacked + 1, MaxOrder, MaxOrder + 1} {
 		cases[fmt.Sprint(n, " distinct")] = keysOf(n, func(i int) string { return strings.Repeat("k", i%9) + fmt.Sprint(i) })
 		cases[fmt.Sprint(n, " 7-byte ties")] = keysOf(n, func(i int) string { return "column" + string(rune(0x7f+i*13)) })
 		cases[fmt.Sprint(n, " 8-byte ties")] = keysOf(n, func(i int) string { return "columns_" + fmt.Sprint(n-i) })
@@ -68,38 +73,26 @@ func TestSort(t *testing.T) {
 	}
 }
 
-// TestSortNoAlloc: maps of up to Small members are sorted in the
-// caller's arrays without allocating; larger ones allocate once.
-func TestSortNoAlloc(t *testing.T) {
-	for _, n := range []int{0, 1, few, few + 1, Small, Small + 1} {
-		m := mapOf(keysOf(n, func(i int) string { return fmt.Sprint("key", i) })...)
-		want := 0.0
-		if n > Small {
-			want = 1
-		}
-		allocs := testing.AllocsPerRun(100, func() {
-			var buf [Small]Entry
-			var order [Small]uint8
-			s := Collect(buf[:], m).Sort(order[:])
-			for i := range s.Len() {
-				sink += len(s.At(i).Key)
-			}
-		})
-		if allocs != want {
-			t.Errorf("%d members: %v allocations, want %v", n, allocs, want)
+// TestOrderNoAlloc: Order never allocates.
+func TestOrderNoAlloc(t *testing.T) {
+	for _, n := range []int{0, 1, few, few + 1, maxPacked, maxPacked + 1, MaxOrder} {
+		keys := keysOf(n, func(i int) string { return fmt.Sprint("key", n-i) })
+		var order [MaxOrder]uint8
+		if allocs := testing.AllocsPerRun(100, func() { Order(keys, order[:]) }); allocs != 0 {
+			t.Errorf("%d keys: %v allocations, want 0", n, allocs)
 		}
 	}
 }
 
-// FuzzSort: keys split from the input at commas, some given a shared 7-
+// FuzzOrder: keys split from the input at commas, some given a shared 7-
 // or 8-byte prefix so that the tie-break path runs, compared with
-// slices.Sorted(maps.Keys(m)) with scratch arrays of several sizes; the seeds cover sizes around few and
-// Small.
-func FuzzSort(f *testing.F) {
+// slices.Sorted(maps.Keys(m)); the seeds cover sizes around few and
+// maxPacked.
+func FuzzOrder(f *testing.F) {
 	f.Add("b,a,c,,é,A,aa,a\"b", uint8(0))
 	f.Add("x", uint8(1))
 	f.Add("a,\x00,,\xff,b\x00", uint8(3))
-	for _, n := range []int{few, few + 1, Small, Small + 1} {
+	for _, n := range []int{few, few + 1, maxPacked, maxPacked + 1} {
 		f.Add(strings.Join(keysOf(n, func(i int) string { return fmt.Sprint(i) }), ","), uint8(n))
 	}
 	f.Fuzz(func(t *testing.T, keys string, mode uint8) {
@@ -119,24 +112,21 @@ func FuzzSort(f *testing.F) {
 
 var sink int
 
-func BenchmarkSort(b *testing.B) {
+func BenchmarkOrder(b *testing.B) {
 	for _, keys := range [][]string{
 		{"data"},
 		{"id", "status", "amount"},
 		{"fieldName", "rawDataTypeNum", "isPrimaryKey", "isUniqueKey", "fieldPosition"},
 		{"recordFields", "schemaId", "databaseName", "tableName", "databaseInfo", "totalRows", "x", "y"},
 		strings.Split("specversion,id,source,type,subject,time,datacontenttype,data,aliyunaccountid,aliyunpublishtime,aliyuneventbusname,aliyunregionid", ","),
-		keysOf(Small, func(i int) string { return fmt.Sprint("column_", i) }),
+		keysOf(maxPacked, func(i int) string { return fmt.Sprint("c", i, "_column") }),
 	} {
-		m := mapOf(keys...)
 		b.Run(fmt.Sprint(len(keys)), func(b *testing.B) {
 			b.ReportAllocs()
+			var order [maxPacked]uint8
 			for b.Loop() {
-				var buf [Small]Entry
-				var order [Small]uint8
-				s := Collect(buf[:], m).Sort(order[:])
-				for i := range s.Len() {
-					sink += len(s.At(i).Key)
+				for _, i := range Order(keys, order[:]) {
+					sink += len(keys[i])
 				}
 			}
 		})
