@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/inletdev/inlet/connect"
+	"github.com/inletdev/inlet/internal/mapsort"
 )
 
 // The request body used to be json.Marshal of connect.CloudEvent's maps:
@@ -30,14 +31,39 @@ type member struct {
 }
 
 // sortedMembers appends m's members to dst, sorted by key (as
-// encoding/json orders them).
+// encoding/json orders them). A small map is collected into arrays on
+// this frame and sorted by index (mapsort.Order): sorting the members
+// in dst would move strings and interfaces, each move a GC write barrier
+// while the collector runs.
 func sortedMembers(dst []member, m map[string]any) []member {
-	for k, v := range m {
-		dst = append(dst, member{k, v})
+	if len(m) > smallMembers {
+		n := len(dst)
+		for k, v := range m {
+			dst = append(dst, member{k, v})
+		}
+		slices.SortFunc(dst[n:], func(a, b member) int { return strings.Compare(a.k, b.k) })
+		return dst
 	}
-	slices.SortFunc(dst, func(a, b member) int { return strings.Compare(a.k, b.k) })
+	var keys [smallMembers]string
+	var vals [smallMembers]any
+	var order [smallMembers]uint8
+	n := 0
+	for k, v := range m {
+		if n == smallMembers {
+			break // only if m grew while ranged over (a data race)
+		}
+		keys[n], vals[n] = k, v
+		n++
+	}
+	for _, o := range mapsort.Order(keys[:n], order[:]) {
+		dst = append(dst, member{keys[o], vals[o]})
+	}
 	return dst
 }
+
+// smallMembers is the most members sortedMembers sorts by index: the
+// objects of a DTS event and of a CloudEvent.
+const smallMembers = 24
 
 // encoder writes one request body. Its zero value is ready to use.
 type encoder struct {
