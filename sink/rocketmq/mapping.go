@@ -1,6 +1,7 @@
 package rocketmq
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -281,7 +282,13 @@ func headerText(v any) (string, bool) {
 	case string:
 		return x, true
 	case []byte:
-		return string(x), true
+		if utf8.Valid(x) {
+			return string(x), true
+		}
+		// Binary (a Kafka header is bytes): Base64, as Connect's JSON
+		// renders bytes, rather than failing the record for a property
+		// protobuf cannot carry as it is.
+		return base64.StdEncoding.EncodeToString(x), true
 	}
 	if jv, err := connect.JSONValue(nil, v); err == nil {
 		return forms.Text(jv), true

@@ -120,7 +120,9 @@ func TestUserPropertiesInvalidUTF8(t *testing.T) {
 	for i, r := range recs {
 		r.Origin.Offset = int64(i)
 	}
-	wantErr := []string{"", `message.headers.as.properties: the value of property "bin" is not valid UTF-8`,
+	// A binary header is not refused: it becomes Base64 text
+	// (TestBinaryHeaderAsBase64).
+	wantErr := []string{"", "",
 		`message.properties: the value of property "v" is not valid UTF-8`, `message.properties: the key of property "k\xfe" is not valid UTF-8`, ""}
 	check := func(t *testing.T, i int, err error) {
 		t.Helper()
@@ -149,15 +151,15 @@ func TestUserPropertiesInvalidUTF8(t *testing.T) {
 		task := openTask(t, props(s, propsMapping...), connect.TaskContext{})
 		err := task.Put(ectx, recs)
 		var re connect.RecordErrors
-		if !errors.As(err, &re) || len(re) != 3 {
-			t.Fatalf("Put: %v, want 3 record errors", err)
+		if !errors.As(err, &re) || len(re) != 2 {
+			t.Fatalf("Put: %v, want 2 record errors", err)
 		}
 		for _, e := range re {
 			i := int(e.Record.Origin.Offset)
 			check(t, i, e.Err)
 		}
-		if n := s.Len(); n != 2 {
-			t.Errorf("%d messages stored, want the 2 valid ones", n)
+		if n := s.Len(); n != 3 {
+			t.Errorf("%d messages stored, want the 3 valid ones", n)
 		}
 	})
 }
@@ -239,5 +241,23 @@ func TestSystemPropertiesInvalidUTF8(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBinaryHeaderAsBase64: with message.headers.as.properties, a header
+// whose bytes are not UTF-8 arrives as their Base64 text, one that is
+// UTF-8 as its text, on both paths.
+func TestBinaryHeaderAsBase64(t *testing.T) {
+	for _, batch := range []string{"100", "1"} {
+		s := newServer(t, rocketmqtest.Config{})
+		task := openTask(t, props(s, append([]string{keyBatchSize, batch}, propsMapping...)...), connect.TaskContext{})
+		r := propsRecord(nil, header("bin", []byte{0xff, 'x'}), header("txt", []byte("héllo")))
+		if err := task.Put(ectx, []*connect.Record{r}); err != nil {
+			t.Fatalf("batch %s: %v", batch, err)
+		}
+		msgs := s.Messages()
+		if len(msgs) != 1 || msgs[0].Properties["bin"] != "/3g=" || msgs[0].Properties["txt"] != "héllo" {
+			t.Fatalf("batch %s: properties %v, want bin=/3g= (Base64) and txt=héllo", batch, msgs[0].Properties)
+		}
 	}
 }
