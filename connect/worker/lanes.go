@@ -29,11 +29,10 @@ const maxConcurrency = 16
 // after it, transformed or not, are abandoned (their offsets are not
 // stored, so they are polled again).
 type lanes struct {
-	in        []chan *batch // to each lane, from the task loop
-	out       []chan *batch // from each lane, to the collector
-	next      int           // the lane the task loop hands its next batch to
-	closeOnce sync.Once
-	wg        sync.WaitGroup
+	in   []chan *batch // to each lane, from the task loop
+	out  []chan *batch // from each lane, to the collector
+	next int           // the lane the task loop hands its next batch to
+	wg   sync.WaitGroup
 }
 
 // startLanes starts k lanes and the collector, which closes t.ready when
@@ -108,12 +107,11 @@ func (l *lanes) hand(ctx context.Context, b *batch, delivered <-chan struct{}) e
 }
 
 // close tells the lanes no more batches come; each finishes what it holds.
+// run calls it once, after the task loop has returned.
 func (l *lanes) close() {
-	l.closeOnce.Do(func() {
-		for _, c := range l.in {
-			close(c)
-		}
-	})
+	for _, c := range l.in {
+		close(c)
+	}
 }
 
 // wait returns when the lanes and the collector have returned.
