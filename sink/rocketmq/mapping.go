@@ -139,8 +139,8 @@ func (m *mapping) message(r *connect.Record, ev *forms.Event, s *slabs, d *draft
 				d.keys = s.keys[start:n:n]
 			}
 			for _, k := range d.keys {
-				if !utf8.ValidString(k) {
-					return mappingErr(keyKey, fmt.Errorf("message key %q %w", k, errInvalidUTF8))
+				if err := validText("message key", k); err != nil {
+					return mappingErr(keyKey, err)
 				}
 			}
 		}
@@ -151,8 +151,8 @@ func (m *mapping) message(r *connect.Record, ev *forms.Event, s *slabs, d *draft
 			return mappingErr(keyTag, err)
 		}
 		if ok {
-			if !utf8.ValidString(tag) {
-				return mappingErr(keyTag, fmt.Errorf("tag %q %w", tag, errInvalidUTF8))
+			if err := validText("tag", tag); err != nil {
+				return mappingErr(keyTag, err)
 			}
 			d.tag = tag
 		}
@@ -182,8 +182,8 @@ func (m *mapping) message(r *connect.Record, ev *forms.Event, s *slabs, d *draft
 			// group promises.
 			return mappingErr(keyGroup, fmt.Errorf("%s %w: a FIFO message needs a group", describe(m.group), errNotFound))
 		}
-		if !utf8.ValidString(g) {
-			return mappingErr(keyGroup, fmt.Errorf("message group %q %w", g, errInvalidUTF8))
+		if err := validText("message group", g); err != nil {
+			return mappingErr(keyGroup, err)
 		}
 		d.group = g
 	}
@@ -213,10 +213,11 @@ func (m *mapping) message(r *connect.Record, ev *forms.Event, s *slabs, d *draft
 // every message of the batch, retriably, for ever; now only its record
 // fails, permanently, saying which property.
 func (d *draft) addProperty(k, v string) error {
-	switch {
-	case !utf8.ValidString(k):
-		return fmt.Errorf("the key of property %q %w", k, errInvalidUTF8)
-	case !utf8.ValidString(v):
+	if err := validText("the key of property", k); err != nil {
+		return err
+	}
+	if !utf8.ValidString(v) {
+		// named by its key, which is valid: the value may be long
 		return fmt.Errorf("the value of property %q %w", k, errInvalidUTF8)
 	}
 	if d.msg != nil {
@@ -225,6 +226,16 @@ func (d *draft) addProperty(k, v string) error {
 	}
 	d.props = append(d.props, prop{k, v})
 	return nil
+}
+
+// validText refuses s, named by what, when it is not valid UTF-8: the
+// message's keys, tag, group and properties are protobuf strings, which
+// protobuf refuses to marshal (and a receiver to decode) otherwise.
+func validText(what, s string) error {
+	if utf8.ValidString(s) {
+		return nil
+	}
+	return fmt.Errorf("%s %q %w", what, s, errInvalidUTF8)
 }
 
 // clientMessage is the draft as the official client's Message.
