@@ -28,11 +28,17 @@ func (e *wireError) Error() string {
 }
 func (e *wireError) Unwrap() error { return e.err }
 
-// wireErr prefixes err's path with field.
+// wireErr prefixes err's path with field; an empty field adds nothing to
+// an error that already has a place.
 func wireErr(field string, err error) error {
 	var we *wireError
-	if errors.As(err, &we) && we.path != "" {
-		return &wireError{path: field + "." + we.path, err: we.err}
+	if errors.As(err, &we) {
+		switch {
+		case field == "":
+			return we
+		case we.path != "":
+			return &wireError{path: field + "." + we.path, err: we.err}
+		}
 	}
 	return &wireError{path: field, err: err}
 }

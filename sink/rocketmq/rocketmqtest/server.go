@@ -558,7 +558,7 @@ func (s *Server) send(ctx context.Context, in []storedMessage) (*v2.SendMessageR
 		// The properties stay undecoded until a test looks (Messages), or
 		// a hook does: the endpoint's CPU counts in the pipeline benchmarks.
 		if reject != nil || rejectOne != nil {
-			msgs[i].properties()
+			msg.properties()
 		}
 		if reject != nil {
 			if r := reject(msg.Message); r != nil {

@@ -23,8 +23,9 @@ import (
 // refuses exactly what proto.Unmarshal into a v2.SendMessageRequest
 // does (FuzzDecodeSendRequest holds it to that): wrong wire types of known
 // fields are skipped as unknown fields, unknown fields are skipped, proto3
-// strings must be valid UTF-8, repeated sub-messages merge, the last
-// scalar wins. Every other method keeps the generated code.
+// strings must be valid UTF-8, a singular sub-message that occurs more
+// than once (topic, system properties, a timestamp) is merged, repeated
+// fields append, the last scalar wins. Every other method keeps the generated code.
 
 // sendRequest is a SendMessage request as the server's codec decodes it.
 // Its strings and bodies point into the call's own copy of the request's
@@ -95,21 +96,14 @@ func serviceDesc() *grpc.ServiceDesc {
 }
 
 // sendMessageHandler is the generated SendMessage handler with the
-// server's request type (an interceptor, of which the server installs
-// none, would see the *sendRequest).
-func sendMessageHandler(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
+// server's request type. The server installs no interceptor, so it has
+// none to call.
+func sendMessageHandler(srv any, ctx context.Context, dec func(any) error, _ grpc.UnaryServerInterceptor) (any, error) {
 	in := new(sendRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
-	s := srv.(*Server)
-	if interceptor == nil {
-		return s.send(ctx, in.msgs)
-	}
-	info := &grpc.UnaryServerInfo{Server: srv, FullMethod: v2.MessagingService_SendMessage_FullMethodName}
-	return interceptor(ctx, in, info, func(ctx context.Context, req any) (any, error) {
-		return s.send(ctx, req.(*sendRequest).msgs)
-	})
+	return srv.(*Server).send(ctx, in.msgs)
 }
 
 // decode reads b, a SendMessageRequest (messages = 1).
