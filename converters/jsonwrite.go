@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -342,20 +343,10 @@ func (e *encoder) mapValue(b []byte, s *connect.Schema, v any) ([]byte, error) {
 	}
 	if rv.Type().Key().Kind() == reflect.String {
 		slices.SortFunc(ents, func(a, b connect.MapEntry) int {
-			return compareStr(reflect.ValueOf(a.Key).String(), reflect.ValueOf(b.Key).String())
+			return strings.Compare(reflect.ValueOf(a.Key).String(), reflect.ValueOf(b.Key).String())
 		})
 	}
 	return e.entries(b, ents, s.Key, s.Value, objectMode)
-}
-
-func compareStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (e *encoder) entries(b []byte, ents []connect.MapEntry, ks, vs *connect.Schema, objectMode bool) ([]byte, error) {
@@ -520,6 +511,10 @@ func (e *encoder) objectByShape(b []byte, m map[string]any, sp *shape, vs *conne
 // are kept.
 const smallMap = 32
 
+// mapsort.Order sorts at most mapsort.MaxOrder keys: this does not
+// compile if smallMap is larger.
+const _ = uint(mapsort.MaxOrder - smallMap)
+
 // members is a map's entries in key order: collect, then at(0) …
 // at(n-1).
 type members struct {
@@ -530,6 +525,10 @@ type members struct {
 	large []mapsort.Entry // sorted, for maps of more than smallMap entries
 }
 
+// collect is not inlined (it ranges over a map), so its stores go through
+// ms and pay the write barrier mapsort's doc warns of while the GC runs;
+// the two callers share it anyway: with the shape cache answering most
+// maps, the FromConnect benchmarks measured it level with the old code.
 func (ms *members) collect(m map[string]any) {
 	if len(m) > smallMap {
 		ms.large = mapsort.Entries(m)
@@ -619,7 +618,7 @@ func (e *encoder) schemaless(b []byte, v any) ([]byte, error) {
 			}
 			if rv.Type().Key().Kind() == reflect.String {
 				slices.SortFunc(ents, func(a, b connect.MapEntry) int {
-					return compareStr(reflect.ValueOf(a.Key).String(), reflect.ValueOf(b.Key).String())
+					return strings.Compare(reflect.ValueOf(a.Key).String(), reflect.ValueOf(b.Key).String())
 				})
 				return e.entries(b, ents, nil, nil, true)
 			}

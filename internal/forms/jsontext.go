@@ -113,6 +113,10 @@ func appendJSON(dst []byte, v any) []byte {
 // CloudEvent's attributes.
 const smallObject = 16
 
+// mapsort.Order sorts at most mapsort.MaxOrder keys: this does not
+// compile if smallObject is larger.
+const _ = uint(mapsort.MaxOrder - smallObject)
+
 // appendSmallObject writes an object of at most smallObject members with
 // its members sorted by key, as appendJSON does, in arrays on its stack
 // (see mapsort: no allocation, no write barriers while sorting, which in

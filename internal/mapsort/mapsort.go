@@ -36,12 +36,11 @@ import (
 	"unsafe"
 )
 
-// MaxOrder is the most keys Order sorts (its indexes are bytes).
-const MaxOrder = 256
-
-// maxPacked is the most keys Order sorts as packed words, in an array
-// on its stack (zeroing a larger one would cost more than it saves).
-const maxPacked = 32
+// MaxOrder is the most keys Order sorts: it sorts them as packed words
+// in an array on its stack, and zeroing a larger one would cost more than
+// it saves. Every caller's stack arrays are at most this long; a larger
+// map goes to Entries.
+const MaxOrder = 32
 
 // few is the most keys Order sorts by comparing the keys themselves: up
 // to it, packing prefixes costs more than it saves; above it, keys that
@@ -51,10 +50,10 @@ const few = 4
 
 // Order sets order[:len(keys)] to the indexes of keys in ascending key
 // order and returns that slice; it does not allocate. len(keys) must be
-// at most len(order) and MaxOrder. A few keys are insertion sorted by the
-// keys themselves; up to 32 as packed words (a key's first 7 bytes above
-// its index), so that a compare is one register compare and a move 8
-// bytes; more by comparing keys.
+// at most len(order) and MaxOrder (it panics otherwise). A few keys are
+// insertion sorted by the keys themselves, more as packed words (a key's
+// first 7 bytes above its index), so that a compare is one register
+// compare and a move 8 bytes.
 func Order(keys []string, order []uint8) []uint8 {
 	order = order[:len(keys)]
 	if len(keys) <= few {
@@ -74,14 +73,7 @@ func Order(keys []string, order []uint8) []uint8 {
 // orderMany is Order for more than a few keys (apart, so that Order's
 // frame stays small for the common case).
 func orderMany(keys []string, order []uint8) []uint8 {
-	if len(keys) > maxPacked {
-		for i := range order {
-			order[i] = uint8(i)
-		}
-		slices.SortFunc(order, func(a, b uint8) int { return strings.Compare(keys[a], keys[b]) })
-		return order
-	}
-	var packed [maxPacked]uint64
+	var packed [MaxOrder]uint64
 	p := packed[:len(keys)]
 	for i, k := range keys {
 		p[i] = prefix(k)>>8<<8 | uint64(i)

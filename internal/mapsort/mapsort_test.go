@@ -63,7 +63,7 @@ func TestOrder(t *testing.T) {
 		"non-ASCII":  {"é", "e", "z", "ü", "日本", "\xff", "\x80", "Z", "\x7f"},
 		"table row":  {"id", "status", "amount", "created_at", "updated_at", "customer_id", "createdBy", "created"},
 	}
-	for _, n := range []int{few - 1, few, few + 1, maxPacked - 1, maxPacked, maxPacked + 1, MaxOrder, MaxOrder + 1} {
+	for _, n := range []int{few - 1, few, few + 1, MaxOrder - 1, MaxOrder, MaxOrder + 1, 256} {
 		cases[fmt.Sprint(n, " distinct")] = keysOf(n, func(i int) string { return strings.Repeat("k", i%9) + fmt.Sprint(i) })
 		cases[fmt.Sprint(n, " 7-byte ties")] = keysOf(n, func(i int) string { return "column" + string(rune(0x7f+i*13)) })
 		cases[fmt.Sprint(n, " 8-byte ties")] = keysOf(n, func(i int) string { return "columns_" + fmt.Sprint(n-i) })
@@ -73,9 +73,21 @@ func TestOrder(t *testing.T) {
 	}
 }
 
+// TestOrderPanicsAboveMaxOrder: more keys than Order sorts is a caller's
+// bug, not a wrong order.
+func TestOrderPanicsAboveMaxOrder(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Order sorted more than MaxOrder keys")
+		}
+	}()
+	var order [MaxOrder + 1]uint8
+	Order(keysOf(MaxOrder+1, func(i int) string { return fmt.Sprint(i) }), order[:])
+}
+
 // TestOrderNoAlloc: Order never allocates.
 func TestOrderNoAlloc(t *testing.T) {
-	for _, n := range []int{0, 1, few, few + 1, maxPacked, maxPacked + 1, MaxOrder} {
+	for _, n := range []int{0, 1, few, few + 1, MaxOrder - 1, MaxOrder} {
 		keys := keysOf(n, func(i int) string { return fmt.Sprint("key", n-i) })
 		var order [MaxOrder]uint8
 		if allocs := testing.AllocsPerRun(100, func() { Order(keys, order[:]) }); allocs != 0 {
@@ -87,12 +99,12 @@ func TestOrderNoAlloc(t *testing.T) {
 // FuzzOrder: keys split from the input at commas, some given a shared 7-
 // or 8-byte prefix so that the tie-break path runs, compared with
 // slices.Sorted(maps.Keys(m)); the seeds cover sizes around few and
-// maxPacked.
+// MaxOrder.
 func FuzzOrder(f *testing.F) {
 	f.Add("b,a,c,,é,A,aa,a\"b", uint8(0))
 	f.Add("x", uint8(1))
 	f.Add("a,\x00,,\xff,b\x00", uint8(3))
-	for _, n := range []int{few, few + 1, maxPacked, maxPacked + 1} {
+	for _, n := range []int{few, few + 1, MaxOrder, MaxOrder + 1} {
 		f.Add(strings.Join(keysOf(n, func(i int) string { return fmt.Sprint(i) }), ","), uint8(n))
 	}
 	f.Fuzz(func(t *testing.T, keys string, mode uint8) {
@@ -119,11 +131,11 @@ func BenchmarkOrder(b *testing.B) {
 		{"fieldName", "rawDataTypeNum", "isPrimaryKey", "isUniqueKey", "fieldPosition"},
 		{"recordFields", "schemaId", "databaseName", "tableName", "databaseInfo", "totalRows", "x", "y"},
 		strings.Split("specversion,id,source,type,subject,time,datacontenttype,data,aliyunaccountid,aliyunpublishtime,aliyuneventbusname,aliyunregionid", ","),
-		keysOf(maxPacked, func(i int) string { return fmt.Sprint("c", i, "_column") }),
+		keysOf(MaxOrder, func(i int) string { return fmt.Sprint("c", i, "_column") }),
 	} {
 		b.Run(fmt.Sprint(len(keys)), func(b *testing.B) {
 			b.ReportAllocs()
-			var order [maxPacked]uint8
+			var order [MaxOrder]uint8
 			for b.Loop() {
 				for _, i := range Order(keys, order[:]) {
 					sink += len(keys[i])

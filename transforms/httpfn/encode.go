@@ -65,6 +65,10 @@ func sortedMembers(dst []member, m map[string]any) []member {
 // objects of a DTS event and of a CloudEvent.
 const smallMembers = 24
 
+// mapsort.Order sorts at most mapsort.MaxOrder keys: this does not
+// compile if smallMembers is larger.
+const _ = uint(mapsort.MaxOrder - smallMembers)
+
 // encoder writes one request body. Its zero value is ready to use.
 type encoder struct {
 	attrs []attr // scratch space for binaryEvent
